@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ragteam/rag/api"
+	"github.com/ragteam/rag/rag"
+)
+
+func (m *Main) ask(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := m.flags("ask", &cfg)
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	question := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(question) == "" {
+		return &exitError{code: 2, err: errors.New(`give a question: rag ask "What was the drill called?"`)}
+	}
+	ix, err := m.openIndex(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	ans, err := m.engine(ix, &cfg).Ask(ctx, rag.Query{Question: question})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, ans)
+	}
+	printAnswer(m.Stdout, ans)
+	return nil
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printAnswer writes an answer for a person: the text, then the sources.
+func printAnswer(w interface{ Write([]byte) (int, error) }, ans *rag.Answer) {
+	fmt.Fprintln(w, ans.Answer)
+	if len(ans.Citations) > 0 {
+		fmt.Fprintln(w, "\nSources:")
+		for _, c := range ans.Citations {
+			fmt.Fprintf(w, "  [%d] %s — %s\n      “%s”\n", c.N, c.Title, c.DocID, c.Quote)
+		}
+	} else if len(ans.Passages) > 0 {
+		fmt.Fprintln(w, "\nClosest passages:")
+		for i, p := range ans.Passages {
+			fmt.Fprintf(w, "  %d. %s — %s (score %.3f)\n", i+1, p.Title, p.DocID, p.Score)
+		}
+	}
+	note := "answered by " + ans.Answerer
+	if ans.Fallback != "" {
+		note += " (fallback: " + ans.Fallback + ")"
+	}
+	fmt.Fprintf(w, "\n(%s in %.0f ms)\n", note, ans.TimingsMS["total"])
+}
+
+func (m *Main) search(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := m.flags("search", &cfg)
+	asJSON := fs.Bool("json", false, "print the passages as JSON")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	query := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(query) == "" {
+		return &exitError{code: 2, err: errors.New(`give a query: rag search "Caspian drills"`)}
+	}
+	ix, err := m.openIndex(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	ps, err := ix.Search(ctx, query, cfg.TopK)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, ps)
+	}
+	for i, p := range ps {
+		fmt.Fprintf(m.Stdout, "%d. %.4f  %s  [%d,%d)  %s\n   %s\n\n", i+1, p.Score, p.ChunkID, p.Start, p.End, p.Title,
+			strings.ReplaceAll(p.Text, "\n\n", "\n   "))
+	}
+	if len(ps) == 0 {
+		fmt.Fprintln(m.Stdout, "no passage matches")
+	}
+	return nil
+}
+
+func (m *Main) ingest(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := m.flags("ingest", &cfg)
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return &exitError{code: 2, err: errors.New("give one directory to ingest")}
+	}
+	if fs.NArg() == 1 {
+		cfg.CorpusDir, cfg.corpusSet = fs.Arg(0), true
+	}
+	start := time.Now()
+	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(&cfg), cfg.indexOptions())
+	if err != nil {
+		return err
+	}
+	rep, err := ix.Sync(ctx, cfg.CorpusDir, m.progress("embedding"))
+	if err != nil {
+		return err
+	}
+	m.reportSkipped(rep)
+	if rep.Changed() || reembedded {
+		if err := ix.Save(indexPath(&cfg)); err != nil {
+			return err
+		}
+	}
+	st := ix.Stats()
+	fmt.Fprintf(m.Stdout, "%s: %d added, %d updated, %d removed, %d unchanged, %d skipped; index holds %d documents, %d chunks (%s) in %.1fs\n",
+		cfg.CorpusDir, len(rep.Added), len(rep.Updated), len(rep.Removed), rep.Unchanged, len(rep.Skipped),
+		st.Documents, st.Chunks, indexPath(&cfg), time.Since(start).Seconds())
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := m.flags("serve", &cfg)
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	log := m.logger()
+	ix, err := m.openIndex(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Engine: m.engine(ix, &cfg), Log: log, RequestTimeout: cfg.Timeout})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	st := ix.Stats()
+	fmt.Fprintf(m.Stdout, "rag: serving %d documents (%d chunks) at %s\n", st.Documents, st.Chunks, url)
+	fmt.Fprintf(m.Stdout, "try:  curl -s %s/v1/ask -H 'Content-Type: application/json' -d '{\"question\":\"What was the joint naval drill in the Caspian called?\"}'\n", url)
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

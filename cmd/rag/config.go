@@ -1,0 +1,135 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ragteam/rag/rag"
+)
+
+// Config holds every setting. Each comes from a flag, else from its
+// environment variable, else from its default; the README's table lists
+// them.
+type Config struct {
+	Addr         string
+	DataDir      string
+	CorpusDir    string
+	ChunkSize    int
+	ChunkOverlap int
+	TopK         int
+	Fusion       string
+	MaxQuestion  int
+	Timeout      time.Duration
+
+	corpusSet bool // the corpus was named by flag or environment
+	errs      []error
+}
+
+// setting binds one flag to its environment variable.
+type setting struct {
+	flag, env, usage string
+	bind             func(fs *flag.FlagSet, c *Config, env string, usage string)
+}
+
+func stringSetting(name, env, def, usage string, field func(*Config) *string) setting {
+	return setting{name, env, usage, func(fs *flag.FlagSet, c *Config, v, u string) {
+		val := def
+		if v != "" {
+			val = v
+		}
+		fs.StringVar(field(c), name, val, u)
+	}}
+}
+
+func intSetting(name, env string, def int, usage string, field func(*Config) *int) setting {
+	return setting{name, env, usage, func(fs *flag.FlagSet, c *Config, v, u string) {
+		val := def
+		if v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				c.errs = append(c.errs, fmt.Errorf("%s=%q: not a whole number", env, v))
+			} else {
+				val = n
+			}
+		}
+		fs.IntVar(field(c), name, val, u)
+	}}
+}
+
+func durationSetting(name, env string, def time.Duration, usage string, field func(*Config) *time.Duration) setting {
+	return setting{name, env, usage, func(fs *flag.FlagSet, c *Config, v, u string) {
+		val := def
+		if v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				c.errs = append(c.errs, fmt.Errorf("%s=%q: not a duration such as 30s", env, v))
+			} else {
+				val = d
+			}
+		}
+		fs.DurationVar(field(c), name, val, u)
+	}}
+}
+
+// settings is the table of every setting, shared by all subcommands.
+var settings = []setting{
+	stringSetting("addr", "RAG_ADDR", ":8080", "address to listen on", func(c *Config) *string { return &c.Addr }),
+	stringSetting("data", "RAG_DATA_DIR", "./data", "directory for the index and feedback", func(c *Config) *string { return &c.DataDir }),
+	stringSetting("corpus", "RAG_CORPUS_DIR", "./seeds", "directory of documents to index", func(c *Config) *string { return &c.CorpusDir }),
+	intSetting("chunk-size", "RAG_CHUNK_SIZE", rag.DefaultChunkOptions.Size, "chunk size in characters", func(c *Config) *int { return &c.ChunkSize }),
+	intSetting("chunk-overlap", "RAG_CHUNK_OVERLAP", rag.DefaultChunkOptions.Overlap, "chunk overlap in characters", func(c *Config) *int { return &c.ChunkOverlap }),
+	intSetting("top-k", "RAG_TOP_K", rag.DefaultTopK, "passages retrieved per question", func(c *Config) *int { return &c.TopK }),
+	stringSetting("fusion", "RAG_FUSION", "weighted", "how dense and lexical rankings merge: weighted, rrf, dense or lexical", func(c *Config) *string { return &c.Fusion }),
+	intSetting("max-question", "RAG_MAX_QUESTION", rag.DefaultMaxQuestion, "longest question accepted, in characters", func(c *Config) *int { return &c.MaxQuestion }),
+	durationSetting("timeout", "RAG_TIMEOUT", 60*time.Second, "deadline for one request", func(c *Config) *time.Duration { return &c.Timeout }),
+}
+
+// bind registers every setting on fs with defaults from the environment.
+func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
+	for _, s := range settings {
+		s.bind(fs, c, getenv(s.env), fmt.Sprintf("%s (env %s)", s.usage, s.env))
+	}
+	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
+}
+
+// finish checks the parsed settings and returns every problem at once.
+func (c *Config) finish(fs *flag.FlagSet) error {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "corpus" {
+			c.corpusSet = true
+		}
+	})
+	if _, ok := rag.Fusions[c.Fusion]; !ok {
+		c.errs = append(c.errs, fmt.Errorf("fusion %q: choose weighted, rrf, dense or lexical", c.Fusion))
+	}
+	if err := c.chunkOptions().Validate(); err != nil {
+		c.errs = append(c.errs, err)
+	}
+	if c.TopK < 1 || c.TopK > rag.MaxTopK {
+		c.errs = append(c.errs, fmt.Errorf("top-k must be between 1 and %d, got %d", rag.MaxTopK, c.TopK))
+	}
+	if c.MaxQuestion < 1 {
+		c.errs = append(c.errs, fmt.Errorf("max-question must be positive, got %d", c.MaxQuestion))
+	}
+	if c.Timeout <= 0 {
+		c.errs = append(c.errs, fmt.Errorf("timeout must be positive, got %s", c.Timeout))
+	}
+	if len(c.errs) == 0 {
+		return nil
+	}
+	msg := "bad settings:"
+	for _, e := range c.errs {
+		msg += "\n  " + e.Error()
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+func (c *Config) chunkOptions() rag.ChunkOptions {
+	return rag.ChunkOptions{Size: c.ChunkSize, Overlap: c.ChunkOverlap}
+}
+
+func (c *Config) indexOptions() rag.IndexOptions {
+	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: rag.Fusions[c.Fusion]}
+}

@@ -1,0 +1,163 @@
+// Command rag answers questions over a document corpus with cited
+// passages. Subcommands: serve, ask, search, ingest, eval.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/ragteam/rag/rag"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Main is the program, with its outside world as fields so tests can run
+// it in process.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, is called with the server's address once it listens.
+	Ready func(addr string)
+}
+
+// exitError carries a process exit code other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+const usage = `usage: rag <command> [flags] [args]
+
+commands:
+  serve            serve the HTTP API and chat page
+  ask QUESTION     answer a question with cited passages
+  search QUERY     list the passages that best match a query
+  ingest [DIR]     index a directory of documents (default: the corpus)
+  eval             run the eval set and check its thresholds
+
+Run 'rag <command> -h' for a command's flags.
+`
+
+// Run runs one subcommand and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if m.Getenv == nil {
+		m.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return 2
+	}
+	commands := map[string]func(context.Context, []string) error{
+		"serve":  m.serve,
+		"ask":    m.ask,
+		"search": m.search,
+		"ingest": m.ingest,
+		"eval":   m.eval,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+			fmt.Fprint(m.Stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(m.Stderr, "rag: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(ctx, args[1:])
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ee):
+		if ee.err != nil {
+			fmt.Fprintf(m.Stderr, "rag %s: %v\n", args[0], ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(m.Stderr, "rag %s: %v\n", args[0], err)
+	return 1
+}
+
+// flags returns a flag set with every setting bound to cfg.
+func (m *Main) flags(name string, cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("rag "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	cfg.bind(fs, m.Getenv)
+	return fs
+}
+
+// parse parses args and checks the settings; a usage error exits 2.
+func (m *Main) parse(fs *flag.FlagSet, cfg *Config, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: 2}
+	}
+	if err := cfg.finish(fs); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	return nil
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(m.Stderr, nil))
+}
+
+// indexPath is where the index snapshot lives in the data directory.
+func indexPath(cfg *Config) string { return filepath.Join(cfg.DataDir, "index.gob") }
+
+// openIndex loads the persisted index and brings it up to date with the
+// corpus directory: the one named by flag or environment, else the one the
+// index last mirrored, else ./seeds. It saves the index when it changed.
+func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
+	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(cfg), cfg.indexOptions())
+	if err != nil {
+		return nil, err
+	}
+	dir := cfg.CorpusDir
+	if !cfg.corpusSet && ix.CorpusDir() != "" {
+		dir = ix.CorpusDir()
+	}
+	rep, err := ix.Sync(ctx, dir, m.progress("indexing"))
+	if err != nil {
+		return nil, err
+	}
+	m.reportSkipped(rep)
+	if rep.Changed() || reembedded {
+		if err := ix.Save(indexPath(cfg)); err != nil {
+			return nil, err
+		}
+	}
+	return ix, nil
+}
+
+func (m *Main) reportSkipped(rep rag.SyncReport) {
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(m.Stderr, "skipped %s: %s\n", s.Path, s.Reason)
+	}
+}
+
+func (m *Main) engine(ix *rag.Index, cfg *Config) *rag.Engine {
+	e := rag.NewEngine(ix)
+	e.TopK = cfg.TopK
+	e.MaxQuestion = cfg.MaxQuestion
+	return e
+}

@@ -1,0 +1,143 @@
+package rag
+
+import (
+	"math"
+	"sort"
+)
+
+// BM25 parameters: the usual values for prose.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+type posting struct {
+	slot int32 // chunk slot in the index
+	tf   int32
+}
+
+// lexicon is a BM25 index over chunk slots. Removing a slot leaves stale
+// postings behind, skipped at search time until the next compaction.
+type lexicon struct {
+	postings map[string][]posting
+	dfs      map[string]int // live chunks per term
+	lengths  []int32        // terms per slot; -1 for a removed slot
+	total    int64          // terms over live slots
+	live     int
+}
+
+func newLexicon() *lexicon {
+	return &lexicon{postings: map[string][]posting{}, dfs: map[string]int{}}
+}
+
+// add indexes the terms of the chunk in slot, which must be the next slot.
+func (l *lexicon) add(slot int, terms []string) {
+	for len(l.lengths) <= slot {
+		l.lengths = append(l.lengths, -1)
+	}
+	tf := map[string]int32{}
+	for _, t := range terms {
+		tf[t]++
+	}
+	for t, n := range tf {
+		l.postings[t] = append(l.postings[t], posting{slot: int32(slot), tf: n})
+		l.dfs[t]++
+	}
+	l.lengths[slot] = int32(len(terms))
+	l.total += int64(len(terms))
+	l.live++
+}
+
+// remove drops the chunk in slot; terms are the ones it was added with.
+func (l *lexicon) remove(slot int, terms []string) {
+	if slot >= len(l.lengths) || l.lengths[slot] < 0 {
+		return
+	}
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			if l.dfs[t]--; l.dfs[t] <= 0 {
+				delete(l.dfs, t)
+			}
+		}
+	}
+	l.total -= int64(l.lengths[slot])
+	l.lengths[slot] = -1
+	l.live--
+	if dead := len(l.lengths) - l.live; dead > 1024 && dead > l.live {
+		l.compact()
+	}
+}
+
+// compact drops the postings of removed slots.
+func (l *lexicon) compact() {
+	for t, ps := range l.postings {
+		kept := ps[:0]
+		for _, p := range ps {
+			if l.lengths[p.slot] >= 0 {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) == 0 {
+			delete(l.postings, t)
+		} else {
+			l.postings[t] = kept
+		}
+	}
+}
+
+// df returns the number of live chunks that contain term.
+func (l *lexicon) df(term string) int { return l.dfs[term] }
+
+// idf is BM25's inverse document frequency, always positive.
+func (l *lexicon) idf(df int) float64 {
+	n := float64(l.live)
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+type scored struct {
+	slot  int
+	score float64
+}
+
+// search returns up to limit slots by BM25 score for the query terms,
+// best first; ties go to the earlier slot.
+func (l *lexicon) search(query []string, limit int) []scored {
+	if l.live == 0 || limit <= 0 {
+		return nil
+	}
+	avg := float64(l.total) / float64(l.live)
+	acc := map[int32]float64{}
+	seen := map[string]bool{}
+	for _, t := range query {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		ps := l.postings[t]
+		idf := l.idf(l.df(t))
+		for _, p := range ps {
+			length := l.lengths[p.slot]
+			if length < 0 {
+				continue
+			}
+			tf := float64(p.tf)
+			acc[p.slot] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(length)/avg))
+		}
+	}
+	out := make([]scored, 0, len(acc))
+	for slot, s := range acc {
+		out = append(out, scored{slot: int(slot), score: s})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].slot < out[j].slot
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+package rag
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Query is a question put to the [Engine].
+type Query struct {
+	Question string
+	TopK     int
+	OnToken  func(string)
+}
+
+// Engine answers questions: it retrieves passages from the index and hands
+// them to the answerer. The CLI, the API, Slack and eval all ask through it.
+type Engine struct {
+	Index  *Index
+	Answer AnswerFunc
+	// TopK is the number of passages retrieved when a query sets none.
+	TopK int
+	// MaxQuestion is the longest question accepted, in characters.
+	MaxQuestion int
+}
+
+// Defaults for an [Engine].
+const (
+	DefaultTopK        = 5
+	DefaultMaxQuestion = 2000
+)
+
+// NewEngine returns an engine over ix with the extractive answerer.
+func NewEngine(ix *Index) *Engine {
+	return &Engine{
+		Index:       ix,
+		Answer:      Extractive(ix.TermWeight, DefaultExtractiveOptions),
+		TopK:        DefaultTopK,
+		MaxQuestion: DefaultMaxQuestion,
+	}
+}
+
+// Validate checks a query without running it. It returns EINVALID for an
+// empty question or a top-k out of range, and ETOOLARGE for an over-long
+// question.
+func (e *Engine) Validate(q Query) error {
+	text := strings.TrimSpace(q.Question)
+	if text == "" {
+		return Errorf(EINVALID, "the question is empty")
+	}
+	if !utf8.ValidString(text) {
+		return Errorf(EINVALID, "the question is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(text); n > e.maxQuestion() {
+		return Errorf(ETOOLARGE, "the question is %d characters long; the limit is %d", n, e.maxQuestion())
+	}
+	if q.TopK < 0 || q.TopK > MaxTopK {
+		return Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, q.TopK)
+	}
+	return nil
+}
+
+func (e *Engine) maxQuestion() int {
+	if e.MaxQuestion > 0 {
+		return e.MaxQuestion
+	}
+	return DefaultMaxQuestion
+}
+
+// Ask answers a question. Errors carry the codes of [Engine.Validate] and
+// [Index.Search].
+func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
+	start := time.Now()
+	if err := e.Validate(q); err != nil {
+		return nil, err
+	}
+	k := q.TopK
+	if k == 0 {
+		k = e.TopK
+	}
+	text := strings.TrimSpace(q.Question)
+	passages, err := e.Index.Search(ctx, text, k)
+	if err != nil {
+		return nil, err
+	}
+	retrieved := time.Now()
+	ans, err := e.Answer(ctx, AnswerRequest{Question: text, Passages: passages, OnToken: q.OnToken})
+	if err != nil {
+		return nil, err
+	}
+	done := time.Now()
+	ans.Question = text
+	ans.Passages = passages
+	if ans.Citations == nil {
+		ans.Citations = []Citation{}
+	}
+	ans.TimingsMS = map[string]float64{
+		"retrieve": millis(retrieved.Sub(start)),
+		"answer":   millis(done.Sub(retrieved)),
+		"total":    millis(done.Sub(start)),
+	}
+	return ans, nil
+}
+
+func millis(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }

@@ -1,0 +1,259 @@
+package rag
+
+import (
+	"context"
+	"regexp"
+	"strings"
+)
+
+// ExtractiveName is the answerer name of the offline path.
+const ExtractiveName = "extractive"
+
+// ExtractiveOptions tune the extractive answerer.
+type ExtractiveOptions struct {
+	// MaxSentences bounds the answer's length.
+	MaxSentences int
+	// MinSupport is the least weighted share of the question's terms that
+	// the best sentence and its passage must cover; below it the answerer
+	// abstains.
+	MinSupport float64
+}
+
+// DefaultExtractiveOptions are the values the eval gate runs with.
+var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinSupport: 0.5}
+
+// Extractive returns the offline answerer. It scores each sentence of the
+// passages by how much of the question it covers — each question term
+// weighted by its rarity in the index (weight) — by the same in its
+// passage, by the question's word pairs it repeats, by whether it holds
+// the kind of thing asked for (a date for "when", a number for "how
+// many"), and by its passage's rank. It answers with the best sentence,
+// and a second when that one covers what the first leaves out, each
+// quoted exactly and cited. When the best evidence covers too little of
+// the question, it abstains and names what the corpus lacks.
+func Extractive(weight TermWeight, opts ExtractiveOptions) AnswerFunc {
+	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
+		q := analyseQuestion(req.Question, weight)
+		cands := sentenceCandidates(req.Passages)
+		passageStems := make([]map[string]bool, len(req.Passages))
+		for i, p := range req.Passages {
+			passageStems[i] = stemSet(p.Title + "\n" + p.Text)
+		}
+		for i := range cands {
+			c := &cands[i]
+			c.coverage = q.coverage(c.stems)
+			c.context = q.coverage(passageStems[c.passage])
+			c.score = 0.5*c.coverage + 0.2*c.context + 0.1*q.pairShare(c.text) +
+				0.1*q.kindScore(c.text) + 0.1/float64(1+c.passage)
+		}
+		sortCandidates(cands)
+		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
+		if len(cands) == 0 || support(cands[0]) < opts.MinSupport {
+			ans.Answer = q.abstention(req.Passages, passageStems)
+			return ans, nil
+		}
+		chosen := []candidate{cands[0]}
+		covered := copySet(cands[0].stems)
+		for _, c := range cands[1:] {
+			if len(chosen) >= opts.MaxSentences || c.score < 0.75*cands[0].score {
+				break
+			}
+			if gain := q.gain(c.stems, covered); gain >= 0.2 || (q.kind != "" && !q.kindFound(chosen) && q.kindScore(c.text) > 0) {
+				chosen = append(chosen, c)
+				for s := range c.stems {
+					covered[s] = true
+				}
+			}
+		}
+		ans.Answered, ans.Grounded = true, true
+		ans.Answer, ans.Citations = citeSentences(chosen, req.Passages)
+		if req.OnToken != nil {
+			req.OnToken(ans.Answer)
+		}
+		return ans, nil
+	}
+}
+
+// support is how well a sentence and its passage cover the question.
+func support(c candidate) float64 { return 0.5*c.coverage + 0.5*c.context }
+
+func copySet(m map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// question holds what the answerer reads from a question.
+type question struct {
+	terms   []string // unique content stems, in order
+	surface map[string]string
+	weights map[string]float64
+	total   float64
+	pairs   [][2]string
+	kind    string // "date", "number", "name" or ""
+}
+
+func analyseQuestion(text string, weight TermWeight) question {
+	q := question{surface: map[string]string{}, weights: map[string]float64{}, kind: answerKind(text)}
+	prev := ""
+	for _, w := range words(text) {
+		if w.Stop {
+			prev = ""
+			continue
+		}
+		if prev != "" {
+			q.pairs = append(q.pairs, [2]string{prev, w.Stem})
+		}
+		prev = w.Stem
+		if _, ok := q.weights[w.Stem]; ok {
+			continue
+		}
+		wt := 1.0
+		if weight != nil {
+			wt = weight(w.Stem)
+		}
+		q.terms = append(q.terms, w.Stem)
+		q.surface[w.Stem] = w.Lower
+		q.weights[w.Stem] = wt
+		q.total += wt
+	}
+	return q
+}
+
+// coverage is the weighted share of the question's terms in stems.
+func (q question) coverage(stems map[string]bool) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	var got float64
+	for _, t := range q.terms {
+		if stems[t] {
+			got += q.weights[t]
+		}
+	}
+	return got / q.total
+}
+
+// gain is the weighted share of question terms in stems not yet covered.
+func (q question) gain(stems, covered map[string]bool) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	var got float64
+	for _, t := range q.terms {
+		if stems[t] && !covered[t] {
+			got += q.weights[t]
+		}
+	}
+	return got / q.total
+}
+
+// pairShare is the share of the question's adjacent term pairs that the
+// sentence also has side by side.
+func (q question) pairShare(text string) float64 {
+	if len(q.pairs) == 0 {
+		return 0
+	}
+	have := map[[2]string]bool{}
+	ts := terms(text)
+	for i := 1; i < len(ts); i++ {
+		have[[2]string{ts[i-1], ts[i]}] = true
+	}
+	n := 0
+	for _, p := range q.pairs {
+		if have[p] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q.pairs))
+}
+
+var (
+	dateQuestion   = regexp.MustCompile(`(?i)^\s*(when\b|(in |on |by |since )?what (year|month|day|date|time)\b|(in |on )?which (year|month|day|date)\b|how long ago\b)`)
+	numberQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long|far|old)|what (number|percentage|share|amount)|what proportion)\b`)
+	nameQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom|whose)\b`)
+	datePattern    = regexp.MustCompile(`(?i)\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|this (week|month|year|summer|spring|autumn|fall|winter)|(early|mid|late)-\d{4})\b`)
+	numberPattern  = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)\b`)
+	namePattern    = regexp.MustCompile(`\b\p{Lu}\p{Ll}+(\s+(al-|bin |ben |de |van )?\p{Lu}[\p{L}-]+)+`)
+)
+
+// answerKind guesses what kind of thing the question asks for.
+func answerKind(text string) string {
+	switch {
+	case dateQuestion.MatchString(text):
+		return "date"
+	case numberQuestion.MatchString(text):
+		return "number"
+	case nameQuestion.MatchString(text):
+		return "name"
+	}
+	return ""
+}
+
+// kindScore is 1 when the sentence holds the kind of thing asked for.
+func (q question) kindScore(text string) float64 {
+	var ok bool
+	switch q.kind {
+	case "date":
+		ok = datePattern.MatchString(text)
+	case "number":
+		ok = numberPattern.MatchString(text)
+	case "name":
+		ok = namePattern.MatchString(text)
+	default:
+		return 0
+	}
+	if ok {
+		return 1
+	}
+	return 0
+}
+
+func (q question) kindFound(chosen []candidate) bool {
+	for _, c := range chosen {
+		if q.kindScore(c.text) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// abstention explains why there is no answer: the question's words that
+// no retrieved passage holds, rarest first.
+func (q question) abstention(passages []Passage, passageStems []map[string]bool) string {
+	if len(q.terms) == 0 {
+		return "The corpus does not say: the question has no words to search for."
+	}
+	var missing []string
+	for _, t := range q.terms {
+		found := false
+		for _, s := range passageStems {
+			if s[t] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, "“"+q.surface[t]+"”")
+		}
+	}
+	if len(passages) == 0 {
+		return "The corpus does not say: no passage matches the question."
+	}
+	if len(missing) == 0 {
+		return "The corpus does not say: the closest passages below touch on the question but do not answer it."
+	}
+	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."
+}
+
+func joinOr(items []string) string {
+	if len(items) > 4 {
+		items = items[:4]
+	}
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}

@@ -1,0 +1,334 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+
+	chromem "github.com/philippgille/chromem-go"
+)
+
+// IndexOptions configure how an [Index] cuts and embeds documents.
+type IndexOptions struct {
+	Chunk    ChunkOptions
+	Embedder Embedder
+	Fusion   Fusion
+	// EmbedBatch is how many passages go to the embedder in one call, and
+	// EmbedWorkers how many calls run at once.
+	EmbedBatch   int
+	EmbedWorkers int
+}
+
+func (o IndexOptions) withDefaults() IndexOptions {
+	if o.Chunk == (ChunkOptions{}) {
+		o.Chunk = DefaultChunkOptions
+	}
+	if o.Embedder.Documents == nil {
+		o.Embedder = LocalEmbedder()
+	}
+	if o.Fusion == nil {
+		o.Fusion = DefaultFusion
+	}
+	if o.EmbedBatch <= 0 {
+		o.EmbedBatch = 64
+	}
+	if o.EmbedWorkers <= 0 {
+		o.EmbedWorkers = runtime.NumCPU()
+	}
+	return o
+}
+
+// Index holds documents, their chunks, a dense vector collection
+// (chromem-go) and a BM25 lexicon over the same chunks. It is safe for
+// concurrent use; writers are serialised.
+type Index struct {
+	opts    IndexOptions
+	writeMu sync.Mutex // one writer at a time, held while embedding
+
+	mu     sync.RWMutex
+	docs   map[string]*Document
+	slots  []*slot // by slot number; nil once removed
+	slotOf map[string]int
+	lex    *lexicon
+	coll   *chromem.Collection
+	// corpusDir is the directory the last Sync mirrored.
+	corpusDir string
+}
+
+type slot struct {
+	chunk  Chunk
+	doc    *Document
+	vector []float32
+}
+
+// NewIndex returns an empty index.
+func NewIndex(opts IndexOptions) *Index {
+	opts = opts.withDefaults()
+	ix := &Index{opts: opts}
+	ix.reset()
+	return ix
+}
+
+func (ix *Index) reset() {
+	db := chromem.NewDB()
+	// Vectors always come from the index's own embedder; the collection
+	// must never embed on its own.
+	coll, err := db.CreateCollection("chunks", nil, func(context.Context, string) ([]float32, error) {
+		return nil, fmt.Errorf("collection embeds nothing itself")
+	})
+	if err != nil {
+		panic(fmt.Sprintf("create collection: %v", err)) // only fails for an empty name
+	}
+	ix.docs = map[string]*Document{}
+	ix.slots = nil
+	ix.slotOf = map[string]int{}
+	ix.lex = newLexicon()
+	ix.coll = coll
+}
+
+// Options returns the options the index was built with.
+func (ix *Index) Options() IndexOptions { return ix.opts }
+
+// CorpusDir returns the directory the index last synced with, or "".
+func (ix *Index) CorpusDir() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.corpusDir
+}
+
+// Stats counts what the index holds.
+type Stats struct {
+	Documents int    `json:"documents"`
+	Chunks    int    `json:"chunks"`
+	Embedder  string `json:"embedder"`
+}
+
+// Stats returns the index's document and chunk counts.
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return Stats{Documents: len(ix.docs), Chunks: ix.lex.live, Embedder: ix.opts.Embedder.Name}
+}
+
+// Document returns the document with the given id, or an ENOTFOUND error.
+func (ix *Index) Document(id string) (*Document, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	d, ok := ix.docs[id]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "no document %q", id)
+	}
+	return d, nil
+}
+
+// Documents returns every document, ordered by id.
+func (ix *Index) Documents() []*Document {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]*Document, 0, len(ix.docs))
+	for _, d := range ix.docs {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Progress reports embedding work: done of total chunks.
+type Progress func(done, total int)
+
+// Upsert adds documents and replaces those whose text changed; a document
+// whose hash the index already holds costs nothing. It returns how many
+// documents it (re)indexed.
+func (ix *Index) Upsert(ctx context.Context, docs []*Document, progress Progress) (int, error) {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	var changed []*Document
+	ix.mu.RLock()
+	for _, d := range docs {
+		if old, ok := ix.docs[d.ID]; !ok || old.Hash != d.Hash || old.Title != d.Title {
+			changed = append(changed, d)
+		}
+	}
+	ix.mu.RUnlock()
+	if len(changed) == 0 {
+		return 0, nil
+	}
+	vectors, err := ix.embedDocuments(ctx, changed, progress)
+	if err != nil {
+		return 0, err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for i, d := range changed {
+		if err := ix.put(ctx, d, vectors[i]); err != nil {
+			return i, err
+		}
+	}
+	return len(changed), nil
+}
+
+// embedDocuments chunks each document and embeds its chunks in batches
+// over a bounded number of workers; vectors[i][j] is chunk j of docs[i].
+func (ix *Index) embedDocuments(ctx context.Context, docs []*Document, progress Progress) ([][][]float32, error) {
+	type job struct{ doc, from, to int }
+	var jobs []job
+	total := 0
+	for i, d := range docs {
+		chunks, err := chunkText(d.ID, d.Text, ix.opts.Chunk)
+		if err != nil {
+			return nil, err
+		}
+		d.Chunks = chunks
+		for from := 0; from < len(chunks); from += ix.opts.EmbedBatch {
+			jobs = append(jobs, job{i, from, min(from+ix.opts.EmbedBatch, len(chunks))})
+		}
+		total += len(chunks)
+	}
+	vectors := make([][][]float32, len(docs))
+	for i, d := range docs {
+		vectors[i] = make([][]float32, len(d.Chunks))
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		wg       sync.WaitGroup
+		progMu   sync.Mutex
+		done     int
+		next     = make(chan job)
+		failOnce sync.Once
+		failure  error
+	)
+	for w := 0; w < min(ix.opts.EmbedWorkers, max(1, len(jobs))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				d := docs[j.doc]
+				texts := make([]string, 0, j.to-j.from)
+				for _, c := range d.Chunks[j.from:j.to] {
+					texts = append(texts, embeddingText(d, c))
+				}
+				vs, err := ix.opts.Embedder.Documents(ctx, texts)
+				if err == nil && len(vs) != len(texts) {
+					err = fmt.Errorf("embedder returned %d vectors for %d texts", len(vs), len(texts))
+				}
+				if err != nil {
+					failOnce.Do(func() { failure = fmt.Errorf("embed %s: %w", d.ID, err); cancel(failure) })
+					continue
+				}
+				copy(vectors[j.doc][j.from:j.to], vs)
+				if progress != nil {
+					progMu.Lock()
+					done += len(vs)
+					progress(done, total)
+					progMu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if failure != nil {
+		return nil, failure
+	}
+	return vectors, ctx.Err()
+}
+
+// embeddingText is what a chunk is embedded as: its document's title gives
+// a passage the topic its own sentences may leave implicit.
+func embeddingText(d *Document, c Chunk) string {
+	return d.Title + "\n" + d.Text[c.Start:c.End]
+}
+
+// put replaces any old version of d with d and its chunk vectors. The
+// caller holds ix.mu for writing.
+func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) error {
+	ix.drop(ctx, d.ID)
+	docs := make([]chromem.Document, len(d.Chunks))
+	for j, c := range d.Chunks {
+		n := len(ix.slots)
+		ix.slots = append(ix.slots, &slot{chunk: c, doc: d, vector: vectors[j]})
+		ix.slotOf[c.ID] = n
+		ix.lex.add(n, chunkTerms(d, c))
+		docs[j] = chromem.Document{ID: c.ID, Embedding: vectors[j]}
+	}
+	ix.docs[d.ID] = d
+	if len(docs) == 0 {
+		return nil
+	}
+	if err := ix.coll.AddDocuments(ctx, docs, 1); err != nil {
+		return fmt.Errorf("add %s to vector store: %w", d.ID, err)
+	}
+	return nil
+}
+
+// chunkTerms is what the lexicon indexes for a chunk: title and text, like
+// the embedding.
+func chunkTerms(d *Document, c Chunk) []string {
+	return terms(embeddingText(d, c))
+}
+
+// drop removes a document's chunks; the caller holds ix.mu for writing.
+func (ix *Index) drop(ctx context.Context, id string) bool {
+	old, ok := ix.docs[id]
+	if !ok {
+		return false
+	}
+	ids := make([]string, 0, len(old.Chunks))
+	for _, c := range old.Chunks {
+		if n, ok := ix.slotOf[c.ID]; ok {
+			ix.lex.remove(n, chunkTerms(old, c))
+			ix.slots[n] = nil
+			delete(ix.slotOf, c.ID)
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) > 0 {
+		_ = ix.coll.Delete(ctx, nil, nil, ids...) // errors only for no ids
+	}
+	delete(ix.docs, id)
+	return true
+}
+
+// Remove deletes documents by id and reports how many existed.
+func (ix *Index) Remove(ctx context.Context, ids ...string) int {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		if ix.drop(ctx, id) {
+			n++
+		}
+	}
+	return n
+}
+
+// weight is the query term weight: BM25's idf in this index. Terms the
+// index has never seen weigh as much as its rarest.
+func (ix *Index) weight(term string) float64 {
+	return ix.lex.idf(ix.lex.df(term))
+}
+
+// TermWeight returns a stem's inverse document frequency in the index.
+func (ix *Index) TermWeight(term string) float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.weight(term)
+}
+
+// DocFreq returns how many chunks contain the stem.
+func (ix *Index) DocFreq(term string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex.df(term)
+}

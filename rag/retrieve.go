@@ -1,0 +1,153 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Passage is a retrieved chunk with its text and fused score.
+type Passage struct {
+	ChunkID string  `json:"chunk_id"`
+	DocID   string  `json:"doc_id"`
+	Title   string  `json:"title"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+}
+
+// Ranked is one retriever's result: chunk slots with scores, best first.
+type Ranked []scored
+
+// Fusion merges the dense and lexical rankings into one score per slot.
+type Fusion func(dense, lexical Ranked) map[int]float64
+
+// RRF is reciprocal rank fusion: each list adds 1/(k+rank) for a slot.
+// It needs no score calibration between the two retrievers.
+func RRF(k float64) Fusion {
+	return func(dense, lexical Ranked) map[int]float64 {
+		out := map[int]float64{}
+		for _, list := range []Ranked{dense, lexical} {
+			for rank, s := range list {
+				out[s.slot] += 1 / (k + float64(rank+1))
+			}
+		}
+		return out
+	}
+}
+
+// Weighted adds the two retrievers' scores, each divided by its best, with
+// the dense part weighted alpha and the lexical part 1-alpha.
+func Weighted(alpha float64) Fusion {
+	return func(dense, lexical Ranked) map[int]float64 {
+		out := map[int]float64{}
+		for _, part := range []struct {
+			list Ranked
+			w    float64
+		}{{dense, alpha}, {lexical, 1 - alpha}} {
+			if len(part.list) == 0 || part.list[0].score <= 0 {
+				continue
+			}
+			best := part.list[0].score
+			for _, s := range part.list {
+				out[s.slot] += part.w * max(0, s.score) / best
+			}
+		}
+		return out
+	}
+}
+
+// DefaultFusion is the fusion the eval numbers favour (see README).
+var DefaultFusion = Weighted(0.5)
+
+// Fusions names the fusion methods a user can pick.
+var Fusions = map[string]Fusion{
+	"rrf":      RRF(60),
+	"weighted": Weighted(0.5),
+	"dense":    Weighted(1),
+	"lexical":  Weighted(0),
+}
+
+// MaxTopK bounds how many passages one search returns.
+const MaxTopK = 50
+
+// candidates is how deep each retriever looks before fusion.
+func candidates(k int) int { return max(4*k, 40) }
+
+// Search returns the k passages that best match query, fusing the dense
+// and lexical rankings. It returns EINVALID for an empty query or a k
+// outside 1..[MaxTopK].
+func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, Errorf(EINVALID, "the query is empty")
+	}
+	if k < 1 || k > MaxTopK {
+		return nil, Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
+	}
+	qterms := terms(query)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.lex.live == 0 || len(qterms) == 0 {
+		return []Passage{}, nil
+	}
+	dense, err := ix.denseSearch(ctx, query, candidates(k))
+	if err != nil {
+		return nil, err
+	}
+	lexical := ix.lex.search(qterms, candidates(k))
+	fused := ix.opts.Fusion(dense, lexical)
+	ranked := make(Ranked, 0, len(fused))
+	for slot, score := range fused {
+		ranked = append(ranked, scored{slot: slot, score: score})
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if ranked[i].score != ranked[j].score {
+			return ranked[i].score > ranked[j].score
+		}
+		return ranked[i].slot < ranked[j].slot
+	})
+	out := make([]Passage, 0, k)
+	for _, r := range ranked[:min(k, len(ranked))] {
+		out = append(out, ix.passage(r.slot, r.score))
+	}
+	return out, nil
+}
+
+func (ix *Index) passage(n int, score float64) Passage {
+	s := ix.slots[n]
+	return Passage{
+		ChunkID: s.chunk.ID,
+		DocID:   s.doc.ID,
+		Title:   s.doc.Title,
+		Start:   s.chunk.Start,
+		End:     s.chunk.End,
+		Text:    s.doc.Text[s.chunk.Start:s.chunk.End],
+		Score:   score,
+	}
+}
+
+// denseSearch ranks chunks by cosine similarity to the query's embedding.
+// The caller holds ix.mu for reading.
+func (ix *Index) denseSearch(ctx context.Context, query string, limit int) (Ranked, error) {
+	n := min(limit, ix.coll.Count()) // chromem-go errors when asked for more than it holds
+	if n == 0 {
+		return nil, nil
+	}
+	qvec, err := ix.opts.Embedder.Query(ctx, query, ix.weight)
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	results, err := ix.coll.QueryEmbedding(ctx, qvec, n, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("vector search: %w", err)
+	}
+	out := make(Ranked, 0, len(results))
+	for _, r := range results {
+		if slot, ok := ix.slotOf[r.ID]; ok {
+			out = append(out, scored{slot: slot, score: float64(r.Similarity)})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,132 @@
+package rag
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Span is a sentence or heading of a document: bytes [Start,End) of its
+// text. Only quotable spans — sentences of prose — may be cited.
+type Span struct {
+	Start, End int
+	Quotable   bool
+}
+
+// sentences splits text[start:end] into paragraph-bounded sentences.
+// Headings become single spans that are not quotable.
+func sentences(text string, start, end int) []Span {
+	var out []Span
+	for start < end {
+		paraEnd := strings.Index(text[start:end], "\n\n")
+		if paraEnd < 0 {
+			paraEnd = end
+		} else {
+			paraEnd += start
+		}
+		out = appendParagraph(out, text, start, paraEnd)
+		start = paraEnd
+		for start < end && (text[start] == '\n' || text[start] == ' ') {
+			start++
+		}
+	}
+	return out
+}
+
+func appendParagraph(out []Span, text string, start, end int) []Span {
+	para := text[start:end]
+	if strings.TrimSpace(para) == "" {
+		return out
+	}
+	if isHeading(para) && !isKeyValue(para) {
+		return append(out, Span{Start: start, End: end})
+	}
+	from := start
+	for i := start; i < end; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if !strings.ContainsRune(".!?…", r) {
+			continue
+		}
+		// Closing quotes and brackets belong to the sentence they close.
+		for i < end {
+			c, n := utf8.DecodeRuneInString(text[i:])
+			if !strings.ContainsRune(`"'”’)]»`, c) {
+				break
+			}
+			i += n
+		}
+		if i >= end || !isBreakAfter(text, from, i, end) {
+			continue
+		}
+		out = append(out, quotableSpan(text, from, i))
+		from = i
+		for from < end && text[from] == ' ' {
+			from++
+		}
+		i = from
+	}
+	if from < end {
+		out = append(out, quotableSpan(text, from, end))
+	}
+	return out
+}
+
+func quotableSpan(text string, start, end int) Span {
+	return Span{Start: start, End: end, Quotable: len(strings.Fields(text[start:end])) >= 4 || isKeyValue(text[start:end])}
+}
+
+// isKeyValue reports a "Label: value" line such as a byline, which states a
+// fact worth quoting though it is no sentence.
+func isKeyValue(p string) bool {
+	label, value, ok := strings.Cut(p, ": ")
+	return ok && len(strings.Fields(label)) <= 3 && len(strings.Fields(value)) >= 2 && !strings.Contains(p, "\n")
+}
+
+// isBreakAfter reports whether a sentence ends at text[i], just past its
+// closing punctuation: whitespace follows, then something that can open a
+// sentence, and the word before is no abbreviation.
+func isBreakAfter(text string, from, i, end int) bool {
+	if i >= end || text[i] != ' ' {
+		return false
+	}
+	j := i
+	for j < end && text[j] == ' ' {
+		j++
+	}
+	if j >= end {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(text[j:])
+	if !(unicode.IsUpper(next) || unicode.IsDigit(next) || strings.ContainsRune(`"'“‘([`, next)) {
+		return false
+	}
+	prev := strings.TrimRight(text[from:i], `"'”’)]»`)
+	if !strings.HasSuffix(prev, ".") {
+		return true
+	}
+	word := prev[strings.LastIndexAny(prev, " (“\"")+1 : len(prev)-1]
+	return !isAbbreviation(word)
+}
+
+func isAbbreviation(word string) bool {
+	if word == "" {
+		return false
+	}
+	// Initials and dotted acronyms: "J.", "U.S", "e.g".
+	if utf8.RuneCountInString(word) == 1 || strings.Contains(word, ".") {
+		return true
+	}
+	_, ok := abbreviations[strings.ToLower(word)]
+	return ok
+}
+
+var abbreviations = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, w := range strings.Fields(`mr mrs ms dr prof gen col lt sgt capt cmdr adm maj rep sen gov pres
+st jr sr vs etc inc ltd co corp dept est approx no nos fig vol pp ca cf al jan feb mar apr jun jul
+aug sep sept oct nov dec mt ft rev hon amb brig`) {
+		m[w] = struct{}{}
+	}
+	return m
+}()

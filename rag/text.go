@@ -1,0 +1,109 @@
+package rag
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// Word is one word of a text: its lower-cased form and its stem.
+type Word struct {
+	Lower string
+	Stem  string
+	Stop  bool
+}
+
+// words splits text into words: runs of letters and digits. Apostrophe
+// suffixes ("Iran's") are dropped, hyphenated words become their parts.
+func words(text string) []Word {
+	var out []Word
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := strings.ToLower(text[start:end])
+		start = -1
+		if w == "s" || w == "t" {
+			return // the tail of an apostrophe: Iran's, don't
+		}
+		stop := isStopWord(w)
+		out = append(out, Word{Lower: w, Stem: stem(w), Stop: stop})
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
+	return out
+}
+
+// terms returns the stems of the content words of text, in order.
+func terms(text string) []string {
+	ws := words(text)
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if !w.Stop {
+			out = append(out, w.Stem)
+		}
+	}
+	return out
+}
+
+var stemCache sync.Map // lower-cased word → stem
+
+// stem reduces a lower-cased word to its Porter2 stem. Numbers and words
+// with digits are kept as they are.
+func stem(w string) string {
+	if v, ok := stemCache.Load(w); ok {
+		return v.(string)
+	}
+	s := w
+	if !hasDigit(w) && utf8.RuneCountInString(w) > 2 {
+		s = english.Stem(w, true)
+	}
+	stemCache.Store(w, s)
+	return s
+}
+
+func hasDigit(s string) bool {
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isStopWord reports words that carry no topic: the usual English function
+// words plus the words questions are phrased with.
+func isStopWord(w string) bool {
+	_, ok := stopWords[w]
+	return ok
+}
+
+var stopWords = func() map[string]struct{} {
+	list := `a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing done down during each either else ever
+few for from further get gets got had has have having he her here hers herself him himself his how
+i if in into is it its itself just let like me might more most much must my myself neither no nor
+not now of off on once one only or other others ought our ours ourselves out over own per same she
+should since so some such than that the their theirs them themselves then there these they this
+those though through thus to too under until up upon us very via was we were what whatever when
+whenever where whereas whether which while who whom whose why will with within without would yet
+you your yours yourself yourselves tell know please describe explain said says say according
+according kind sort`
+	m := make(map[string]struct{})
+	for _, w := range strings.Fields(list) {
+		m[w] = struct{}{}
+	}
+	return m
+}()
