@@ -3,6 +3,8 @@ package rag
 import (
 	"math"
 	"sort"
+	"strings"
+	"sync"
 )
 
 // BM25 parameters: the usual values for prose.
@@ -19,6 +21,9 @@ type posting struct {
 // lexicon is a BM25 index over chunk slots. Removing a slot leaves stale
 // postings behind, skipped at search time until the next compaction.
 type lexicon struct {
+	sortedMu sync.Mutex
+	sorted   []string // the vocabulary in order, built on demand; nil when stale
+
 	postings map[string][]posting
 	dfs      map[string]int // live chunks per term
 	lengths  []int32        // terms per slot; -1 for a removed slot
@@ -46,6 +51,7 @@ func (l *lexicon) add(slot int, terms []string) {
 	l.lengths[slot] = int32(len(terms))
 	l.total += int64(len(terms))
 	l.live++
+	l.sorted = nil
 }
 
 // remove drops the chunk in slot; terms are the ones it was added with.
@@ -65,6 +71,7 @@ func (l *lexicon) remove(slot int, terms []string) {
 	l.total -= int64(l.lengths[slot])
 	l.lengths[slot] = -1
 	l.live--
+	l.sorted = nil
 	if dead := len(l.lengths) - l.live; dead > 1024 && dead > l.live {
 		l.compact()
 	}
@@ -140,4 +147,31 @@ func (l *lexicon) search(query []string, limit int) []scored {
 		out = out[:limit]
 	}
 	return out
+}
+
+// variant returns a term of the vocabulary that is another form of an
+// unseen term — one is the other plus at most one letter, sharing at least
+// five ("american" finds "america") — or "" when there is none.
+func (l *lexicon) variant(term string) string {
+	if len(term) < 5 {
+		return ""
+	}
+	l.sortedMu.Lock()
+	if l.sorted == nil {
+		l.sorted = make([]string, 0, len(l.dfs))
+		for t := range l.dfs {
+			l.sorted = append(l.sorted, t)
+		}
+		sort.Strings(l.sorted)
+	}
+	vocab := l.sorted
+	l.sortedMu.Unlock()
+	best := ""
+	prefix := term[:len(term)-1]
+	for i := sort.SearchStrings(vocab, prefix); i < len(vocab) && strings.HasPrefix(vocab[i], prefix); i++ {
+		if t := vocab[i]; len(t) <= len(term)+1 && (best == "" || l.dfs[t] > l.dfs[best]) {
+			best = t
+		}
+	}
+	return best
 }

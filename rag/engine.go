@@ -35,7 +35,7 @@ const (
 func NewEngine(ix *Index) *Engine {
 	return &Engine{
 		Index:       ix,
-		Answer:      Extractive(ix.TermWeight, DefaultExtractiveOptions),
+		Answer:      Extractive(ix, DefaultExtractiveOptions),
 		TopK:        DefaultTopK,
 		MaxQuestion: DefaultMaxQuestion,
 	}

@@ -17,23 +17,29 @@ type ExtractiveOptions struct {
 	// the best sentence and its passage must cover; below it the answerer
 	// abstains.
 	MinSupport float64
+	// MaxUnknown is the largest weighted share of the question that may
+	// consist of words the index has never seen.
+	MaxUnknown float64
 }
 
 // DefaultExtractiveOptions are the values the eval gate runs with.
-var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinSupport: 0.5}
+var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinSupport: 0.5, MaxUnknown: 0.6}
 
-// Extractive returns the offline answerer. It scores each sentence of the
-// passages by how much of the question it covers — each question term
-// weighted by its rarity in the index (weight) — by the same in its
+// Extractive returns the offline answerer over ix. It scores each
+// sentence of the passages by how much of the question it covers — each
+// question word weighted by its rarity in the index — by the same in its
 // passage, by the question's word pairs it repeats, by whether it holds
 // the kind of thing asked for (a date for "when", a number for "how
 // many"), and by its passage's rank. It answers with the best sentence,
 // and a second when that one covers what the first leaves out, each
-// quoted exactly and cited. When the best evidence covers too little of
-// the question, it abstains and names what the corpus lacks.
-func Extractive(weight TermWeight, opts ExtractiveOptions) AnswerFunc {
+// quoted exactly and cited.
+//
+// It abstains, naming what the corpus lacks, when the question rests on
+// words the index has never seen, or when the best sentence covers too
+// little of the words it has.
+func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
-		q := analyseQuestion(req.Question, weight)
+		q := newQuestion(req.Question, ix.QueryTerms(req.Question))
 		cands := sentenceCandidates(req.Passages)
 		passageStems := make([]map[string]bool, len(req.Passages))
 		for i, p := range req.Passages {
@@ -44,11 +50,11 @@ func Extractive(weight TermWeight, opts ExtractiveOptions) AnswerFunc {
 			c.coverage = q.coverage(c.stems)
 			c.context = q.coverage(passageStems[c.passage])
 			c.score = 0.5*c.coverage + 0.2*c.context + 0.1*q.pairShare(c.text) +
-				0.1*q.kindScore(c.text) + 0.1/float64(1+c.passage)
+				0.1*q.kindScore(c.text) + 0.1*q.focusScore(c.stems) + 0.1/float64(1+c.passage)
 		}
 		sortCandidates(cands)
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
-		if len(cands) == 0 || support(cands[0]) < opts.MinSupport {
+		if len(cands) == 0 || q.known == 0 || q.unknownShare() >= opts.MaxUnknown || support(cands[0]) < opts.MinSupport {
 			ans.Answer = q.abstention(req.Passages, passageStems)
 			return ans, nil
 		}
@@ -58,7 +64,11 @@ func Extractive(weight TermWeight, opts ExtractiveOptions) AnswerFunc {
 			if len(chosen) >= opts.MaxSentences || c.score < 0.75*cands[0].score {
 				break
 			}
-			if gain := q.gain(c.stems, covered); gain >= 0.2 || (q.kind != "" && !q.kindFound(chosen) && q.kindScore(c.text) > 0) {
+			// A second sentence earns its place by covering what the first
+			// leaves out, holding the kind of thing asked for when the first
+			// does not, or being as good a match.
+			gain := q.gain(c.stems, covered)
+			if gain >= 0.2 || (q.kind != "" && !q.kindFound(chosen) && q.kindScore(c.text) > 0) || c.score >= 0.95*cands[0].score {
 				chosen = append(chosen, c)
 				for s := range c.stems {
 					covered[s] = true
@@ -74,8 +84,9 @@ func Extractive(weight TermWeight, opts ExtractiveOptions) AnswerFunc {
 	}
 }
 
-// support is how well a sentence and its passage cover the question.
-func support(c candidate) float64 { return 0.5*c.coverage + 0.5*c.context }
+// support is how well a sentence, and the passage around it, cover the
+// words of the question that the index knows.
+func support(c candidate) float64 { return 0.7*c.coverage + 0.3*c.context }
 
 func copySet(m map[string]bool) map[string]bool {
 	out := make(map[string]bool, len(m))
@@ -87,67 +98,86 @@ func copySet(m map[string]bool) map[string]bool {
 
 // question holds what the answerer reads from a question.
 type question struct {
-	terms   []string // unique content stems, in order
-	surface map[string]string
-	weights map[string]float64
-	total   float64
+	terms   []QueryTerm
+	known   float64 // total weight of the terms the index knows
+	unknown float64 // total weight of the rest
 	pairs   [][2]string
-	kind    string // "date", "number", "name" or ""
+	kind    string // "date", "number", "name", "title" or ""
+	focus   string // the stem a "which X" or "what X" question asks about
 }
 
-func analyseQuestion(text string, weight TermWeight) question {
-	q := question{surface: map[string]string{}, weights: map[string]float64{}, kind: answerKind(text)}
-	prev := ""
-	for _, w := range words(text) {
-		if w.Stop {
-			prev = ""
-			continue
+func newQuestion(text string, ts []QueryTerm) question {
+	q := question{terms: ts, kind: answerKind(text), focus: focusStem(text, ts)}
+	for _, t := range ts {
+		if t.Known {
+			q.known += t.Weight
+		} else {
+			q.unknown += t.Weight
 		}
-		if prev != "" {
-			q.pairs = append(q.pairs, [2]string{prev, w.Stem})
-		}
-		prev = w.Stem
-		if _, ok := q.weights[w.Stem]; ok {
-			continue
-		}
-		wt := 1.0
-		if weight != nil {
-			wt = weight(w.Stem)
-		}
-		q.terms = append(q.terms, w.Stem)
-		q.surface[w.Stem] = w.Lower
-		q.weights[w.Stem] = wt
-		q.total += wt
+	}
+	for i := 1; i < len(ts); i++ {
+		q.pairs = append(q.pairs, [2]string{ts[i-1].Stem, ts[i].Stem})
 	}
 	return q
 }
 
-// coverage is the weighted share of the question's terms in stems.
-func (q question) coverage(stems map[string]bool) float64 {
-	if q.total == 0 {
-		return 0
+var focusQuestion = regexp.MustCompile(`(?i)^\s*(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between)\s+)?(?:which|what)\s+(?:\w+\s+)?`)
+
+// focusStem finds the noun a "which X" / "what X" question asks about: the
+// first known content word after the question word.
+func focusStem(text string, ts []QueryTerm) string {
+	loc := focusQuestion.FindStringIndex(text)
+	if loc == nil {
+		return ""
 	}
-	var got float64
-	for _, t := range q.terms {
-		if stems[t] {
-			got += q.weights[t]
+	after := words(text[loc[0]:])
+	for _, w := range after {
+		if w.Stop {
+			continue
 		}
+		for _, t := range ts {
+			if t.Surface == w.Lower && t.Known && !lightWords[w.Lower] {
+				return t.Stem
+			}
+		}
+		return ""
 	}
-	return got / q.total
+	return ""
 }
 
-// gain is the weighted share of question terms in stems not yet covered.
+// focusScore is 1 when the sentence names the question's focus.
+func (q question) focusScore(stems map[string]bool) float64 {
+	if q.focus != "" && stems[q.focus] {
+		return 1
+	}
+	return 0
+}
+
+// unknownShare is the weighted share of the question the index has never seen.
+func (q question) unknownShare() float64 {
+	if q.known+q.unknown == 0 {
+		return 1
+	}
+	return q.unknown / (q.known + q.unknown)
+}
+
+// coverage is the weighted share of the question's known terms in stems.
+func (q question) coverage(stems map[string]bool) float64 {
+	return q.gain(stems, nil)
+}
+
+// gain is the weighted share of known question terms in stems and not in covered.
 func (q question) gain(stems, covered map[string]bool) float64 {
-	if q.total == 0 {
+	if q.known == 0 {
 		return 0
 	}
 	var got float64
 	for _, t := range q.terms {
-		if stems[t] && !covered[t] {
-			got += q.weights[t]
+		if t.Known && stems[t.Stem] && !covered[t.Stem] {
+			got += t.Weight
 		}
 	}
-	return got / q.total
+	return got / q.known
 }
 
 // pairShare is the share of the question's adjacent term pairs that the
@@ -174,6 +204,8 @@ var (
 	dateQuestion   = regexp.MustCompile(`(?i)^\s*(when\b|(in |on |by |since )?what (year|month|day|date|time)\b|(in |on )?which (year|month|day|date)\b|how long ago\b)`)
 	numberQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long|far|old)|what (number|percentage|share|amount)|what proportion)\b`)
 	nameQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom|whose)\b`)
+	titleQuestion  = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name)\b`)
+	titlePattern   = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|calls)\b|[“"«][^”"»]{2,80}[”"»]`)
 	datePattern    = regexp.MustCompile(`(?i)\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|this (week|month|year|summer|spring|autumn|fall|winter)|(early|mid|late)-\d{4})\b`)
 	numberPattern  = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)\b`)
 	namePattern    = regexp.MustCompile(`\b\p{Lu}\p{Ll}+(\s+(al-|bin |ben |de |van )?\p{Lu}[\p{L}-]+)+`)
@@ -188,6 +220,8 @@ func answerKind(text string) string {
 		return "number"
 	case nameQuestion.MatchString(text):
 		return "name"
+	case titleQuestion.MatchString(text):
+		return "title"
 	}
 	return ""
 }
@@ -202,6 +236,8 @@ func (q question) kindScore(text string) float64 {
 		ok = numberPattern.MatchString(text)
 	case "name":
 		ok = namePattern.MatchString(text)
+	case "title":
+		ok = titlePattern.MatchString(text)
 	default:
 		return 0
 	}
@@ -221,7 +257,7 @@ func (q question) kindFound(chosen []candidate) bool {
 }
 
 // abstention explains why there is no answer: the question's words that
-// no retrieved passage holds, rarest first.
+// no retrieved passage holds.
 func (q question) abstention(passages []Passage, passageStems []map[string]bool) string {
 	if len(q.terms) == 0 {
 		return "The corpus does not say: the question has no words to search for."
@@ -230,13 +266,13 @@ func (q question) abstention(passages []Passage, passageStems []map[string]bool)
 	for _, t := range q.terms {
 		found := false
 		for _, s := range passageStems {
-			if s[t] {
+			if s[t.Stem] {
 				found = true
 				break
 			}
 		}
 		if !found {
-			missing = append(missing, "“"+q.surface[t]+"”")
+			missing = append(missing, "“"+t.Surface+"”")
 		}
 	}
 	if len(passages) == 0 {

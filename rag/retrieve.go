@@ -86,7 +86,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, er
 	if k < 1 || k > MaxTopK {
 		return nil, Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
-	qterms := terms(query)
+	qterms := queryStems(ix.QueryTerms(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.lex.live == 0 || len(qterms) == 0 {

@@ -16,8 +16,11 @@ type Word struct {
 	Stop  bool
 }
 
-// words splits text into words: runs of letters and digits. Apostrophe
-// suffixes ("Iran's") are dropped, hyphenated words become their parts.
+// words splits text into words: runs of letters and digits. Dotted
+// acronyms ("U.S.") become one word; apostrophe suffixes ("Iran's") are
+// dropped; hyphenated words become their parts. Irregular verbs and
+// British spellings are folded before stemming, and an all-capitals
+// acronym ("US", "IT") is never a stop word.
 func words(text string) []Word {
 	var out []Word
 	start := -1
@@ -25,13 +28,17 @@ func words(text string) []Word {
 		if start < 0 {
 			return
 		}
-		w := strings.ToLower(text[start:end])
+		raw := text[start:end]
 		start = -1
-		if w == "s" || w == "t" {
+		if strings.IndexByte(raw, '.') >= 0 {
+			raw = strings.ReplaceAll(raw, ".", "")
+		}
+		lower := strings.ToLower(raw)
+		if lower == "s" || lower == "t" {
 			return // the tail of an apostrophe: Iran's, don't
 		}
-		stop := isStopWord(w)
-		out = append(out, Word{Lower: w, Stem: stem(w), Stop: stop})
+		acronym := len(raw) >= 2 && raw != lower && strings.ToUpper(raw) == raw && !hasDigit(raw)
+		out = append(out, Word{Lower: lower, Stem: stem(lower), Stop: !acronym && isStopWord(lower)})
 	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -40,10 +47,23 @@ func words(text string) []Word {
 			}
 			continue
 		}
+		if r == '.' && start >= 0 && isAcronymDot(text, start, i) {
+			continue
+		}
 		flush(i)
 	}
 	flush(len(text))
 	return out
+}
+
+// isAcronymDot reports a full stop inside a dotted acronym: it follows a
+// lone capital letter and precedes another ("U.S", "U.K").
+func isAcronymDot(text string, start, i int) bool {
+	prev := text[i-1]
+	if prev < 'A' || prev > 'Z' || (i-1 != start && text[i-2] != '.') {
+		return false
+	}
+	return i+2 < len(text) && text[i+1] >= 'A' && text[i+1] <= 'Z' && text[i+2] == '.'
 }
 
 // terms returns the stems of the content words of text, in order.
@@ -67,8 +87,14 @@ func stem(w string) string {
 		return v.(string)
 	}
 	s := w
-	if !hasDigit(w) && utf8.RuneCountInString(w) > 2 {
-		s = english.Stem(w, true)
+	if base, ok := irregular[s]; ok {
+		s = base
+	}
+	if country, ok := demonyms[s]; ok {
+		s = country
+	}
+	if !hasDigit(s) && utf8.RuneCountInString(s) > 2 {
+		s = english.Stem(americanSpelling(s), true)
 	}
 	stemCache.Store(w, s)
 	return s
@@ -100,7 +126,7 @@ should since so some such than that the their theirs them themselves then there 
 those though through thus to too under until up upon us very via was we were what whatever when
 whenever where whereas whether which while who whom whose why will with within without would yet
 you your yours yourself yourselves tell know please describe explain said says say according
-according kind sort`
+besides apart many much`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {
 		m[w] = struct{}{}
