@@ -245,15 +245,19 @@ func percentile(xs []float64, p float64) float64 {
 }
 
 var (
-	punctuation = regexp.MustCompile(`[^\p{L}\p{N}\s]`)
+	asciiPunct  = regexp.MustCompile(`[!-/:-@\[-` + "`" + `{-~]`)
+	otherPunct  = regexp.MustCompile(`[^\p{L}\p{N}\s]`)
+	apostrophes = strings.NewReplacer("’", "'", "‘", "'")
 	articles    = regexp.MustCompile(`\b(a|an|the)\b`)
 )
 
 // Normalize is SQuAD's answer normalisation: lower case, no punctuation,
-// no articles, single spaces.
+// no articles, single spaces. ASCII punctuation is dropped as SQuAD does
+// ("U.S." → "us"); other punctuation, such as dashes, separates words.
 func Normalize(s string) string {
-	s = strings.ToLower(s)
-	s = punctuation.ReplaceAllString(s, "")
+	s = apostrophes.Replace(strings.ToLower(s))
+	s = asciiPunct.ReplaceAllString(s, "")
+	s = otherPunct.ReplaceAllString(s, " ")
 	s = articles.ReplaceAllString(s, " ")
 	return strings.Join(strings.Fields(s), " ")
 }

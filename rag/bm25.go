@@ -109,8 +109,9 @@ type scored struct {
 }
 
 // search returns up to limit slots by BM25 score for the query terms,
-// best first; ties go to the earlier slot.
-func (l *lexicon) search(query []string, limit int) []scored {
+// each term's idf replaced by its query weight; best first, ties to the
+// earlier slot.
+func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 	if l.live == 0 || limit <= 0 {
 		return nil
 	}
@@ -118,13 +119,12 @@ func (l *lexicon) search(query []string, limit int) []scored {
 	acc := map[int32]float64{}
 	seen := map[string]bool{}
 	for _, t := range query {
-		if seen[t] {
+		if seen[t.Stem] || !t.Known {
 			continue
 		}
-		seen[t] = true
-		ps := l.postings[t]
-		idf := l.idf(l.df(t))
-		for _, p := range ps {
+		seen[t.Stem] = true
+		idf := t.Weight
+		for _, p := range l.postings[t.Stem] {
 			length := l.lengths[p.slot]
 			if length < 0 {
 				continue

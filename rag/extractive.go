@@ -13,17 +13,15 @@ const ExtractiveName = "extractive"
 type ExtractiveOptions struct {
 	// MaxSentences bounds the answer's length.
 	MaxSentences int
-	// MinSupport is the least weighted share of the question's terms that
-	// the best sentence and its passage must cover; below it the answerer
-	// abstains.
-	MinSupport float64
-	// MaxUnknown is the largest weighted share of the question that may
-	// consist of words the index has never seen.
-	MaxUnknown float64
+	// MinConfidence is the least confidence to answer with: the weighted
+	// share of the question's known words that the best sentence (and its
+	// passage) covers, times the share of the question the index knows at
+	// all. Below it the answerer abstains.
+	MinConfidence float64
 }
 
 // DefaultExtractiveOptions are the values the eval gate runs with.
-var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinSupport: 0.5, MaxUnknown: 0.6}
+var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinConfidence: 0.38}
 
 // Extractive returns the offline answerer over ix. It scores each
 // sentence of the passages by how much of the question it covers — each
@@ -34,9 +32,10 @@ var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 2, MinSupport: 0.
 // and a second when that one covers what the first leaves out, each
 // quoted exactly and cited.
 //
-// It abstains, naming what the corpus lacks, when the question rests on
-// words the index has never seen, or when the best sentence covers too
-// little of the words it has.
+// It abstains, naming what the corpus lacks, when its confidence is low:
+// the question rests on words the index has never seen, or the best
+// sentence covers too little of the words it has. For "when" and "how
+// many" questions only sentences with a date or a number count.
 func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
 		q := newQuestion(req.Question, ix.QueryTerms(req.Question))
@@ -53,8 +52,13 @@ func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 				0.1*q.kindScore(c.text) + 0.1*q.focusScore(c.stems) + 0.1/float64(1+c.passage)
 		}
 		sortCandidates(cands)
+		if q.kind == "date" || q.kind == "number" {
+			// An answer to "when" or "how many" must hold a date or a
+			// number: the best sentence that does leads.
+			cands = withKindFirst(q, cands)
+		}
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
-		if len(cands) == 0 || q.known == 0 || q.unknownShare() >= opts.MaxUnknown || support(cands[0]) < opts.MinSupport {
+		if len(cands) == 0 || q.known == 0 || q.confidence(cands[0]) < opts.MinConfidence {
 			ans.Answer = q.abstention(req.Passages, passageStems)
 			return ans, nil
 		}
@@ -84,9 +88,23 @@ func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 	}
 }
 
-// support is how well a sentence, and the passage around it, cover the
-// words of the question that the index knows.
-func support(c candidate) float64 { return 0.7*c.coverage + 0.3*c.context }
+// withKindFirst drops the candidates without the kind of thing asked for.
+func withKindFirst(q question, cands []candidate) []candidate {
+	out := cands[:0:0]
+	for _, c := range cands {
+		if q.kindScore(c.text) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// confidence is how sure an answer from c can be: how well the sentence,
+// and the passage around it, cover the words of the question that the
+// index knows, discounted by the share of the question it has never seen.
+func (q question) confidence(c candidate) float64 {
+	return (0.7*c.coverage + 0.3*c.context) * (1 - q.unknownShare())
+}
 
 func copySet(m map[string]bool) map[string]bool {
 	out := make(map[string]bool, len(m))
@@ -98,6 +116,7 @@ func copySet(m map[string]bool) map[string]bool {
 
 // question holds what the answerer reads from a question.
 type question struct {
+	text    string
 	terms   []QueryTerm
 	known   float64 // total weight of the terms the index knows
 	unknown float64 // total weight of the rest
@@ -107,7 +126,7 @@ type question struct {
 }
 
 func newQuestion(text string, ts []QueryTerm) question {
-	q := question{terms: ts, kind: answerKind(text), focus: focusStem(text, ts)}
+	q := question{text: text, terms: ts, kind: answerKind(text), focus: focusStem(text, ts)}
 	for _, t := range ts {
 		if t.Known {
 			q.known += t.Weight
@@ -206,8 +225,8 @@ var (
 	nameQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom|whose)\b`)
 	titleQuestion  = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name)\b`)
 	titlePattern   = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|calls)\b|[“"«][^”"»]{2,80}[”"»]`)
-	datePattern    = regexp.MustCompile(`(?i)\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|this (week|month|year|summer|spring|autumn|fall|winter)|(early|mid|late)-\d{4})\b`)
-	numberPattern  = regexp.MustCompile(`(?i)\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)\b`)
+	datePattern    = regexp.MustCompile(`(?i)\b(1[89]\d\ds?|20\d\ds?|spring|summer|autumn|winter|decade|century|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (week|month|year)|this (week|month|year|summer|spring|autumn|fall|winter)|(early|mid|late)-\d{4})\b`)
+	numberPattern  = regexp.MustCompile(`(?i)\b(\d[\d,.]*(st|nd|rd|th|s)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|half|single|double)\b`)
 	namePattern    = regexp.MustCompile(`\b\p{Lu}\p{Ll}+(\s+(al-|bin |ben |de |van )?\p{Lu}[\p{L}-]+)+`)
 )
 
@@ -226,23 +245,26 @@ func answerKind(text string) string {
 	return ""
 }
 
-// kindScore is 1 when the sentence holds the kind of thing asked for.
+// kindScore is 1 when the sentence holds the kind of thing asked for,
+// other than what the question itself says ("Su-35" answers no "how much").
 func (q question) kindScore(text string) float64 {
-	var ok bool
+	var re *regexp.Regexp
 	switch q.kind {
 	case "date":
-		ok = datePattern.MatchString(text)
+		re = datePattern
 	case "number":
-		ok = numberPattern.MatchString(text)
+		re = numberPattern
 	case "name":
-		ok = namePattern.MatchString(text)
+		re = namePattern
 	case "title":
-		ok = titlePattern.MatchString(text)
+		re = titlePattern
 	default:
 		return 0
 	}
-	if ok {
-		return 1
+	for _, m := range re.FindAllString(text, -1) {
+		if !strings.Contains(strings.ToLower(q.text), strings.ToLower(m)) {
+			return 1
+		}
 	}
 	return 0
 }

@@ -1,8 +1,11 @@
 package rag
 
+import "strings"
+
 // QueryTerm is a content word of a question as the index sees it.
 type QueryTerm struct {
 	Stem    string  // the index's term: the word's stem, or a known variant of it
+	Own     string  // the word's own stem
 	Surface string  // the word as written
 	Weight  float64 // how much the word says about what is asked
 	Known   bool    // whether any chunk holds the term
@@ -28,7 +31,7 @@ func (ix *Index) QueryTerms(text string) []QueryTerm {
 			continue
 		}
 		seen[w.Stem] = true
-		t := QueryTerm{Stem: w.Stem, Surface: w.Lower}
+		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if v := ix.lex.variant(t.Stem); v != "" {
@@ -37,7 +40,7 @@ func (ix *Index) QueryTerms(text string) []QueryTerm {
 		}
 		t.Known = df > 0
 		t.Weight = ix.lex.idf(df)
-		if lightWords[w.Lower] || lightWords[w.Stem] {
+		if lightWords[w.Lower] || lightWords[w.Stem] || (!t.Known && looksVerbal(w.Lower)) {
 			if t.Known {
 				t.Weight *= lightKnownWeight
 			} else {
@@ -49,11 +52,24 @@ func (ix *Index) QueryTerms(text string) []QueryTerm {
 	return out
 }
 
-// queryStems returns the stems of terms.
-func queryStems(ts []QueryTerm) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.Stem
+// termWeights returns a [TermWeight] that gives the query's own terms their
+// weights and any other stem its idf; the caller holds ix.mu.
+func (ix *Index) termWeights(ts []QueryTerm) TermWeight {
+	m := make(map[string]float64, 2*len(ts))
+	for _, t := range ts {
+		m[t.Own], m[t.Stem] = t.Weight, t.Weight
 	}
-	return out
+	return func(stem string) float64 {
+		if w, ok := m[stem]; ok {
+			return w
+		}
+		return ix.weight(stem)
+	}
+}
+
+// looksVerbal reports a word whose ending marks a verb form ("sparked",
+// "mirroring"): an unseen verb usually rephrases the question rather than
+// naming its subject.
+func looksVerbal(w string) bool {
+	return len(w) > 5 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
 }

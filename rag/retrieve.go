@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -59,15 +60,40 @@ func Weighted(alpha float64) Fusion {
 	}
 }
 
-// DefaultFusion is the fusion the eval numbers favour (see README).
-var DefaultFusion = Weighted(0.5)
+// DefaultDenseWeight is the dense part's share in the default fusion,
+// chosen by the eval numbers (see README).
+const DefaultDenseWeight = 0.3
 
-// Fusions names the fusion methods a user can pick.
-var Fusions = map[string]Fusion{
-	"rrf":      RRF(60),
-	"weighted": Weighted(0.5),
-	"dense":    Weighted(1),
-	"lexical":  Weighted(0),
+// DefaultFusion is the fusion the eval numbers favour.
+var DefaultFusion = Weighted(DefaultDenseWeight)
+
+// ParseFusion reads a fusion setting: "weighted" or "weighted:ALPHA" (the
+// dense part's weight, 0..1), "rrf" or "rrf:K", "dense", "lexical".
+func ParseFusion(spec string) (Fusion, error) {
+	name, arg, hasArg := strings.Cut(spec, ":")
+	num := func(def, lo, hi float64) (float64, error) {
+		if !hasArg {
+			return def, nil
+		}
+		v, err := strconv.ParseFloat(arg, 64)
+		if err != nil || v < lo || v > hi {
+			return 0, Errorf(EINVALID, "fusion %q: %s takes a number from %g to %g", spec, name, lo, hi)
+		}
+		return v, nil
+	}
+	switch name {
+	case "weighted":
+		a, err := num(DefaultDenseWeight, 0, 1)
+		return Weighted(a), err
+	case "rrf":
+		k, err := num(60, 1, 1000)
+		return RRF(k), err
+	case "dense":
+		return Weighted(1), nil
+	case "lexical":
+		return Weighted(0), nil
+	}
+	return nil, Errorf(EINVALID, "fusion %q: choose weighted[:alpha], rrf[:k], dense or lexical", spec)
 }
 
 // MaxTopK bounds how many passages one search returns.
@@ -86,13 +112,13 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, er
 	if k < 1 || k > MaxTopK {
 		return nil, Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
-	qterms := queryStems(ix.QueryTerms(query))
+	qterms := ix.QueryTerms(query)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.lex.live == 0 || len(qterms) == 0 {
 		return []Passage{}, nil
 	}
-	dense, err := ix.denseSearch(ctx, query, candidates(k))
+	dense, err := ix.denseSearch(ctx, query, ix.termWeights(qterms), candidates(k))
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +156,12 @@ func (ix *Index) passage(n int, score float64) Passage {
 
 // denseSearch ranks chunks by cosine similarity to the query's embedding.
 // The caller holds ix.mu for reading.
-func (ix *Index) denseSearch(ctx context.Context, query string, limit int) (Ranked, error) {
+func (ix *Index) denseSearch(ctx context.Context, query string, weight TermWeight, limit int) (Ranked, error) {
 	n := min(limit, ix.coll.Count()) // chromem-go errors when asked for more than it holds
 	if n == 0 {
 		return nil, nil
 	}
-	qvec, err := ix.opts.Embedder.Query(ctx, query, ix.weight)
+	qvec, err := ix.opts.Embedder.Query(ctx, query, weight)
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}

@@ -81,7 +81,7 @@ var settings = []setting{
 	intSetting("chunk-size", "RAG_CHUNK_SIZE", rag.DefaultChunkOptions.Size, "chunk size in characters", func(c *Config) *int { return &c.ChunkSize }),
 	intSetting("chunk-overlap", "RAG_CHUNK_OVERLAP", rag.DefaultChunkOptions.Overlap, "chunk overlap in characters", func(c *Config) *int { return &c.ChunkOverlap }),
 	intSetting("top-k", "RAG_TOP_K", rag.DefaultTopK, "passages retrieved per question", func(c *Config) *int { return &c.TopK }),
-	stringSetting("fusion", "RAG_FUSION", "weighted", "how dense and lexical rankings merge: weighted, rrf, dense or lexical", func(c *Config) *string { return &c.Fusion }),
+	stringSetting("fusion", "RAG_FUSION", "weighted", "how dense and lexical rankings merge: weighted[:alpha], rrf[:k], dense or lexical", func(c *Config) *string { return &c.Fusion }),
 	intSetting("max-question", "RAG_MAX_QUESTION", rag.DefaultMaxQuestion, "longest question accepted, in characters", func(c *Config) *int { return &c.MaxQuestion }),
 	durationSetting("timeout", "RAG_TIMEOUT", 60*time.Second, "deadline for one request", func(c *Config) *time.Duration { return &c.Timeout }),
 }
@@ -101,8 +101,8 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 			c.corpusSet = true
 		}
 	})
-	if _, ok := rag.Fusions[c.Fusion]; !ok {
-		c.errs = append(c.errs, fmt.Errorf("fusion %q: choose weighted, rrf, dense or lexical", c.Fusion))
+	if _, err := rag.ParseFusion(c.Fusion); err != nil {
+		c.errs = append(c.errs, err)
 	}
 	if err := c.chunkOptions().Validate(); err != nil {
 		c.errs = append(c.errs, err)
@@ -131,5 +131,6 @@ func (c *Config) chunkOptions() rag.ChunkOptions {
 }
 
 func (c *Config) indexOptions() rag.IndexOptions {
-	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: rag.Fusions[c.Fusion]}
+	fusion, _ := rag.ParseFusion(c.Fusion) // checked in finish
+	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion}
 }
