@@ -61,11 +61,11 @@ func chunkText(docID, text string, opts ChunkOptions) ([]Chunk, error) {
 		if piece == "" {
 			continue
 		}
-		start, end := locate(text, piece, cursor)
+		start, end := locate(text, piece, cursor, skipSpace(text, covered))
 		if start < 0 || end <= covered {
 			continue // not found, or wholly inside the previous chunk
 		}
-		end = trimTrailingHeadings(text, start, extendToSentenceEnd(text, end))
+		end = extendToSentenceEnd(text, end)
 		chunks = append(chunks, Chunk{
 			ID:    fmt.Sprintf("%s#%d", docID, len(chunks)),
 			DocID: docID,
@@ -74,16 +74,43 @@ func chunkText(docID, text string, opts ChunkOptions) ([]Chunk, error) {
 		})
 		cursor, covered = start+1, end
 	}
+	moveTrailingHeadings(text, chunks)
 	return chunks, nil
 }
 
-// locate finds piece in text at or after from. The splitter drops the
-// separator it cut at, so a piece that spans a dropped separator is found by
-// its head and tail instead.
-func locate(text, piece string, from int) (start, end int) {
+// skipSpace returns the first offset at or after i that is not a space or
+// line break.
+func skipSpace(text string, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// locate finds piece in text at or after from. Pieces follow each other,
+// overlapping or touching, so of several occurrences it takes the last that
+// starts by next (where uncovered text begins), else the first after it.
+// The splitter drops the separator it cut at, so a piece that spans a
+// dropped separator is found by its head and tail instead.
+func locate(text, piece string, from, next int) (start, end int) {
 	from = min(from, len(text))
-	if i := strings.Index(text[from:], piece); i >= 0 {
-		return from + i, from + i + len(piece)
+	best := -1
+	for at := from; at <= len(text); {
+		i := strings.Index(text[at:], piece)
+		if i < 0 {
+			break
+		}
+		if best >= 0 && at+i > next {
+			break
+		}
+		best = at + i
+		if best >= next {
+			break
+		}
+		at = best + 1
+	}
+	if best >= 0 {
+		return best, best + len(piece)
 	}
 	head := piece[:prefixLen(piece, 64)]
 	i := strings.Index(text[from:], head)
@@ -121,15 +148,25 @@ func suffixLen(s string, n int) int {
 	return len(s) - i
 }
 
-// trimTrailingHeadings ends a chunk before headings at its end: they open
-// the next section, which the next chunk holds.
-func trimTrailingHeadings(text string, start, end int) int {
-	for {
-		cut := strings.LastIndex(text[start:end], "\n\n")
-		if cut <= 0 || !isHeading(text[start+cut+2:end]) {
-			return end
+// moveTrailingHeadings ends each chunk before the headings at its end and
+// starts the next chunk with them: a heading opens the section after it.
+func moveTrailingHeadings(text string, chunks []Chunk) {
+	for i := 0; i+1 < len(chunks); i++ {
+		c := &chunks[i]
+		end := c.End
+		for {
+			cut := strings.LastIndex(text[c.Start:end], "\n\n")
+			if cut <= 0 || !isHeading(text[c.Start+cut+2:end]) {
+				break
+			}
+			end = c.Start + cut
 		}
-		end = start + cut
+		if end == c.End {
+			continue
+		}
+		headingStart := skipSpace(text, end)
+		chunks[i+1].Start = min(chunks[i+1].Start, headingStart)
+		c.End = end
 	}
 }
 

@@ -1,0 +1,125 @@
+package rag
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestLoadHTMLVisibleTextOnly(t *testing.T) {
+	t.Parallel()
+	page := `<!doctype html><html><head><title>Ignored head</title><style>p{color:red}</style>
+<script>var secret = "do not index";</script></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<h1>Harbour &amp; River Authority Opens a New Terminal</h1>
+<p>The terminal&nbsp;opened on <b>Tuesday</b> &mdash; after three years of work.</p>
+<div hidden>hidden text</div><p aria-hidden="true">aria hidden</p>
+<ul><li>First item</li><li>Second item</li></ul>
+<noscript>enable javascript</noscript>
+<footer>Copyright footer</footer></body></html>`
+	text, err := loadHTML([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Harbour & River Authority Opens a New Terminal", "The terminal opened on Tuesday — after three years of work.", "First item", "Second item"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	for _, bad := range []string{"secret", "color:red", "Ignored head", "Home", "hidden text", "aria hidden", "enable javascript", "Copyright footer"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("keeps invisible %q in:\n%s", bad, text)
+		}
+	}
+	d, err := LoadDocument("page.html", "page.HTML", []byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Harbour & River Authority Opens a New Terminal" {
+		t.Errorf("title %q", d.Title)
+	}
+}
+
+func TestLoadMarkdown(t *testing.T) {
+	t.Parallel()
+	md := "# Annual Report of the Harbour Authority\n\nThe **harbour** handled [more ships](http://x.test) than ever.\n\n![chart](c.png)\n\n- one point\n- another point\n"
+	d, err := LoadDocument("r.md", "r.MD", []byte(md))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Annual Report of the Harbour Authority" {
+		t.Errorf("title %q", d.Title)
+	}
+	for _, bad := range []string{"**", "](", "#", "chart"} {
+		if strings.Contains(d.Text, bad) {
+			t.Errorf("markup %q left in %q", bad, d.Text)
+		}
+	}
+	if !strings.Contains(d.Text, "The harbour handled more ships than ever.") {
+		t.Errorf("text %q", d.Text)
+	}
+}
+
+func TestLoadUnsupportedAndInvalid(t *testing.T) {
+	t.Parallel()
+	if _, err := LoadDocument("x.docx", "x.docx", []byte("zip")); ErrorCode(err) != EINVALID {
+		t.Errorf("docx: %v", err)
+	}
+	if _, err := LoadDocument("x.pdf", "x.pdf", []byte("%PDF-1.4 not really")); ErrorCode(err) != EINVALID {
+		t.Errorf("bad pdf: %v", err)
+	}
+	d, err := LoadDocument("bad.txt", "bad.TXT", []byte("caf\xe9 au lait is served here every day."))
+	if err != nil || !strings.Contains(d.Text, "caf\uFFFD au lait") {
+		t.Errorf("invalid utf-8: %v %+v", err, d)
+	}
+}
+
+// minimalPDF writes a PDF whose pages each show one line of text.
+func minimalPDF(pages ...string) []byte {
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	n := len(pages)
+	kids := make([]string, n)
+	for i := range pages {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	for i, text := range pages {
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
+		stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", text)
+		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
+}
+
+func TestLoadPDFTextPerPage(t *testing.T) {
+	t.Parallel()
+	data := minimalPDF("The first page talks about harbours.", "The second page talks about rivers.")
+	text, err := loadPDF(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.Index(text, "The first page talks about harbours.")
+	second := strings.Index(text, "The second page talks about rivers.")
+	if first < 0 || second < first {
+		t.Fatalf("pdf text = %q", text)
+	}
+	d, err := LoadDocument("doc.pdf", "doc.PDF", data)
+	if err != nil || !strings.Contains(d.Text, "rivers") {
+		t.Errorf("LoadDocument: %v %+v", err, d)
+	}
+}
