@@ -44,7 +44,12 @@ func New(cfg Config) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{engine: cfg.Engine, log: cfg.Log, echo: e}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.Recover())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "path", c.Path(), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(middleware.ContextTimeout(cfg.RequestTimeout))
 	s.routes()

@@ -1,0 +1,196 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/ragteam/rag/rag"
+)
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"The CASAREX 2025!":     "casarex 2025",
+		"  an   Apple, a pear ": "apple pear",
+		"U.S.-Israeli":          "usisraeli",
+		"Riyadh—in which":       "riyadh in which",
+		"Iran’s":                "irans",
+		"“Together for a Safe”": "together for safe",
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if !containsNormalized("They named it CASAREX 2025.", "casarex 2025") || containsNormalized("CASAREXES", "casarex") {
+		t.Error("containsNormalized matches words wrongly")
+	}
+}
+
+func TestParseSetRejectsBadItems(t *testing.T) {
+	t.Parallel()
+	for name, yaml := range map[string]string{
+		"no id":         "- question: q?\n  answers: [a]\n",
+		"duplicate id":  "- id: a\n  question: q?\n  answers: [a]\n- id: a\n  question: r?\n  answers: [b]\n",
+		"no answers":    "- id: a\n  question: q?\n",
+		"both":          "- id: a\n  question: q?\n  answers: [a]\n  unanswerable: true\n",
+		"unknown field": "- id: a\n  question: q?\n  answer: [a]\n",
+		"empty alias":   "- id: a\n  question: q?\n  answers: ['!!']\n",
+		"empty set":     "[]\n",
+		"not yaml":      "{{{",
+	} {
+		if _, err := ParseSet([]byte(yaml)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	items, err := ParseSet([]byte("- id: a\n  question: q?\n  answers: [x]\n  sources: [d.txt]\n- id: b\n  question: r?\n  unanswerable: true\n"))
+	if err != nil || len(items) != 2 || !items[1].Unanswerable {
+		t.Errorf("valid set: %v %+v", err, items)
+	}
+}
+
+// fakeEngine answers from a fixed table through the real engine, so the
+// metrics can be checked by hand.
+func fakeEngine(t *testing.T, answers map[string]*rag.Answer) *rag.Engine {
+	t.Helper()
+	ix := rag.NewIndex(rag.IndexOptions{})
+	e := rag.NewEngine(ix)
+	e.Answer = func(_ context.Context, req rag.AnswerRequest) (*rag.Answer, error) {
+		a := *answers[req.Question]
+		return &a, nil
+	}
+	return e
+}
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	items := []Item{
+		{ID: "right", Question: "q1", Answers: []string{"Paris"}, Sources: []string{"a"}},
+		{ID: "wrong", Question: "q2", Answers: []string{"Rome"}, Sources: []string{"b"}},
+		{ID: "abstained", Question: "q3", Answers: []string{"Oslo"}, Sources: []string{"c"}},
+		{ID: "out-ok", Question: "q4", Unanswerable: true},
+		{ID: "out-bad", Question: "q5", Unanswerable: true},
+	}
+	cite := func(doc, quote string) rag.Citation { return rag.Citation{N: 1, DocID: doc, Quote: quote} }
+	answers := map[string]*rag.Answer{
+		"q1": {Answered: true, Answer: "It is Paris [1]", Citations: []rag.Citation{cite("a", "the capital is Paris")}},
+		"q2": {Answered: true, Answer: "It is Milan [1]", Citations: []rag.Citation{cite("x", "Milan")}},
+		"q3": {Answered: false, Answer: "The corpus does not say"},
+		"q4": {Answered: false, Answer: "The corpus does not say"},
+		"q5": {Answered: true, Answer: "Something [1]", Citations: []rag.Citation{cite("x", "Something")}},
+	}
+	rep := Run(context.Background(), fakeEngine(t, answers), items, 5)
+	want := Report{Answerable: 3, Unanswerable: 2, AnswerRecall: 0.3333, CitationPrecision: 0.5,
+		CitedSupport: 0.3333, AbstentionAccuracy: 0.5, FalseAbstentionRate: 0.3333}
+	got := rep
+	got.Items, got.P50MS, got.P95MS, got.HitAtK, got.MRR = nil, 0, 0, 0, 0
+	if got.AnswerRecall != want.AnswerRecall || got.CitationPrecision != want.CitationPrecision ||
+		got.CitedSupport != want.CitedSupport || got.AbstentionAccuracy != want.AbstentionAccuracy ||
+		got.FalseAbstentionRate != want.FalseAbstentionRate || got.Answerable != 3 || got.Unanswerable != 2 {
+		t.Errorf("report %+v, want %+v", got, want)
+	}
+	// The JSON has exactly the summary keys plus items.
+	b, _ := json.Marshal(rep)
+	var top map[string]any
+	json.Unmarshal(b, &top)
+	keys := []string{"answerable", "unanswerable", "answer_recall", "hit_at_k", "mrr", "citation_precision", "cited_support",
+		"abstention_accuracy", "false_abstention_rate", "p50_ms", "p95_ms", "items"}
+	if len(top) != len(keys) {
+		t.Errorf("top-level keys %v", top)
+	}
+	for _, k := range keys {
+		if _, ok := top[k]; !ok {
+			t.Errorf("missing key %s", k)
+		}
+	}
+	// The gate fails on the low metrics and the JUnit report says so.
+	th := Thresholds{Min: map[string]float64{"answer_recall": 0.85}, Max: map[string]float64{"false_abstention_rate": 0.1}}
+	failures := th.Check(rep)
+	if len(failures) != 2 {
+		t.Errorf("failures %v", failures)
+	}
+	var junit bytes.Buffer
+	if err := WriteJUnit(&junit, "eval", rep, failures); err != nil {
+		t.Fatal(err)
+	}
+	var suite struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(junit.Bytes(), &suite); err != nil || suite.Tests != 6 || suite.Failures != 4 {
+		t.Errorf("junit %+v %v:\n%s", suite, err, junit.String())
+	}
+	var table bytes.Buffer
+	WriteTable(&table, rep)
+	for _, s := range []string{"right", "WRONG", "ABSTAINED", "ANSWERED", "answer_recall 0.333"} {
+		if !strings.Contains(table.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, table.String())
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	xs := []float64{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
+	if p := percentile(xs, 50); p != 5 {
+		t.Errorf("p50 = %v", p)
+	}
+	if p := percentile(xs, 95); p != 10 {
+		t.Errorf("p95 = %v", p)
+	}
+	if p := percentile(nil, 50); p != 0 {
+		t.Errorf("empty p50 = %v", p)
+	}
+}
+
+// The shipped sets parse and are big enough to mean something.
+func TestShippedSets(t *testing.T) {
+	t.Parallel()
+	items, err := LoadSet("qa.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answerable, unanswerable int
+	for _, it := range items {
+		if it.Unanswerable {
+			unanswerable++
+		} else {
+			answerable++
+		}
+	}
+	if answerable < 40 || unanswerable < 8 {
+		t.Errorf("qa.yaml: %d answerable, %d unanswerable", answerable, unanswerable)
+	}
+	if _, err := LoadSet("holdout.yaml"); err != nil {
+		t.Error(err)
+	}
+	if _, err := LoadThresholds("thresholds.yaml"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestGate is the eval regression gate: the offline default over the seeds
+// must meet eval/thresholds.yaml on qa.yaml.
+func TestGate(t *testing.T) {
+	ix := rag.NewIndex(rag.IndexOptions{})
+	if _, err := ix.Sync(context.Background(), "../seeds", nil); err != nil {
+		t.Fatal(err)
+	}
+	items, err := LoadSet("qa.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := LoadThresholds("thresholds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Run(context.Background(), rag.NewEngine(ix), items, rag.DefaultTopK)
+	for _, f := range th.Check(rep) {
+		t.Error(f)
+	}
+	t.Logf("answer_recall %.3f hit_at_k %.3f mrr %.3f citation_precision %.3f cited_support %.3f abstention_accuracy %.3f false_abstention_rate %.3f",
+		rep.AnswerRecall, rep.HitAtK, rep.MRR, rep.CitationPrecision, rep.CitedSupport, rep.AbstentionAccuracy, rep.FalseAbstentionRate)
+}
