@@ -41,13 +41,7 @@ func (s *Server) search(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.TopK == 0 {
-		req.TopK = s.engine.TopK
-	}
-	if err := s.engine.Validate(rag.Query{Question: req.Query, TopK: req.TopK}); err != nil {
-		return err
-	}
-	ps, err := s.engine.Index.Search(c.Request().Context(), req.Query, req.TopK)
+	ps, err := s.engine.Search(c.Request().Context(), req.Query, req.TopK)
 	if err != nil {
 		return err
 	}

@@ -45,20 +45,36 @@ func NewEngine(ix *Index) *Engine {
 // empty question or a top-k out of range, and ETOOLARGE for an over-long
 // question.
 func (e *Engine) Validate(q Query) error {
-	text := strings.TrimSpace(q.Question)
+	return e.validate("question", q.Question, q.TopK)
+}
+
+func (e *Engine) validate(what, text string, k int) error {
+	text = strings.TrimSpace(text)
 	if text == "" {
-		return Errorf(EINVALID, "the question is empty")
+		return Errorf(EINVALID, "the %s is empty", what)
 	}
 	if !utf8.ValidString(text) {
-		return Errorf(EINVALID, "the question is not valid UTF-8")
+		return Errorf(EINVALID, "the %s is not valid UTF-8", what)
 	}
 	if n := utf8.RuneCountInString(text); n > e.maxQuestion() {
-		return Errorf(ETOOLARGE, "the question is %d characters long; the limit is %d", n, e.maxQuestion())
+		return Errorf(ETOOLARGE, "the %s is %d characters long; the limit is %d", what, n, e.maxQuestion())
 	}
-	if q.TopK < 0 || q.TopK > MaxTopK {
-		return Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, q.TopK)
+	if k < 0 || k > MaxTopK {
+		return Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
 	return nil
+}
+
+// Search returns the passages that best match query, k of them or the
+// engine's default when k is 0. Errors are those of [Engine.Validate].
+func (e *Engine) Search(ctx context.Context, query string, k int) ([]Passage, error) {
+	if err := e.validate("query", query, k); err != nil {
+		return nil, err
+	}
+	if k == 0 {
+		k = e.TopK
+	}
+	return e.Index.Search(ctx, strings.TrimSpace(query), k)
 }
 
 func (e *Engine) maxQuestion() int {

@@ -318,17 +318,3 @@ func (ix *Index) Remove(ctx context.Context, ids ...string) int {
 func (ix *Index) weight(term string) float64 {
 	return ix.lex.idf(ix.lex.df(term))
 }
-
-// TermWeight returns a stem's inverse document frequency in the index.
-func (ix *Index) TermWeight(term string) float64 {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.weight(term)
-}
-
-// DocFreq returns how many chunks contain the stem.
-func (ix *Index) DocFreq(term string) int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.lex.df(term)
-}

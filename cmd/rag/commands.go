@@ -82,7 +82,7 @@ func (m *Main) search(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := ix.Search(ctx, query, cfg.TopK)
+	ps, err := m.engine(ix, &cfg).Search(ctx, query, 0)
 	if err != nil {
 		return err
 	}
