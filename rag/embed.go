@@ -21,6 +21,9 @@ type Embedder struct {
 	Documents func(ctx context.Context, texts []string) ([][]float32, error)
 	// Query embeds a search query.
 	Query func(ctx context.Context, text string, weight TermWeight) ([]float32, error)
+	// Batch is the most passages one Documents call takes, and Workers
+	// how many calls may run at once; zero means the index's defaults.
+	Batch, Workers int
 }
 
 // LocalDim is the dimension of the local embedder's vectors.

@@ -7,11 +7,15 @@ import (
 	"unicode/utf8"
 )
 
-// Query is a question put to the [Engine].
+// Query is a question put to the [Engine], with the conversation before
+// it, if any. OnToken receives the answer text as it is written.
 type Query struct {
 	Question string
 	TopK     int
+	History  []Turn
 	OnToken  func(string)
+	// OnPassages, when set, receives the passages before the answer is written.
+	OnPassages func([]Passage)
 }
 
 // Engine answers questions: it retrieves passages from the index and hands
@@ -23,6 +27,9 @@ type Engine struct {
 	TopK int
 	// MaxQuestion is the longest question accepted, in characters.
 	MaxQuestion int
+	// Rewrite turns a follow-up into a standalone question; RuleRewrite
+	// when nil.
+	Rewrite RewriteFunc
 }
 
 // Defaults for an [Engine].
@@ -45,6 +52,9 @@ func NewEngine(ix *Index) *Engine {
 // empty question or a top-k out of range, and ETOOLARGE for an over-long
 // question.
 func (e *Engine) Validate(q Query) error {
+	if err := validateHistory(q.History); err != nil {
+		return err
+	}
 	return e.validate("question", q.Question, q.TopK)
 }
 
@@ -84,8 +94,11 @@ func (e *Engine) maxQuestion() int {
 	return DefaultMaxQuestion
 }
 
-// Ask answers a question. Errors carry the codes of [Engine.Validate] and
-// [Index.Search].
+// Ask answers a question. A follow-up is first rewritten into a standalone
+// question, which retrieval uses and the answer reports. When a model
+// part fails — the embedder or the rewrite — the answer still comes, and
+// its Fallback field says what was left out. Errors carry the codes of
+// [Engine.Validate] and [Index.Search].
 func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 	start := time.Now()
 	if err := e.Validate(q); err != nil {
@@ -96,27 +109,64 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 		k = e.TopK
 	}
 	text := strings.TrimSpace(q.Question)
-	passages, err := e.Index.Search(ctx, text, k)
+	var notes []string
+	standalone := text
+	if len(q.History) > 0 {
+		standalone, notes = e.standalone(ctx, text, q.History)
+	}
+	passages, degraded, err := e.Index.search(ctx, standalone, k)
 	if err != nil {
 		return nil, err
 	}
+	if degraded != "" {
+		notes = append(notes, degraded)
+	}
+	if q.OnPassages != nil {
+		q.OnPassages(passages)
+	}
 	retrieved := time.Now()
-	ans, err := e.Answer(ctx, AnswerRequest{Question: text, Passages: passages, OnToken: q.OnToken})
+	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Passages: passages, OnToken: q.OnToken})
 	if err != nil {
 		return nil, err
 	}
 	done := time.Now()
 	ans.Question = text
+	if standalone != text {
+		ans.Standalone = standalone
+	}
 	ans.Passages = passages
 	if ans.Citations == nil {
 		ans.Citations = []Citation{}
 	}
+	if ans.Fallback != "" {
+		notes = append([]string{ans.Fallback}, notes...)
+	}
+	ans.Fallback = strings.Join(notes, "; ")
 	ans.TimingsMS = map[string]float64{
 		"retrieve": millis(retrieved.Sub(start)),
 		"answer":   millis(done.Sub(retrieved)),
 		"total":    millis(done.Sub(start)),
 	}
 	return ans, nil
+}
+
+// standalone rewrites a follow-up; when the rewriter fails, the offline
+// rule does it and the failure is noted.
+func (e *Engine) standalone(ctx context.Context, question string, history []Turn) (string, []string) {
+	if e.Rewrite != nil {
+		s, err := e.Rewrite(ctx, question, history)
+		if err == nil && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s), nil
+		}
+		rule, _ := RuleRewrite(ctx, question, history)
+		reason := "empty rewrite"
+		if err != nil {
+			reason = failureReason(err)
+		}
+		return rule, []string{"follow-up rewritten by rule (" + reason + ")"}
+	}
+	s, _ := RuleRewrite(ctx, question, history)
+	return s, nil
 }
 
 func millis(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }

@@ -32,7 +32,13 @@ func (o IndexOptions) withDefaults() IndexOptions {
 		o.Fusion = DefaultFusion
 	}
 	if o.EmbedBatch <= 0 {
+		o.EmbedBatch = o.Embedder.Batch
+	}
+	if o.EmbedBatch <= 0 {
 		o.EmbedBatch = 64
+	}
+	if o.EmbedWorkers <= 0 {
+		o.EmbedWorkers = o.Embedder.Workers
 	}
 	if o.EmbedWorkers <= 0 {
 		o.EmbedWorkers = runtime.NumCPU()
@@ -55,6 +61,8 @@ type Index struct {
 	coll   *chromem.Collection
 	// corpusDir is the directory the last Sync mirrored.
 	corpusDir string
+	// dim is the vectors' dimension; 0 while the index is empty.
+	dim int
 }
 
 type slot struct {
@@ -100,16 +108,17 @@ func (ix *Index) CorpusDir() string {
 
 // Stats counts what the index holds.
 type Stats struct {
-	Documents int    `json:"documents"`
-	Chunks    int    `json:"chunks"`
-	Embedder  string `json:"embedder"`
+	Documents  int    `json:"documents"`
+	Chunks     int    `json:"chunks"`
+	Embedder   string `json:"embedder"`
+	Dimensions int    `json:"dimensions"`
 }
 
 // Stats returns the index's document and chunk counts.
 func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return Stats{Documents: len(ix.docs), Chunks: ix.lex.live, Embedder: ix.opts.Embedder.Name}
+	return Stats{Documents: len(ix.docs), Chunks: ix.lex.live, Embedder: ix.opts.Embedder.Name, Dimensions: ix.dim}
 }
 
 // Document returns the document with the given id, or an ENOTFOUND error.
@@ -251,6 +260,14 @@ func embeddingText(d *Document, c Chunk) string {
 // put replaces any old version of d with d and its chunk vectors. The
 // caller holds ix.mu for writing.
 func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) error {
+	for _, v := range vectors {
+		if ix.dim == 0 {
+			ix.dim = len(v)
+		}
+		if len(v) != ix.dim {
+			return fmt.Errorf("embedder %s returned a %d-dimensional vector for %s; the index holds %d dimensions", ix.opts.Embedder.Name, len(v), d.ID, ix.dim)
+		}
+	}
 	ix.drop(ctx, d.ID)
 	docs := make([]chromem.Document, len(d.Chunks))
 	for j, c := range d.Chunks {

@@ -104,23 +104,33 @@ func candidates(k int) int { return max(4*k, 40) }
 
 // Search returns the k passages that best match query, fusing the dense
 // and lexical rankings. It returns EINVALID for an empty query or a k
-// outside 1..[MaxTopK].
+// outside 1..[MaxTopK]. When the embedder fails, the lexical ranking
+// alone answers.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, error) {
+	ps, _, err := ix.search(ctx, query, k)
+	return ps, err
+}
+
+// search is [Index.Search] that also says when the dense part was left out.
+func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, degraded string, _ error) {
 	if strings.TrimSpace(query) == "" {
-		return nil, Errorf(EINVALID, "the query is empty")
+		return nil, "", Errorf(EINVALID, "the query is empty")
 	}
 	if k < 1 || k > MaxTopK {
-		return nil, Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
+		return nil, "", Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
 	qterms := ix.QueryTerms(query)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.lex.live == 0 || len(qterms) == 0 {
-		return []Passage{}, nil
+		return []Passage{}, "", nil
 	}
 	dense, err := ix.denseSearch(ctx, query, ix.termWeights(qterms), candidates(k))
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, "", ctx.Err()
+		}
+		dense, degraded = nil, "lexical search only: "+shorten(err.Error(), 120)
 	}
 	lexical := ix.lex.search(qterms, candidates(k))
 	fused := ix.opts.Fusion(dense, lexical)
@@ -138,7 +148,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, er
 	for _, r := range ranked[:min(k, len(ranked))] {
 		out = append(out, ix.passage(r.slot, r.score))
 	}
-	return out, nil
+	return out, degraded, nil
 }
 
 func (ix *Index) passage(n int, score float64) Passage {
@@ -164,6 +174,9 @@ func (ix *Index) denseSearch(ctx context.Context, query string, weight TermWeigh
 	qvec, err := ix.opts.Embedder.Query(ctx, query, weight)
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	if len(qvec) != ix.dim {
+		return nil, fmt.Errorf("embed query: %d dimensions, the index holds %d (re-ingest after changing the model)", len(qvec), ix.dim)
 	}
 	results, err := ix.coll.QueryEmbedding(ctx, qvec, n, nil, nil)
 	if err != nil {

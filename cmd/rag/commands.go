@@ -12,12 +12,14 @@ import (
 
 	"github.com/ragteam/rag/api"
 	"github.com/ragteam/rag/rag"
+	"github.com/ragteam/rag/rag/provider"
 )
 
 func (m *Main) ask(ctx context.Context, args []string) error {
 	var cfg Config
 	fs := m.flags("ask", &cfg)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	stream := fs.Bool("stream", false, "print the answer as the model writes it")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -29,9 +31,21 @@ func (m *Main) ask(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ans, err := m.engine(ix, &cfg).Ask(ctx, rag.Query{Question: question})
+	e, err := m.engine(ix, &cfg)
 	if err != nil {
 		return err
+	}
+	q := rag.Query{Question: question}
+	if *stream && !*asJSON {
+		q.OnToken = func(s string) { fmt.Fprint(m.Stdout, s) }
+	}
+	ans, err := e.Ask(ctx, q)
+	if err != nil {
+		return err
+	}
+	if q.OnToken != nil {
+		// The streamed text was the model's raw reply; below is the checked answer.
+		fmt.Fprint(m.Stdout, "\n\n")
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, ans)
@@ -82,7 +96,11 @@ func (m *Main) search(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := m.engine(ix, &cfg).Search(ctx, query, 0)
+	e, err := m.engine(ix, &cfg)
+	if err != nil {
+		return err
+	}
+	ps, err := e.Search(ctx, query, 0)
 	if err != nil {
 		return err
 	}
@@ -112,7 +130,11 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		cfg.CorpusDir, cfg.corpusSet = fs.Arg(0), true
 	}
 	start := time.Now()
-	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(&cfg), cfg.indexOptions())
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(&cfg), opts)
 	if err != nil {
 		return err
 	}
@@ -144,14 +166,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Config{Engine: m.engine(ix, &cfg), Log: log, RequestTimeout: cfg.Timeout})
+	e, err := m.engine(ix, &cfg)
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Engine: e, Log: log, RequestTimeout: cfg.Timeout})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	url := "http://" + displayAddr(ln.Addr())
 	st := ix.Stats()
-	fmt.Fprintf(m.Stdout, "rag: serving %d documents (%d chunks) at %s\n", st.Documents, st.Chunks, url)
+	fmt.Fprintf(m.Stdout, "rag: %d documents, %d chunks, %s embeddings; answers by %s\n",
+		st.Documents, st.Chunks, st.Embedder, answererName(&cfg))
+	fmt.Fprintf(m.Stdout, "rag: listening on %s\n", url)
 	fmt.Fprintf(m.Stdout, "try:  curl -s %s/v1/ask -H 'Content-Type: application/json' -d '{\"question\":\"What was the joint naval drill in the Caspian called?\"}'\n", url)
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
@@ -180,4 +208,12 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// answererName says which path answers, for the start-up line.
+func answererName(cfg *Config) string {
+	if cfg.LLM == "" || cfg.LLM == provider.Extractive {
+		return rag.ExtractiveName
+	}
+	return cfg.LLM + " (extractive when it fails)"
 }

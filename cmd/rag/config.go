@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ragteam/rag/rag"
+	"github.com/ragteam/rag/rag/provider"
 )
 
 // Config holds every setting. Each comes from a flag, else from its
@@ -22,9 +23,19 @@ type Config struct {
 	Fusion       string
 	MaxQuestion  int
 	Timeout      time.Duration
+	LLM          string
+	LLMModel     string
+	LLMBaseURL   string
+	LLMTimeout   time.Duration
+	Embedder     string
+	EmbedModel   string
+	EmbedBaseURL string
+	EmbedTimeout time.Duration
+	PromptsDir   string
 
 	corpusSet bool // the corpus was named by flag or environment
 	errs      []error
+	providers provider.Config
 }
 
 // setting binds one flag to its environment variable.
@@ -84,6 +95,15 @@ var settings = []setting{
 	stringSetting("fusion", "RAG_FUSION", "weighted", "how dense and lexical rankings merge: weighted[:alpha], rrf[:k], dense or lexical", func(c *Config) *string { return &c.Fusion }),
 	intSetting("max-question", "RAG_MAX_QUESTION", rag.DefaultMaxQuestion, "longest question accepted, in characters", func(c *Config) *int { return &c.MaxQuestion }),
 	durationSetting("timeout", "RAG_TIMEOUT", 60*time.Second, "deadline for one request", func(c *Config) *time.Duration { return &c.Timeout }),
+	stringSetting("llm", "RAG_LLM", "extractive", "answerer: extractive, ollama, openai or anthropic", func(c *Config) *string { return &c.LLM }),
+	stringSetting("llm-model", "RAG_LLM_MODEL", "", "model name (default per provider)", func(c *Config) *string { return &c.LLMModel }),
+	stringSetting("llm-base-url", "RAG_LLM_BASE_URL", "", "model server URL (default per provider)", func(c *Config) *string { return &c.LLMBaseURL }),
+	durationSetting("llm-timeout", "RAG_LLM_TIMEOUT", 60*time.Second, "deadline for one model call", func(c *Config) *time.Duration { return &c.LLMTimeout }),
+	stringSetting("embedder", "RAG_EMBEDDER", "local", "embedder: local, ollama or openai", func(c *Config) *string { return &c.Embedder }),
+	stringSetting("embed-model", "RAG_EMBED_MODEL", "", "embedding model name (default per provider)", func(c *Config) *string { return &c.EmbedModel }),
+	stringSetting("embed-base-url", "RAG_EMBED_BASE_URL", "", "embedding server URL (default per provider)", func(c *Config) *string { return &c.EmbedBaseURL }),
+	durationSetting("embed-timeout", "RAG_EMBED_TIMEOUT", 30*time.Second, "deadline for one embedding call", func(c *Config) *time.Duration { return &c.EmbedTimeout }),
+	stringSetting("prompts", "RAG_PROMPTS_DIR", "", "directory of prompt templates overriding the built-in ones", func(c *Config) *string { return &c.PromptsDir }),
 }
 
 // bind registers every setting on fs with defaults from the environment.
@@ -92,6 +112,8 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 		s.bind(fs, c, getenv(s.env), fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
+	c.providers.OpenAIKey = getenv("OPENAI_API_KEY")
+	c.providers.AnthropicKey = getenv("ANTHROPIC_API_KEY")
 }
 
 // finish checks the parsed settings and returns every problem at once.
@@ -101,6 +123,8 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 			c.corpusSet = true
 		}
 	})
+	c.providers.LLM, c.providers.LLMModel, c.providers.LLMBaseURL, c.providers.LLMTimeout = c.LLM, c.LLMModel, c.LLMBaseURL, c.LLMTimeout
+	c.providers.Embedder, c.providers.EmbedModel, c.providers.EmbedBaseURL, c.providers.EmbedTimeout = c.Embedder, c.EmbedModel, c.EmbedBaseURL, c.EmbedTimeout
 	if _, err := rag.ParseFusion(c.Fusion); err != nil {
 		c.errs = append(c.errs, err)
 	}
@@ -113,8 +137,13 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 	if c.MaxQuestion < 1 {
 		c.errs = append(c.errs, fmt.Errorf("max-question must be positive, got %d", c.MaxQuestion))
 	}
-	if c.Timeout <= 0 {
-		c.errs = append(c.errs, fmt.Errorf("timeout must be positive, got %s", c.Timeout))
+	for name, d := range map[string]time.Duration{"timeout": c.Timeout, "llm-timeout": c.LLMTimeout, "embed-timeout": c.EmbedTimeout} {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("%s must be positive, got %s", name, d))
+		}
+	}
+	if err := c.providers.Validate(); err != nil {
+		c.errs = append(c.errs, err)
 	}
 	if len(c.errs) == 0 {
 		return nil
@@ -130,7 +159,11 @@ func (c *Config) chunkOptions() rag.ChunkOptions {
 	return rag.ChunkOptions{Size: c.ChunkSize, Overlap: c.ChunkOverlap}
 }
 
-func (c *Config) indexOptions() rag.IndexOptions {
+func (c *Config) indexOptions() (rag.IndexOptions, error) {
 	fusion, _ := rag.ParseFusion(c.Fusion) // checked in finish
-	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion}
+	embedder, err := provider.NewEmbedder(c.providers)
+	if err != nil {
+		return rag.IndexOptions{}, err
+	}
+	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion, Embedder: embedder}, nil
 }

@@ -56,7 +56,11 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep := eval.Run(ctx, m.engine(ix, &cfg), items, *k)
+	e, err := m.engine(ix, &cfg)
+	if err != nil {
+		return err
+	}
+	rep := eval.Run(ctx, e, items, *k)
 	failures := thresholds.Check(rep)
 	if *asJSON {
 		if err := writeJSON(m.Stdout, rep); err != nil {

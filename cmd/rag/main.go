@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/ragteam/rag/prompts"
 	"github.com/ragteam/rag/rag"
+	"github.com/ragteam/rag/rag/provider"
 )
 
 func main() {
@@ -31,6 +33,10 @@ type Main struct {
 	Getenv         func(string) string
 	// Ready, when set, is called with the server's address once it listens.
 	Ready func(addr string)
+
+	// wrapModel, when set, replaces the configured model (eval's record
+	// and replay modes).
+	wrapModel func(m rag.Model, ok bool) (rag.Model, bool)
 }
 
 // exitError carries a process exit code other than 1.
@@ -128,7 +134,11 @@ func indexPath(cfg *Config) string { return filepath.Join(cfg.DataDir, "index.go
 // corpus directory: the one named by flag or environment, else the one the
 // index last mirrored, else ./seeds. It saves the index when it changed.
 func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
-	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(cfg), cfg.indexOptions())
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return nil, err
+	}
+	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(cfg), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -155,9 +165,27 @@ func (m *Main) reportSkipped(rep rag.SyncReport) {
 	}
 }
 
-func (m *Main) engine(ix *rag.Index, cfg *Config) *rag.Engine {
+// engine wires the answerer: the extractive one, or a model with the
+// extractive one as its fallback. Prompts are loaded and checked here, at
+// start-up, whichever answerer runs.
+func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
+	p, err := prompts.Load(cfg.PromptsDir)
+	if err != nil {
+		return nil, err
+	}
 	e := rag.NewEngine(ix)
 	e.TopK = cfg.TopK
 	e.MaxQuestion = cfg.MaxQuestion
-	return e
+	model, ok, err := provider.NewModel(cfg.providers)
+	if err != nil {
+		return nil, err
+	}
+	if m.wrapModel != nil {
+		model, ok = m.wrapModel(model, ok)
+	}
+	if ok {
+		e.Answer = rag.LLM(rag.LLMOptions{Model: model, Prompts: p, Timeout: cfg.LLMTimeout, Fallback: e.Answer})
+		e.Rewrite = rag.LLMRewrite(model, p, cfg.LLMTimeout)
+	}
+	return e, nil
 }

@@ -90,7 +90,7 @@ func TestBinaryServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	urlRe := regexp.MustCompile(`at (http://\S+)`)
+	urlRe := regexp.MustCompile(`listening on (http://\S+)`)
 	lines := bufio.NewScanner(stdout)
 	var base string
 	for lines.Scan() {

@@ -1,0 +1,304 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ragteam/rag/prompts"
+)
+
+// Message is one chat message sent to a model.
+type Message struct {
+	Role    string `json:"role"` // "system", "user" or "assistant"
+	Content string `json:"content"`
+}
+
+// GenerateFunc asks a model for a reply to messages. When onToken is set,
+// the model streams and onToken receives each piece of text.
+type GenerateFunc func(ctx context.Context, msgs []Message, onToken func(string)) (string, error)
+
+// Model is a chat model behind a provider.
+type Model struct {
+	// Name is how answers name the path, e.g. "llm:ollama/llama3.2".
+	Name     string
+	Generate GenerateFunc
+}
+
+// LLMOptions configure the model answerer.
+type LLMOptions struct {
+	Model   Model
+	Prompts *prompts.Set
+	// Timeout bounds one model call; the default is 60 s.
+	Timeout time.Duration
+	// Fallback answers when the model fails twice.
+	Fallback AnswerFunc
+}
+
+// LLM returns an answerer that has a model write the answer from the
+// numbered passages. The reply's [n] markers are checked against the
+// passages: markers that point to no passage are dropped, the passages
+// cited are renumbered in order of first use, and each citation quotes the
+// passage sentence that best matches the claims citing it. A reply with no
+// valid citation is answered but not grounded; the prompt's not-found
+// reply is an abstention. A failed call (refused, 5xx, timeout, empty
+// output) is retried once, then the fallback answers and names the reason.
+func LLM(opts LLMOptions) AnswerFunc {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
+		if len(req.Passages) == 0 {
+			return &Answer{Answerer: opts.Model.Name, Citations: []Citation{},
+				Answer: "The corpus does not say: no passage matches the question."}, nil
+		}
+		system, user, err := opts.Prompts.Answer(prompts.AnswerData{Question: req.Question, Passages: promptPassages(req.Passages)})
+		if err != nil {
+			return nil, fmt.Errorf("render answer prompt: %w", err)
+		}
+		msgs := []Message{{Role: "system", Content: system}, {Role: "user", Content: user}}
+		reply, err := generateWithRetry(ctx, opts.Model, opts.Timeout, msgs, req.OnToken)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			ans, ferr := opts.Fallback(ctx, AnswerRequest{Question: req.Question, Passages: req.Passages})
+			if ferr != nil {
+				return nil, ferr
+			}
+			ans.Fallback = failureReason(err)
+			return ans, nil
+		}
+		return citeReply(opts.Model.Name, reply, req.Passages), nil
+	}
+}
+
+// promptPassages numbers passages for the prompt. Passage text is data:
+// anything that could close the passage's delimiter is defused.
+func promptPassages(ps []Passage) []prompts.Passage {
+	defuse := strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage", `"`, "”")
+	out := make([]prompts.Passage, len(ps))
+	for i, p := range ps {
+		out[i] = prompts.Passage{N: i + 1, Title: defuse.Replace(p.Title), DocID: defuse.Replace(p.DocID),
+			Text: strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage").Replace(p.Text)}
+	}
+	return out
+}
+
+// errEmptyReply is a model reply with no text.
+var errEmptyReply = errors.New("empty reply")
+
+// generateWithRetry calls the model with a deadline, and once more if the
+// first call fails. Tokens of a failed attempt may already have been
+// streamed; the final answer object is what counts.
+func generateWithRetry(ctx context.Context, m Model, timeout time.Duration, msgs []Message, onToken func(string)) (string, error) {
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		var reply string
+		reply, err = generateOnce(ctx, m, timeout, msgs, onToken)
+		if err == nil {
+			return reply, nil
+		}
+		if ctx.Err() != nil {
+			return "", err
+		}
+	}
+	return "", err
+}
+
+func generateOnce(ctx context.Context, m Model, timeout time.Duration, msgs []Message, onToken func(string)) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var stream func(string)
+	if onToken != nil {
+		stream = func(s string) {
+			if s != "" {
+				onToken(s)
+			}
+		}
+	}
+	reply, err := m.Generate(ctx, msgs, stream)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", fmt.Errorf("%w after %s", context.DeadlineExceeded, timeout)
+		}
+		return "", err
+	}
+	if strings.TrimSpace(reply) == "" {
+		return "", errEmptyReply
+	}
+	return reply, nil
+}
+
+// failureReason says briefly why the model path failed, for the answer's
+// fallback field.
+func failureReason(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "model timed out"
+	case errors.Is(err, errEmptyReply):
+		return "model returned an empty reply"
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "failed to reach"), strings.Contains(msg, "no such host"):
+		return "model server unreachable"
+	case strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF"):
+		return "model server dropped the connection"
+	}
+	if m := statusPattern.FindStringSubmatch(msg); m != nil {
+		return "model server answered HTTP " + m[1]
+	}
+	return "model call failed: " + shorten(msg, 120)
+}
+
+var statusPattern = regexp.MustCompile(`\b(4\d\d|5\d\d)\b`)
+
+// markerGroup matches [1], [1, 3], [1-2] and runs such as [1][3].
+var markerGroup = regexp.MustCompile(`\[(\d+(?:\s*[,;–-]\s*\d+)*)\]`)
+
+var notFoundReply = regexp.MustCompile(`(?i)(cannot|can't|can not|unable to) answer (this )?(question )?from the (corpus|passages)|passages do not (contain|say|mention|provide)|not (contained|mentioned|stated) in the passages|corpus does not say`)
+
+// citeReply turns a model reply into an answer: markers checked and
+// renumbered, citations quoting the passages.
+func citeReply(name, reply string, passages []Passage) *Answer {
+	reply = strings.TrimSpace(reply)
+	ans := &Answer{Answerer: name, Citations: []Citation{}}
+	if notFoundReply.MatchString(reply) && len(markerGroup.FindAllString(reply, -1)) == 0 {
+		ans.Answer = "The corpus does not say: " + reply
+		return ans
+	}
+	renumber := map[int]int{} // passage number → citation number
+	var order []int
+	claims := map[int][]string{} // passage number → sentences citing it
+	text := markerGroup.ReplaceAllStringFunc(reply, func(m string) string {
+		var out []string
+		for _, n := range markerNumbers(m) {
+			if n < 1 || n > len(passages) {
+				continue // points to no passage
+			}
+			if _, ok := renumber[n]; !ok {
+				renumber[n] = len(order) + 1
+				order = append(order, n)
+			}
+			out = append(out, "["+strconv.Itoa(renumber[n])+"]")
+		}
+		return strings.Join(dedupe(out), "")
+	})
+	text = markerRun.ReplaceAllStringFunc(text, func(run string) string {
+		return strings.Join(dedupe(markerOne.FindAllString(run, -1)), "")
+	})
+	for _, sent := range splitClaims(reply) {
+		for _, m := range markerGroup.FindAllString(sent, -1) {
+			for _, n := range markerNumbers(m) {
+				claims[n] = append(claims[n], sent)
+			}
+		}
+	}
+	ans.Answer = tidyMarkers(text)
+	for _, n := range order {
+		p := passages[n-1]
+		span := bestQuote(p, strings.Join(claims[n], " "))
+		ans.Citations = append(ans.Citations, Citation{
+			N: renumber[n], DocID: p.DocID, Title: p.Title, ChunkID: p.ChunkID,
+			Start: span.Start, End: span.End, Quote: p.Text[span.Start-p.Start : span.End-p.Start], Score: round3(p.Score),
+		})
+	}
+	ans.Answered = true
+	ans.Grounded = len(ans.Citations) > 0
+	return ans
+}
+
+// markerNumbers reads the numbers of one marker group: "[1, 3]" → 1, 3;
+// "[2-4]" → 2, 3, 4.
+func markerNumbers(m string) []int {
+	var out []int
+	for _, part := range markerSeparator.Split(strings.Trim(m, "[]"), -1) {
+		lo, hi, isRange := strings.Cut(strings.ReplaceAll(part, "–", "-"), "-")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a || b-a > 20 {
+				b = a
+			}
+		}
+		for n := a; n <= b; n++ {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+var (
+	markerRun       = regexp.MustCompile(`(?:\[\d+\])+`)
+	markerOne       = regexp.MustCompile(`\[\d+\]`)
+	markerSeparator = regexp.MustCompile(`\s*[,;]\s*`)
+	spaceBeforeStop = regexp.MustCompile(`[ \t]+([.,;:!?])`)
+	doubleSpace     = regexp.MustCompile(`[ \t]{2,}`)
+)
+
+// tidyMarkers removes the spaces left where dropped markers stood.
+func tidyMarkers(s string) string {
+	return doubleSpace.ReplaceAllString(spaceBeforeStop.ReplaceAllString(s, "$1"), " ")
+}
+
+// splitClaims cuts a reply into sentences, keeping each sentence's
+// trailing markers with it.
+func splitClaims(reply string) []string {
+	var out []string
+	for _, s := range sentences(reply, 0, len(reply)) {
+		out = append(out, reply[s.Start:s.End])
+	}
+	return out
+}
+
+// bestQuote picks the passage sentence that shares most words with the
+// claims citing the passage, or the whole passage when none does. Offsets
+// are the document's.
+func bestQuote(p Passage, claims string) Span {
+	whole := Span{Start: p.Start, End: p.End, Quotable: true}
+	want := stemSet(claims)
+	if len(want) == 0 {
+		return whole
+	}
+	type scoredSpan struct {
+		span  Span
+		score int
+	}
+	var best []scoredSpan
+	for _, s := range sentences(p.Text, 0, len(p.Text)) {
+		if !s.Quotable {
+			continue
+		}
+		n := 0
+		for t := range stemSet(p.Text[s.Start:s.End]) {
+			if want[t] {
+				n++
+			}
+		}
+		best = append(best, scoredSpan{Span{Start: p.Start + s.Start, End: p.Start + s.End, Quotable: true}, n})
+	}
+	sort.SliceStable(best, func(i, j int) bool { return best[i].score > best[j].score })
+	if len(best) == 0 || best[0].score < 2 {
+		return whole
+	}
+	return best[0].span
+}
