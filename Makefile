@@ -1,4 +1,6 @@
 # The two commands a new user needs: `make run` and `make test`.
+SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO      ?= go
 BIN     := bin/rag
 OUT     := out
@@ -26,6 +28,8 @@ eval: build
 	@rm -rf $(OUT)/eval-data
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --junit $(OUT)/eval-junit.xml
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
+		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
 ## lint: gofmt check and go vet
 lint:

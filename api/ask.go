@@ -9,8 +9,9 @@ import (
 
 // AskRequest is the body of POST /v1/ask.
 type AskRequest struct {
-	Question string `json:"question"`
-	TopK     int    `json:"top_k"`
+	Question string     `json:"question"`
+	TopK     int        `json:"top_k"`
+	History  []rag.Turn `json:"history"`
 }
 
 func (s *Server) ask(c echo.Context) error {
@@ -18,7 +19,7 @@ func (s *Server) ask(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ans, err := s.engine.Ask(c.Request().Context(), rag.Query{Question: req.Question, TopK: req.TopK})
+	ans, err := s.engine.Ask(c.Request().Context(), rag.Query{Question: req.Question, TopK: req.TopK, History: req.History})
 	if err != nil {
 		return err
 	}

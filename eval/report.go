@@ -80,11 +80,7 @@ func WriteTable(w io.Writer, r Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d/%d\t%.1f\t%s\n", it.ID, verdict, it.Rank, it.CitedSources, it.Citations, it.LatencyMS, oneLine(text, 90))
 	}
 	tw.Flush()
-	answerer := ""
-	if len(r.Items) > 0 {
-		answerer = r.Items[0].Answerer
-	}
-	fmt.Fprintf(w, "\nanswerer %s: %d answerable, %d unanswerable\n", answerer, r.Answerable, r.Unanswerable)
+	fmt.Fprintf(w, "\nanswered by %s: %d answerable, %d unanswerable\n", r.Answerers(), r.Answerable, r.Unanswerable)
 	fmt.Fprintf(w, "answer_recall %.3f  hit_at_k %.3f  mrr %.3f  citation_precision %.3f  cited_support %.3f\n",
 		r.AnswerRecall, r.HitAtK, r.MRR, r.CitationPrecision, r.CitedSupport)
 	fmt.Fprintf(w, "abstention_accuracy %.3f  false_abstention_rate %.3f  p50 %.1f ms  p95 %.1f ms\n",
@@ -152,4 +148,37 @@ func WriteJUnit(w io.Writer, suite string, r Report, failures []string) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// Answerers says which paths answered the items, with counts when more
+// than one did and how many fell back: "llm:ollama/llama3.2" or
+// "extractive 60, llm:ollama/llama3.2 5 (5 fallbacks)".
+func (r Report) Answerers() string {
+	counts := map[string]int{}
+	fallbacks := 0
+	for _, it := range r.Items {
+		if it.Error == "" {
+			counts[it.Answerer]++
+		}
+		if it.Fallback != "" {
+			fallbacks++
+		}
+	}
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := strings.Join(names, ", ")
+	if len(names) > 1 {
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = fmt.Sprintf("%s %d", n, counts[n])
+		}
+		out = strings.Join(parts, ", ")
+	}
+	if fallbacks > 0 {
+		out += fmt.Sprintf(" (%d fallbacks)", fallbacks)
+	}
+	return out
 }

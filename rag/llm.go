@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +61,7 @@ func LLM(opts LLMOptions) AnswerFunc {
 			return nil, fmt.Errorf("render answer prompt: %w", err)
 		}
 		msgs := []Message{{Role: "system", Content: system}, {Role: "user", Content: user}}
-		reply, err := generateWithRetry(ctx, opts.Model, opts.Timeout, msgs, req.OnToken)
+		reply, err := generateWithRetry(context.WithValue(ctx, questionKey{}, req.Question), opts.Model, opts.Timeout, msgs, req.OnToken)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -88,6 +87,15 @@ func promptPassages(ps []Passage) []prompts.Passage {
 			Text: strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage").Replace(p.Text)}
 	}
 	return out
+}
+
+type questionKey struct{}
+
+// QuestionOf returns the question a model call answers, when the call
+// comes from the [LLM] answerer; recorders key replies by it.
+func QuestionOf(ctx context.Context) (string, bool) {
+	q, ok := ctx.Value(questionKey{}).(string)
+	return q, ok
 }
 
 // errEmptyReply is a model reply with no text.
@@ -191,12 +199,13 @@ func citeReply(name, reply string, passages []Passage) *Answer {
 	text = markerRun.ReplaceAllStringFunc(text, func(run string) string {
 		return strings.Join(dedupe(markerOne.FindAllString(run, -1)), "")
 	})
-	for _, sent := range splitClaims(reply) {
-		for _, m := range markerGroup.FindAllString(sent, -1) {
-			for _, n := range markerNumbers(m) {
-				claims[n] = append(claims[n], sent)
-			}
+	// A marker vouches for the text since the marker before it.
+	from := 0
+	for _, loc := range markerGroup.FindAllStringIndex(reply, -1) {
+		for _, n := range markerNumbers(reply[loc[0]:loc[1]]) {
+			claims[n] = append(claims[n], reply[from:loc[0]])
 		}
+		from = loc[1]
 	}
 	ans.Answer = tidyMarkers(text)
 	for _, n := range order {
@@ -260,45 +269,49 @@ func tidyMarkers(s string) string {
 	return doubleSpace.ReplaceAllString(spaceBeforeStop.ReplaceAllString(s, "$1"), " ")
 }
 
-// splitClaims cuts a reply into sentences, keeping each sentence's
-// trailing markers with it.
-func splitClaims(reply string) []string {
-	var out []string
-	for _, s := range sentences(reply, 0, len(reply)) {
-		out = append(out, reply[s.Start:s.End])
-	}
-	return out
-}
-
-// bestQuote picks the passage sentence that shares most words with the
-// claims citing the passage, or the whole passage when none does. Offsets
-// are the document's.
+// bestQuote picks what of the passage the claims citing it rest on: the
+// sentence sharing most words with them, widened to the neighbouring
+// sentences the claims also repeat (a model often quotes several), or
+// the whole passage when no sentence shares two words. Offsets are the
+// document's.
 func bestQuote(p Passage, claims string) Span {
 	whole := Span{Start: p.Start, End: p.End, Quotable: true}
 	want := stemSet(claims)
 	if len(want) == 0 {
 		return whole
 	}
-	type scoredSpan struct {
-		span  Span
-		score int
+	type sentence struct {
+		span     Span
+		shared   int
+		repeated bool // most of its words are in the claims
 	}
-	var best []scoredSpan
+	var ss []sentence
+	best := -1
 	for _, s := range sentences(p.Text, 0, len(p.Text)) {
 		if !s.Quotable {
 			continue
 		}
+		stems := stemSet(p.Text[s.Start:s.End])
 		n := 0
-		for t := range stemSet(p.Text[s.Start:s.End]) {
+		for t := range stems {
 			if want[t] {
 				n++
 			}
 		}
-		best = append(best, scoredSpan{Span{Start: p.Start + s.Start, End: p.Start + s.End, Quotable: true}, n})
+		ss = append(ss, sentence{Span{Start: p.Start + s.Start, End: p.Start + s.End, Quotable: true}, n, n*10 >= len(stems)*7})
+		if best < 0 || n > ss[best].shared {
+			best = len(ss) - 1
+		}
 	}
-	sort.SliceStable(best, func(i, j int) bool { return best[i].score > best[j].score })
-	if len(best) == 0 || best[0].score < 2 {
+	if best < 0 || ss[best].shared < 2 {
 		return whole
 	}
-	return best[0].span
+	lo, hi := best, best
+	for lo > 0 && ss[best].repeated && ss[lo-1].repeated {
+		lo--
+	}
+	for hi+1 < len(ss) && ss[best].repeated && ss[hi+1].repeated {
+		hi++
+	}
+	return Span{Start: ss[lo].span.Start, End: ss[hi].span.End, Quotable: true}
 }

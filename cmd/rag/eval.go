@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ragteam/rag/eval"
+	"github.com/ragteam/rag/rag"
 )
 
 // stringList is a repeatable string flag.
@@ -27,6 +28,8 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	junit := fs.String("junit", "", "write a JUnit XML report to this file")
 	thresholdsPath := fs.String("thresholds", "eval/thresholds.yaml", "thresholds file; empty for none")
+	record := fs.String("record", "", "write the model's replies to this file (needs --llm)")
+	replay := fs.String("replay", "", "answer with the model replies recorded in this file")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -52,6 +55,23 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 		}
 		thresholds = t
 	}
+	var recording *eval.Recording
+	switch {
+	case *record != "" && *replay != "":
+		return &exitError{code: 2, err: fmt.Errorf("--record and --replay exclude each other")}
+	case *record != "":
+		if cfg.LLM == "" || cfg.LLM == "extractive" {
+			return &exitError{code: 2, err: fmt.Errorf("--record needs a model: set --llm or RAG_LLM")}
+		}
+		recording = &eval.Recording{}
+		m.wrapModel = func(model rag.Model, ok bool) (rag.Model, bool) { return eval.Record(model, recording), ok }
+	case *replay != "":
+		rec, err := eval.LoadRecording(*replay)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		m.wrapModel = func(rag.Model, bool) (rag.Model, bool) { return eval.Replay(rec), true }
+	}
 	ix, err := m.openIndex(ctx, &cfg)
 	if err != nil {
 		return err
@@ -62,6 +82,12 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 	}
 	rep := eval.Run(ctx, e, items, *k)
 	failures := thresholds.Check(rep)
+	if recording != nil {
+		if err := recording.Save(*record); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "recorded %d replies of %s to %s\n", len(recording.Replies), recording.Model, *record)
+	}
 	if *asJSON {
 		if err := writeJSON(m.Stdout, rep); err != nil {
 			return err

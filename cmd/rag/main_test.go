@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragteam/rag/internal/fakeprovider"
 	"github.com/ragteam/rag/rag"
 )
 
@@ -221,5 +222,80 @@ func TestProgressLine(t *testing.T) {
 	}
 	if got := progressLine("x", 0, 0); !strings.Contains(got, "100%") {
 		t.Errorf("empty progress %q", got)
+	}
+}
+
+func TestProviderStartupErrors(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	badPrompts := t.TempDir()
+	os.WriteFile(filepath.Join(badPrompts, "answer.user.tmpl"), []byte("{{.Question}} {{.Missing}}"), 0o644)
+	tests := []struct {
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{map[string]string{"RAG_LLM": "ollama", "RAG_LLM_BASE_URL": "::bad"}, []string{"ask", "--data", data, "q?"}, 2, "RAG_LLM_BASE_URL"},
+		{map[string]string{"RAG_LLM": "anthropic"}, []string{"ask", "--data", data, "q?"}, 2, "ANTHROPIC_API_KEY"},
+		{map[string]string{"RAG_EMBEDDER": "openai"}, []string{"ingest", "--data", data}, 2, "OPENAI_API_KEY"},
+		{map[string]string{"RAG_LLM": "gpt"}, []string{"serve", "--data", data}, 2, "RAG_LLM"},
+		{map[string]string{"RAG_PROMPTS_DIR": badPrompts}, []string{"ask", "--data", data, "--corpus", seedsDir(t), "q?"}, 1, "Missing"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := run(t, tt.env, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want %d and %q", tt.env, tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+func TestAskStreamsFromModel(t *testing.T) {
+	t.Parallel()
+	srv := fakeprovider.New("openai")
+	defer srv.Close()
+	srv.Reply = func(fakeprovider.Chat) string { return "The drill was called CASAREX 2025 [1]." }
+	env := map[string]string{"RAG_LLM": "openai", "RAG_LLM_BASE_URL": srv.BaseURL(), "OPENAI_API_KEY": "k", "RAG_LLM_MODEL": "m"}
+	code, out, stderr := run(t, env, "ask", "--stream", "--data", t.TempDir(), "--corpus", seedsDir(t), "What was the Caspian drill called?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.HasPrefix(out, "The drill was called CASAREX 2025 [1].\n\n") || !strings.Contains(out, "Sources:") || !strings.Contains(out, "answered by llm:openai/m") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+func TestEvalRecordAndReplay(t *testing.T) {
+	t.Parallel()
+	srv := fakeprovider.New("ollama")
+	defer srv.Close()
+	srv.Reply = func(fakeprovider.Chat) string { return "Kazem Jalali is the ambassador [1]." }
+	set := filepath.Join(t.TempDir(), "set.yaml")
+	os.WriteFile(set, []byte("- id: a\n  question: Who is Iran's ambassador to Russia?\n  answers: [Kazem Jalali]\n  sources: [001_d85a46f5a13e0507.txt]\n"), 0o644)
+	recording := filepath.Join(t.TempDir(), "rec.json")
+	env := map[string]string{"RAG_LLM": "ollama", "RAG_LLM_BASE_URL": srv.BaseURL()}
+	data := t.TempDir()
+	code, out, stderr := run(t, env, "eval", "--json", "--set", set, "--thresholds", "", "--record", recording, "--data", data, "--corpus", seedsDir(t))
+	if code != 0 || !strings.Contains(stderr, "recorded 1 replies") {
+		t.Fatalf("record: exit %d %s", code, stderr)
+	}
+	var recorded map[string]any
+	json.Unmarshal([]byte(out), &recorded)
+	srv.Close() // the replay must not need the model
+	code, out, stderr = run(t, nil, "eval", "--json", "--set", set, "--thresholds", "", "--replay", recording, "--data", data, "--corpus", seedsDir(t))
+	if code != 0 {
+		t.Fatalf("replay: exit %d %s", code, stderr)
+	}
+	var replayed struct {
+		AnswerRecall float64 `json:"answer_recall"`
+		Items        []struct{ Answer, Answerer, Fallback string }
+	}
+	json.Unmarshal([]byte(out), &replayed)
+	if replayed.AnswerRecall != 1 || replayed.Items[0].Answerer != "llm:replay/ollama/llama3.2" || replayed.Items[0].Fallback != "" ||
+		replayed.Items[0].Answer != recorded["items"].([]any)[0].(map[string]any)["answer"] {
+		t.Errorf("replayed %+v\nrecorded %v", replayed, recorded["items"])
+	}
+	if code, _, stderr := run(t, nil, "eval", "--set", set, "--thresholds", "", "--record", recording, "--data", data); code != 2 || !strings.Contains(stderr, "needs a model") {
+		t.Errorf("record without a model: %d %s", code, stderr)
 	}
 }

@@ -203,6 +203,9 @@ func generate(llm llms.Model) rag.GenerateFunc {
 // provider takes a list (OpenAI); Ollama's client sends one text a call.
 const embedBatch = 64
 
+// embedWorkers bounds the embedding calls in flight to a model server.
+const embedWorkers = 4
+
 // NewEmbedder returns the configured embedder; the local one by default.
 // Each call gets its own deadline (EmbedTimeout, 30 s by default).
 func NewEmbedder(c Config) (rag.Embedder, error) {
@@ -246,8 +249,9 @@ func NewEmbedder(c Config) (rag.Embedder, error) {
 		return vs, nil
 	}
 	return rag.Embedder{
-		Name:  c.Embedder + "/" + model,
-		Batch: embedBatch,
+		Name:    c.Embedder + "/" + model,
+		Batch:   embedBatch,
+		Workers: embedWorkers,
 		Documents: func(ctx context.Context, texts []string) ([][]float32, error) {
 			return embed(ctx, texts)
 		},
