@@ -66,7 +66,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, body := s.errorResponse(err)
 	if status >= 500 {
-		s.log.Error("request failed", "path", c.Path(), "status", status, "err", err)
+		s.log.Error("request failed", "id", requestIDOf(c), "path", c.Path(), "status", status, "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		c.NoContent(status)
@@ -107,6 +107,10 @@ func echoError(e *echo.HTTPError) (int, ErrorBody) {
 		code = codeBadType
 	case http.StatusBadRequest:
 		code = codeBadJSON
+	case http.StatusServiceUnavailable:
+		code = rag.EUNAVAILABLE
+	case http.StatusTooManyRequests:
+		code = rag.ERATELIMIT
 	}
 	msg := http.StatusText(e.Code)
 	if m, ok := e.Message.(string); ok && e.Code < 500 {

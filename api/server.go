@@ -1,63 +1,119 @@
-// Package api serves the engine over HTTP with echo: the JSON API, and in
-// time the chat page and Slack endpoints.
+// Package api serves the engine over HTTP with echo: the JSON API, an
+// OpenAI-compatible chat endpoint, the chat page, metrics and the
+// OpenAPI description.
 package api
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/ragteam/rag/rag"
 )
 
-// Config configures a [Server].
+// Config configures a [Server]. Zero values get the defaults in brackets.
 type Config struct {
+	// Engine answers; nil until the index is loaded (see [Server.SetEngine]).
 	Engine *rag.Engine
 	Log    *slog.Logger
-	// BodyLimit caps request bodies, e.g. "1M".
-	BodyLimit string
-	// RequestTimeout bounds each request's work.
+	// IndexPath is where the index is saved after a document changes.
+	IndexPath string
+	// FeedbackPath is the JSONL file feedback is appended to.
+	FeedbackPath string
+	// AdminToken enables document changes for bearers of it.
+	AdminToken string
+	// BodyLimit caps request bodies ["1M"]; UploadLimit caps uploads ["20M"].
+	BodyLimit, UploadLimit string
+	// RequestTimeout bounds each request's work [60s].
 	RequestTimeout time.Duration
+	// RateLimit is requests per second per client IP [10], with Burst [2×].
+	RateLimit float64
+	Burst     int
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	// CORSOrigins may call the API from a browser; none (same origin) by default.
+	CORSOrigins []string
+	// KeepAlive is the interval of comments on quiet event streams [15s].
+	KeepAlive time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.BodyLimit == "" {
+		c.BodyLimit = "1M"
+	}
+	if c.UploadLimit == "" {
+		c.UploadLimit = "20M"
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 60 * time.Second
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 10
+	}
+	if c.Burst == 0 {
+		c.Burst = int(2*c.RateLimit) + 1
+	}
+	if c.KeepAlive == 0 {
+		c.KeepAlive = 15 * time.Second
+	}
 }
 
 // Server holds what the handlers share.
 type Server struct {
-	engine *rag.Engine
-	log    *slog.Logger
-	echo   *echo.Echo
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	engine  atomic.Pointer[rag.Engine]
+	metrics *metrics
+
+	feedbackMu sync.Mutex
+
+	// closing is cancelled when the server shuts down, to end open streams.
+	closing context.Context
+	close   context.CancelFunc
 }
 
 // New returns a server with its routes and middleware in place.
 func New(cfg Config) *Server {
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.BodyLimit == "" {
-		cfg.BodyLimit = "1M"
-	}
-	if cfg.RequestTimeout == 0 {
-		cfg.RequestTimeout = 60 * time.Second
-	}
+	cfg.defaults()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{engine: cfg.Engine, log: cfg.Log, echo: e}
+	s := &Server{cfg: cfg, log: cfg.Log, echo: e}
+	s.closing, s.close = context.WithCancel(context.Background())
+	s.metrics = newMetrics(s)
+	if cfg.Engine != nil {
+		s.engine.Store(cfg.Engine)
+	}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic", "path", c.Path(), "err", err, "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
-	e.Use(middleware.ContextTimeout(cfg.RequestTimeout))
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	s.routes()
 	return s
+}
+
+// SetEngine makes the server ready to answer.
+func (s *Server) SetEngine(e *rag.Engine) { s.engine.Store(e) }
+
+// ready returns the engine, or an EUNAVAILABLE error while there is none.
+func (s *Server) ready() (*rag.Engine, error) {
+	if e := s.engine.Load(); e != nil {
+		return e, nil
+	}
+	return nil, rag.Errorf(rag.EUNAVAILABLE, "the index is still loading; try again shortly")
 }
 
 // ServeHTTP lets the server be used as an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// Echo returns the underlying echo instance, to start or shut it down.
+// Echo returns the underlying echo instance.
 func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Closing ends open event streams; call it as shutdown begins.
+func (s *Server) Closing() { s.close() }

@@ -3,6 +3,9 @@ package rag
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Document origins: a file of the corpus directory, or text added through
@@ -28,4 +31,35 @@ func NewDocument(id, raw string) *Document {
 	text, title := Clean(raw)
 	sum := sha256.Sum256([]byte(text))
 	return &Document{ID: id, Title: title, Text: text, Hash: hex.EncodeToString(sum[:]), Origin: OriginCorpus}
+}
+
+// MaxDocIDLength bounds a document id, in bytes.
+const MaxDocIDLength = 200
+
+// ValidateDocID returns EINVALID unless id is a clean relative path: no
+// empty, "." or ".." parts, no leading slash, backslash or control
+// characters. Ids name files and URLs, so none may step outside its
+// directory.
+func ValidateDocID(id string) error {
+	switch {
+	case id == "":
+		return Errorf(EINVALID, "the document id is empty")
+	case len(id) > MaxDocIDLength:
+		return Errorf(EINVALID, "the document id is longer than %d bytes", MaxDocIDLength)
+	case !utf8.ValidString(id):
+		return Errorf(EINVALID, "the document id is not valid UTF-8")
+	case strings.HasPrefix(id, "/") || strings.Contains(id, "\\"):
+		return Errorf(EINVALID, "the document id %q must be a relative path with forward slashes", id)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return Errorf(EINVALID, "the document id contains a control character")
+		}
+	}
+	for _, part := range strings.Split(id, "/") {
+		if part == "" || part == "." || part == ".." {
+			return Errorf(EINVALID, "the document id %q has an empty, \".\" or \"..\" part", id)
+		}
+	}
+	return nil
 }

@@ -52,6 +52,7 @@ func (o IndexOptions) withDefaults() IndexOptions {
 type Index struct {
 	opts    IndexOptions
 	writeMu sync.Mutex // one writer at a time, held while embedding
+	saveMu  sync.Mutex // one snapshot write at a time
 
 	mu     sync.RWMutex
 	docs   map[string]*Document

@@ -33,6 +33,10 @@ type snapshotDoc struct {
 // directory, synced, then renamed over the old snapshot. A crash at any
 // point leaves either the old snapshot or the new one, never a mix.
 func (ix *Index) Save(path string) error {
+	// Saves run one at a time, each writing the state it read, so a slow
+	// older save can never replace a newer one.
+	ix.saveMu.Lock()
+	defer ix.saveMu.Unlock()
 	ix.mu.RLock()
 	snap := snapshot{Version: snapshotVersion, Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk, Corpus: ix.corpusDir}
 	for _, d := range ix.docs {

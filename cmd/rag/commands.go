@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -155,6 +156,9 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	return nil
 }
 
+// serve listens at once, so /healthz answers and /readyz says 503 while
+// the index loads, then serves until SIGINT or SIGTERM: in-flight requests
+// finish and open streams end within the shutdown deadline.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	var cfg Config
 	fs := m.flags("serve", &cfg)
@@ -162,40 +166,54 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := m.logger()
-	ix, err := m.openIndex(ctx, &cfg)
-	if err != nil {
-		return err
-	}
-	e, err := m.engine(ix, &cfg)
-	if err != nil {
-		return err
-	}
-	srv := api.New(api.Config{Engine: e, Log: log, RequestTimeout: cfg.Timeout})
+	proxies, _ := cfg.trustedProxies() // checked in finish
+	srv := api.New(api.Config{
+		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
+		AdminToken: cfg.AdminToken, RequestTimeout: cfg.Timeout, RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
+		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload,
+	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs.RegisterOnShutdown(srv.Closing)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	stopServer := func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(shutdownCtx)
+	}
+
+	ix, err := m.openIndex(ctx, &cfg)
+	if err == nil {
+		var e *rag.Engine
+		if e, err = m.engine(ix, &cfg); err == nil {
+			srv.SetEngine(e)
+		}
+	}
+	if err != nil {
+		stopServer()
+		return err
 	}
 	url := "http://" + displayAddr(ln.Addr())
 	st := ix.Stats()
 	fmt.Fprintf(m.Stdout, "rag: %d documents, %d chunks, %s embeddings; answers by %s\n",
 		st.Documents, st.Chunks, st.Embedder, answererName(&cfg))
-	fmt.Fprintf(m.Stdout, "rag: listening on %s\n", url)
+	fmt.Fprintf(m.Stdout, "rag: listening on %s (chat page: %s/)\n", url, url)
 	fmt.Fprintf(m.Stdout, "try:  curl -s %s/v1/ask -H 'Content-Type: application/json' -d '{\"question\":\"What was the joint naval drill in the Caspian called?\"}'\n", url)
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return hs.Shutdown(shutdownCtx)
+	stopServer()
+	return nil
 }
 
 // displayAddr turns a listen address into one a browser can open.

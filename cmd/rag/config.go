@@ -3,7 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ragteam/rag/rag"
@@ -32,6 +35,12 @@ type Config struct {
 	EmbedBaseURL string
 	EmbedTimeout time.Duration
 	PromptsDir   string
+	RateLimit    float64
+	RateBurst    int
+	Proxies      string
+	CORSOrigins  string
+	MaxUpload    string
+	AdminToken   string
 
 	corpusSet bool // the corpus was named by flag or environment
 	errs      []error
@@ -66,6 +75,21 @@ func intSetting(name, env string, def int, usage string, field func(*Config) *in
 			}
 		}
 		fs.IntVar(field(c), name, val, u)
+	}}
+}
+
+func floatSetting(name, env string, def float64, usage string, field func(*Config) *float64) setting {
+	return setting{name, env, usage, func(fs *flag.FlagSet, c *Config, v, u string) {
+		val := def
+		if v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				c.errs = append(c.errs, fmt.Errorf("%s=%q: not a number", env, v))
+			} else {
+				val = f
+			}
+		}
+		fs.Float64Var(field(c), name, val, u)
 	}}
 }
 
@@ -104,6 +128,11 @@ var settings = []setting{
 	stringSetting("embed-base-url", "RAG_EMBED_BASE_URL", "", "embedding server URL (default per provider)", func(c *Config) *string { return &c.EmbedBaseURL }),
 	durationSetting("embed-timeout", "RAG_EMBED_TIMEOUT", 30*time.Second, "deadline for one embedding call", func(c *Config) *time.Duration { return &c.EmbedTimeout }),
 	stringSetting("prompts", "RAG_PROMPTS_DIR", "", "directory of prompt templates overriding the built-in ones", func(c *Config) *string { return &c.PromptsDir }),
+	floatSetting("rate-limit", "RAG_RATE_LIMIT", 10, "API requests per second per client IP", func(c *Config) *float64 { return &c.RateLimit }),
+	intSetting("rate-burst", "RAG_RATE_BURST", 0, "API request burst per client IP (default 2×rate)", func(c *Config) *int { return &c.RateBurst }),
+	stringSetting("trusted-proxies", "RAG_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.Proxies }),
+	stringSetting("cors-origins", "RAG_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser", func(c *Config) *string { return &c.CORSOrigins }),
+	stringSetting("max-upload", "RAG_MAX_UPLOAD", "20M", "largest document upload", func(c *Config) *string { return &c.MaxUpload }),
 }
 
 // bind registers every setting on fs with defaults from the environment.
@@ -112,6 +141,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 		s.bind(fs, c, getenv(s.env), fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
+	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // environment only: flags show in process lists
 	c.providers.OpenAIKey = getenv("OPENAI_API_KEY")
 	c.providers.AnthropicKey = getenv("ANTHROPIC_API_KEY")
 }
@@ -142,6 +172,15 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 			c.errs = append(c.errs, fmt.Errorf("%s must be positive, got %s", name, d))
 		}
 	}
+	if c.RateLimit <= 0 || c.RateBurst < 0 {
+		c.errs = append(c.errs, fmt.Errorf("rate-limit must be positive and rate-burst not negative"))
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		c.errs = append(c.errs, err)
+	}
+	if !uploadSize.MatchString(c.MaxUpload) {
+		c.errs = append(c.errs, fmt.Errorf("max-upload %q: a size such as 20M or 512K", c.MaxUpload))
+	}
 	if err := c.providers.Validate(); err != nil {
 		c.errs = append(c.errs, err)
 	}
@@ -166,4 +205,40 @@ func (c *Config) indexOptions() (rag.IndexOptions, error) {
 		return rag.IndexOptions{}, err
 	}
 	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion, Embedder: embedder}, nil
+}
+
+var uploadSize = regexp.MustCompile(`^[1-9][0-9]*[KMG]?$`)
+
+// trustedProxies parses the comma-separated CIDRs of RAG_TRUSTED_PROXIES.
+func (c *Config) trustedProxies() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, part := range strings.Split(c.Proxies, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if strings.Contains(part, ":") {
+				part += "/128"
+			} else {
+				part += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-proxies: %q is not an address or CIDR", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (c *Config) corsOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(c.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -91,7 +91,7 @@ func TestBinaryServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	urlRe := regexp.MustCompile(`listening on (http://\S+)`)
+	urlRe := regexp.MustCompile(`listening on (http://[^\s(]+)`)
 	lines := bufio.NewScanner(stdout)
 	var base string
 	for lines.Scan() {
