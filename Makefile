@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit eval lint clean
+.PHONY: run build test unit browser eval lint clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -19,8 +19,15 @@ build:
 ## test: lint, the eval gate, then every package's tests with the race detector
 test: lint eval unit
 
-unit:
-	$(GO) test -race -count=1 ./...
+unit: browser
+	@mkdir -p $(OUT)/test-artifacts
+	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
+
+## browser: install Debian's Chromium for the browser tests when it is missing
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		echo "installing chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## eval: run eval/qa.yaml through the binary on a fresh index; fails below eval/thresholds.yaml
 eval: build

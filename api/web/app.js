@@ -173,8 +173,8 @@ function fillAnswer(turn) {
   const tools = el("div", { class: "tools" });
   const copy = el("button", { type: "button", text: "Copy", "aria-label": "Copy answer" });
   copy.addEventListener("click", () => copyAnswer(a, copy));
-  const up = el("button", { type: "button", text: "👍", "aria-label": "Good answer" });
-  const down = el("button", { type: "button", text: "👎", "aria-label": "Bad answer" });
+  const up = el("button", { type: "button", text: "Helpful", "aria-label": "Good answer" });
+  const down = el("button", { type: "button", text: "Not helpful", "aria-label": "Bad answer" });
   for (const [b, rating] of [[up, "up"], [down, "down"]]) {
     b.setAttribute("aria-pressed", turn.rating === rating ? "true" : "false");
     b.addEventListener("click", () => rate(turn, rating, up, down));
