@@ -40,6 +40,8 @@ type Config struct {
 	CORSOrigins []string
 	// KeepAlive is the interval of comments on quiet event streams [15s].
 	KeepAlive time.Duration
+	// Slack turns the Slack bot on when it holds a signing secret or an app token.
+	Slack SlackConfig
 }
 
 func (c *Config) defaults() {
@@ -73,6 +75,7 @@ type Server struct {
 	echo    *echo.Echo
 	engine  atomic.Pointer[rag.Engine]
 	metrics *metrics
+	slack   *slackBot // nil when Slack is not configured
 
 	feedbackMu sync.Mutex
 
@@ -91,6 +94,9 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(s)
 	if cfg.Engine != nil {
 		s.engine.Store(cfg.Engine)
+	}
+	if cfg.Slack.enabled() {
+		s.slack = newSlackBot(s, cfg.Slack)
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
@@ -117,3 +123,18 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 
 // Closing ends open event streams; call it as shutdown begins.
 func (s *Server) Closing() { s.close() }
+
+func (s *Server) closingContext() context.Context { return s.closing }
+
+// Drain waits until background work (Slack answers) is done, or ctx ends.
+func (s *Server) Drain(ctx context.Context) {
+	if s.slack == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() { s.slack.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}

@@ -390,4 +390,18 @@ document.addEventListener("DOMContentLoaded", () => {
   state.current = state.chats[0] || null;
   render();
   input.focus();
+  openFromLocation();
+  window.addEventListener("hashchange", openFromLocation);
 });
+
+// openFromLocation opens the passage a link names, such as Slack's source
+// links: #doc=ID&start=N&end=M.
+function openFromLocation() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const doc = p.get("doc");
+  const start = Number(p.get("start"));
+  const end = Number(p.get("end"));
+  if (doc && Number.isInteger(start) && Number.isInteger(end) && end > start) {
+    openSource({ doc_id: doc, title: doc, start, end });
+  }
+}

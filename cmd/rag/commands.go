@@ -170,7 +170,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := api.New(api.Config{
 		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
 		AdminToken: cfg.AdminToken, RequestTimeout: cfg.Timeout, RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
-		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload,
+		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload, Slack: cfg.slack,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -184,6 +184,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		hs.Shutdown(shutdownCtx)
+		srv.Drain(shutdownCtx) // answers already promised to Slack
+	}
+	if cfg.slack.AppToken != "" {
+		go func() {
+			if err := srv.RunSlackSocketMode(ctx); err != nil {
+				log.Error("slack socket mode stopped", "err", err)
+			}
+		}()
 	}
 
 	ix, err := m.openIndex(ctx, &cfg)

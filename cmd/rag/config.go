@@ -4,11 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ragteam/rag/api"
 	"github.com/ragteam/rag/rag"
 	"github.com/ragteam/rag/rag/provider"
 )
@@ -41,6 +43,8 @@ type Config struct {
 	CORSOrigins  string
 	MaxUpload    string
 	AdminToken   string
+	PublicURL    string
+	slack        api.SlackConfig
 
 	corpusSet bool // the corpus was named by flag or environment
 	errs      []error
@@ -133,6 +137,7 @@ var settings = []setting{
 	stringSetting("trusted-proxies", "RAG_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.Proxies }),
 	stringSetting("cors-origins", "RAG_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser", func(c *Config) *string { return &c.CORSOrigins }),
 	stringSetting("max-upload", "RAG_MAX_UPLOAD", "20M", "largest document upload", func(c *Config) *string { return &c.MaxUpload }),
+	stringSetting("public-url", "RAG_PUBLIC_URL", "", "URL where users reach this service; Slack sources link to it", func(c *Config) *string { return &c.PublicURL }),
 }
 
 // bind registers every setting on fs with defaults from the environment.
@@ -141,7 +146,8 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 		s.bind(fs, c, getenv(s.env), fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
-	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // environment only: flags show in process lists
+	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // secrets: environment only, as flags show in process lists
+	c.slack = api.SlackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN")}
 	c.providers.OpenAIKey = getenv("OPENAI_API_KEY")
 	c.providers.AnthropicKey = getenv("ANTHROPIC_API_KEY")
 }
@@ -180,6 +186,15 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 	}
 	if !uploadSize.MatchString(c.MaxUpload) {
 		c.errs = append(c.errs, fmt.Errorf("max-upload %q: a size such as 20M or 512K", c.MaxUpload))
+	}
+	c.slack.PublicURL = c.PublicURL
+	if err := c.slack.Validate(); err != nil {
+		c.errs = append(c.errs, err)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			c.errs = append(c.errs, fmt.Errorf("public-url %q: not an http(s) URL", c.PublicURL))
+		}
 	}
 	if err := c.providers.Validate(); err != nil {
 		c.errs = append(c.errs, err)

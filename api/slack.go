@@ -1,0 +1,429 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/ragteam/rag/rag"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"golang.org/x/time/rate"
+)
+
+// SlackConfig turns the Slack bot on. HTTP mode needs the signing secret;
+// Socket Mode the app token; both need the bot token to post.
+type SlackConfig struct {
+	SigningSecret string // SLACK_SIGNING_SECRET
+	BotToken      string // SLACK_BOT_TOKEN
+	AppToken      string // SLACK_APP_TOKEN: Socket Mode
+	// PublicURL is where the chat page is reached; sources link to it.
+	PublicURL string // RAG_PUBLIC_URL
+	// APIURL replaces Slack's Web API address (tests).
+	APIURL string
+	// PerMinute is how many questions one user of one team may ask a minute [10].
+	PerMinute float64
+}
+
+// Validate reports a configuration that cannot work.
+func (c SlackConfig) Validate() error {
+	if (c.SigningSecret != "" || c.AppToken != "") && c.BotToken == "" {
+		return errors.New("SLACK_BOT_TOKEN is not set: the Slack bot needs it to post answers")
+	}
+	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+		return errors.New("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
+	}
+	return nil
+}
+
+func (c SlackConfig) enabled() bool { return c.SigningSecret != "" || c.AppToken != "" }
+
+// slackBot answers Slack questions through the server's engine.
+type slackBot struct {
+	s      *Server
+	cfg    SlackConfig
+	api    *slack.Client
+	http   *http.Client
+	seen   *dedupe
+	limits *userLimits
+	wg     sync.WaitGroup // answers being worked on
+}
+
+func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
+	opts := []slack.Option{}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	if cfg.PerMinute <= 0 {
+		cfg.PerMinute = 10
+	}
+	return &slackBot{
+		s: s, cfg: cfg, api: slack.New(cfg.BotToken, opts...),
+		http:   &http.Client{Timeout: 30 * time.Second},
+		seen:   newDedupe(10 * time.Minute),
+		limits: newUserLimits(cfg.PerMinute),
+	}
+}
+
+// verifySlack checks the request's v0 signature over the raw body before
+// anything reads it, rejecting a missing or wrong signature and a
+// timestamp more than five minutes off with 401. The Slack routes answer
+// 404 when the bot is not configured for HTTP.
+func (b *slackBot) verifySlack() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if b == nil || b.cfg.SigningSecret == "" {
+				return echo.ErrNotFound
+			}
+			body, err := io.ReadAll(c.Request().Body)
+			if err != nil {
+				return jsonError(err)
+			}
+			v, err := slack.NewSecretsVerifier(c.Request().Header, b.cfg.SigningSecret)
+			if err == nil {
+				v.Write(body)
+				err = v.Ensure()
+			}
+			if err != nil {
+				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
+				return rag.Errorf(rag.EUNAUTHORIZED, "the Slack signature is missing, wrong or stale")
+			}
+			c.Request().Body = io.NopCloser(bytes.NewReader(body))
+			c.Set("slack_body", body)
+			return next(c)
+		}
+	}
+}
+
+// ---- Events API: url_verification, app_mention, message.im -------------------
+
+func (b *slackBot) events(c echo.Context) error {
+	body, _ := c.Get("slack_body").([]byte)
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return badRequest(codeBadJSON, "not a Slack event: "+err.Error())
+	}
+	if ev.Type == slackevents.URLVerification {
+		var ch slackevents.ChallengeResponse
+		if err := json.Unmarshal(body, &ch); err != nil {
+			return badRequest(codeBadJSON, "bad url_verification")
+		}
+		return c.String(http.StatusOK, ch.Challenge)
+	}
+	if ev.Type == slackevents.CallbackEvent {
+		outer, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+		id := ""
+		if outer != nil {
+			id = outer.EventID
+		}
+		b.dispatch(id, ev.TeamID, ev.InnerEvent)
+	}
+	// Acknowledge at once; the answer follows from the background.
+	return c.NoContent(http.StatusOK)
+}
+
+var mentionPattern = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
+
+// dispatch answers an app mention or a direct message once, ignoring
+// retries of events already taken and every message from a bot.
+func (b *slackBot) dispatch(eventID, team string, inner slackevents.EventsAPIInnerEvent) {
+	if eventID != "" && !b.seen.first(eventID) {
+		return
+	}
+	var user, channel, text, threadTS string
+	switch e := inner.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if e.BotID != "" {
+			return
+		}
+		user, channel, text = e.User, e.Channel, e.Text
+		threadTS = e.ThreadTimeStamp
+		if threadTS == "" {
+			threadTS = e.TimeStamp
+		}
+	case *slackevents.MessageEvent:
+		if e.ChannelType != "im" || e.BotID != "" || e.SubType != "" || e.User == "" {
+			return // bots (this one too), edits, joins: never answer, never loop
+		}
+		user, channel, text, threadTS = e.User, e.Channel, e.Text, e.ThreadTimeStamp
+	default:
+		return
+	}
+	question := strings.TrimSpace(mentionPattern.ReplaceAllString(text, ""))
+	b.background(func(ctx context.Context) {
+		if !b.limits.allow(team, user) {
+			b.postEphemeral(ctx, channel, user, "You are asking faster than I can answer. Please slow down and try again in a minute.")
+			return
+		}
+		if question == "" {
+			b.post(ctx, channel, threadTS, "Ask me a question about the documents, for example: _What was the Caspian drill called?_", nil)
+			return
+		}
+		a, err := b.answer(ctx, question)
+		if err != nil {
+			b.post(ctx, channel, threadTS, failureText(err), nil)
+			return
+		}
+		b.post(ctx, channel, threadTS, plainFallback(a), answerBlocks(question, a, b.cfg.PublicURL))
+	})
+}
+
+// ---- Slash command ----------------------------------------------------------------
+
+type slashReply struct {
+	ResponseType    string        `json:"response_type,omitempty"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original"`
+}
+
+func (b *slackBot) command(c echo.Context) error {
+	cmd, err := slack.SlashCommandParse(c.Request())
+	if err != nil {
+		return badRequest(codeBadJSON, "not a Slack slash command")
+	}
+	reply := b.takeCommand(cmd)
+	return c.JSON(http.StatusOK, reply)
+}
+
+// takeCommand acknowledges a slash command at once and answers it in the
+// background through its response_url.
+func (b *slackBot) takeCommand(cmd slack.SlashCommand) slashReply {
+	question := strings.TrimSpace(cmd.Text)
+	if question == "" {
+		return slashReply{ResponseType: "ephemeral", Text: fmt.Sprintf("Ask a question after the command, for example: `%s What was the Caspian drill called?`", cmd.Command)}
+	}
+	if !b.limits.allow(cmd.TeamID, cmd.UserID) {
+		return slashReply{ResponseType: "ephemeral", Text: "You are asking faster than I can answer. Please slow down and try again in a minute."}
+	}
+	b.background(func(ctx context.Context) {
+		a, err := b.answer(ctx, question)
+		if err != nil {
+			b.respond(ctx, cmd.ResponseURL, slashReply{ResponseType: "ephemeral", Text: failureText(err)})
+			return
+		}
+		blocks := append([]slack.Block{section("> " + escapeMrkdwn(truncateRunes(question, 500)))}, answerBlocks(question, a, b.cfg.PublicURL)...)
+		if len(blocks) > slackMaxBlocks {
+			blocks = append(blocks[:1], blocks[2:]...)
+		}
+		b.respond(ctx, cmd.ResponseURL, slashReply{ResponseType: "in_channel", Text: plainFallback(a), Blocks: blocks})
+	})
+	return slashReply{ResponseType: "ephemeral", Text: "Looking that up…"}
+}
+
+// ---- Interactions: the feedback buttons ------------------------------------------
+
+func (b *slackBot) interactions(c echo.Context) error {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(c.FormValue("payload")), &cb); err != nil {
+		return badRequest(codeBadJSON, "not a Slack interaction payload")
+	}
+	b.takeInteraction(cb)
+	return c.NoContent(http.StatusOK)
+}
+
+func (b *slackBot) takeInteraction(cb slack.InteractionCallback) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	for _, act := range cb.ActionCallback.BlockActions {
+		rating := map[string]string{actionHelpful: "up", actionNotHelpful: "down"}[act.ActionID]
+		if rating == "" {
+			continue
+		}
+		question, answer := parseFeedbackValue(act.Value)
+		err := b.s.RecordFeedback(Feedback{Source: "slack", Question: question, Answer: answer, Rating: rating, User: cb.Team.ID + "/" + cb.User.ID})
+		thanks := "Thanks for the feedback."
+		if err != nil {
+			b.s.log.Error("slack feedback not recorded", "err", err)
+			thanks = "Sorry, your feedback could not be recorded."
+		}
+		b.background(func(ctx context.Context) {
+			b.respond(ctx, cb.ResponseURL, slashReply{ResponseType: "ephemeral", Text: thanks})
+		})
+	}
+}
+
+// ---- Answering and posting ---------------------------------------------------------
+
+// background runs work detached from the request that brought it, bounded
+// by the request timeout plus time to post, and ended by shutdown.
+func (b *slackBot) background(work func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(b.s.closingContext(), b.s.cfg.RequestTimeout+30*time.Second)
+		defer cancel()
+		work(ctx)
+	}()
+}
+
+func (b *slackBot) answer(ctx context.Context, question string) (*rag.Answer, error) {
+	e, err := b.s.ready()
+	if err != nil {
+		return nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, b.s.cfg.RequestTimeout)
+	defer cancel()
+	a, err := e.Ask(actx, rag.Query{Question: question})
+	if err != nil {
+		b.s.log.Error("slack question failed", "err", err)
+		return nil, err
+	}
+	b.s.metrics.observe(a)
+	return a, nil
+}
+
+// failureText tells a Slack user, briefly, that no answer came.
+func failureText(err error) string {
+	switch rag.ErrorCode(err) {
+	case rag.EINVALID, rag.ETOOLARGE:
+		return "I can't take that question: " + rag.ErrorMessage(err)
+	case rag.EUNAVAILABLE:
+		return "I'm still starting up. Please ask again in a moment."
+	case rag.ETIMEOUT:
+		return "Sorry, that took too long to answer. Please try again."
+	}
+	return "Sorry, something went wrong while answering. Please try again later."
+}
+
+// withRetry calls f, waiting out Slack's 429 Retry-After up to three times.
+func (b *slackBot) withRetry(ctx context.Context, what string, f func() error) {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil {
+			return
+		}
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) && attempt < 3 {
+			wait := min(max(rl.RetryAfter, time.Second), 30*time.Second)
+			b.s.log.Warn("slack rate limited", "what", what, "retry_after", wait.String())
+			select {
+			case <-time.After(wait):
+				continue
+			case <-ctx.Done():
+			}
+		}
+		b.s.log.Error("slack call failed", "what", what, "err", err)
+		return
+	}
+}
+
+func (b *slackBot) post(ctx context.Context, channel, threadTS, text string, blocks []slack.Block) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	b.withRetry(ctx, "chat.postMessage", func() error {
+		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+}
+
+func (b *slackBot) postEphemeral(ctx context.Context, channel, user, text string) {
+	b.withRetry(ctx, "chat.postEphemeral", func() error {
+		_, err := b.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false))
+		return err
+	})
+}
+
+// respond posts to a response_url (slash commands and interactions).
+func (b *slackBot) respond(ctx context.Context, responseURL string, reply slashReply) {
+	if !strings.HasPrefix(responseURL, "https://") && !strings.HasPrefix(responseURL, "http://") {
+		b.s.log.Error("slack response_url missing or invalid")
+		return
+	}
+	payload, _ := json.Marshal(reply)
+	b.withRetry(ctx, "response_url", func() error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(payload))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := b.http.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			secs := 1
+			fmt.Sscan(resp.Header.Get("Retry-After"), &secs)
+			return &slack.RateLimitedError{RetryAfter: time.Duration(secs) * time.Second}
+		}
+		if resp.StatusCode >= 300 {
+			return fmt.Errorf("response_url answered %d", resp.StatusCode)
+		}
+		return nil
+	})
+}
+
+// ---- Deduplication and per-user limits ------------------------------------------
+
+// dedupe remembers event ids for a while, so Slack's retries of a slow
+// event are answered once.
+type dedupe struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	seen map[string]time.Time
+}
+
+func newDedupe(ttl time.Duration) *dedupe { return &dedupe{ttl: ttl, seen: map[string]time.Time{}} }
+
+// first reports whether id is new, and remembers it.
+func (d *dedupe) first(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := time.Now()
+	for k, t := range d.seen {
+		if now.Sub(t) > d.ttl {
+			delete(d.seen, k)
+		}
+	}
+	if _, ok := d.seen[id]; ok {
+		return false
+	}
+	d.seen[id] = now
+	return true
+}
+
+// userLimits is a token bucket per team and user.
+type userLimits struct {
+	mu      sync.Mutex
+	perMin  float64
+	buckets map[string]*rate.Limiter
+}
+
+func newUserLimits(perMinute float64) *userLimits {
+	return &userLimits{perMin: perMinute, buckets: map[string]*rate.Limiter{}}
+}
+
+func (l *userLimits) allow(team, user string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := team + "/" + user
+	lim, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) > 10000 {
+			l.buckets = map[string]*rate.Limiter{} // forget idle users rather than grow without bound
+		}
+		lim = rate.NewLimiter(rate.Limit(l.perMin/60), max(1, int(l.perMin/2)))
+		l.buckets[key] = lim
+	}
+	return lim.Allow()
+}
