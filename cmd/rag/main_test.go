@@ -240,6 +240,9 @@ func TestProviderStartupErrors(t *testing.T) {
 		{map[string]string{"RAG_LLM": "anthropic"}, []string{"ask", "--data", data, "q?"}, 2, "ANTHROPIC_API_KEY"},
 		{map[string]string{"RAG_EMBEDDER": "openai"}, []string{"ingest", "--data", data}, 2, "OPENAI_API_KEY"},
 		{map[string]string{"RAG_LLM": "gpt"}, []string{"serve", "--data", data}, 2, "RAG_LLM"},
+		{map[string]string{"SLACK_SIGNING_SECRET": "s"}, []string{"serve", "--data", data}, 2, "SLACK_BOT_TOKEN"},
+		{map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, []string{"serve", "--data", data}, 2, "SLACK_APP_TOKEN"},
+		{map[string]string{"RAG_PUBLIC_URL": "rag.example.com"}, []string{"serve", "--data", data}, 2, "public-url"},
 		{map[string]string{"RAG_PROMPTS_DIR": badPrompts}, []string{"ask", "--data", data, "--corpus", seedsDir(t), "q?"}, 1, "Missing"},
 	}
 	for _, tt := range tests {
