@@ -111,7 +111,7 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if _, err := e.Index.Upsert(c.Request().Context(), []*rag.Document{doc}, nil); err != nil {
 		return err
 	}
-	if err := s.persist(e); err != nil {
+	if err := s.persist(e, id); err != nil {
 		return err
 	}
 	s.log.Info("document stored", "id", id, "chunks", len(doc.Chunks), "replaced", replaced)
@@ -173,17 +173,18 @@ func (s *Server) deleteDocument(c echo.Context) error {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; remove it there", id)
 	}
 	e.Index.Remove(c.Request().Context(), id)
-	if err := s.persist(e); err != nil {
+	if err := s.persist(e, id); err != nil {
 		return err
 	}
 	s.log.Info("document deleted", "id", id)
 	return c.NoContent(http.StatusNoContent)
 }
 
-// persist saves the index when the server has a place for it.
-func (s *Server) persist(e *rag.Engine) error {
+// persist makes a document change durable — appended to the index's
+// change log and synced — when the server has a place for it.
+func (s *Server) persist(e *rag.Engine, ids ...string) error {
 	if s.cfg.IndexPath == "" {
 		return nil
 	}
-	return e.Index.Save(s.cfg.IndexPath)
+	return e.Index.LogChanges(s.cfg.IndexPath, ids...)
 }

@@ -108,6 +108,14 @@ type scored struct {
 	score float64
 }
 
+// accumulators are reused score arrays, one per concurrent search.
+var accumulators = sync.Pool{New: func() any { return new(accumulator) }}
+
+type accumulator struct {
+	score   []float32
+	touched []int32
+}
+
 // search returns up to limit slots by BM25 score for the query terms,
 // each term's idf replaced by its query weight; best first, ties to the
 // earlier slot.
@@ -115,8 +123,13 @@ func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 	if l.live == 0 || limit <= 0 {
 		return nil
 	}
+	acc := accumulators.Get().(*accumulator)
+	defer accumulators.Put(acc)
+	if len(acc.score) < len(l.lengths) {
+		acc.score = make([]float32, len(l.lengths))
+	}
+	acc.touched = acc.touched[:0]
 	avg := float64(l.total) / float64(l.live)
-	acc := map[int32]float64{}
 	seen := map[string]bool{}
 	for _, t := range query {
 		if seen[t.Stem] || !t.Known {
@@ -130,22 +143,25 @@ func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 				continue
 			}
 			tf := float64(p.tf)
-			acc[p.slot] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(length)/avg))
+			if acc.score[p.slot] == 0 {
+				acc.touched = append(acc.touched, p.slot)
+			}
+			acc.score[p.slot] += float32(idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(length)/avg)))
 		}
 	}
-	out := make([]scored, 0, len(acc))
-	for slot, s := range acc {
-		out = append(out, scored{slot: int(slot), score: s})
+	h := &topK{k: limit, items: make([]scored, 0, limit)}
+	for _, slot := range acc.touched {
+		h.offer(int(slot), float64(acc.score[slot]))
+		acc.score[slot] = 0
 	}
+	out := make([]scored, len(h.items))
+	copy(out, h.items)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
 		}
 		return out[i].slot < out[j].slot
 	})
-	if len(out) > limit {
-		out = out[:limit]
-	}
 	return out
 }
 

@@ -27,7 +27,7 @@ type Embedder struct {
 }
 
 // LocalDim is the dimension of the local embedder's vectors.
-const LocalDim = 512
+const LocalDim = 256
 
 // LocalEmbedder returns the default embedder: pure Go, deterministic, no
 // model file and no network. A text's vector is the signed feature hashing

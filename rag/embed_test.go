@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func dot(a, b []float32) float64 {
+func dot64(a, b []float32) float64 {
 	var s float64
 	for i := range a {
 		s += float64(a[i]) * float64(b[i])
@@ -27,7 +27,7 @@ func TestLocalEmbedderDeterministicAndUnitLength(t *testing.T) {
 		if len(a[i]) != LocalDim {
 			t.Fatalf("dim %d", len(a[i]))
 		}
-		if n := math.Sqrt(dot(a[i], a[i])); math.Abs(n-1) > 1e-5 {
+		if n := math.Sqrt(dot64(a[i], a[i])); math.Abs(n-1) > 1e-5 {
 			t.Errorf("%q: norm %v", texts[i], n)
 		}
 		for j := range a[i] {
@@ -47,13 +47,13 @@ func TestLocalEmbedderRanksRelatedTextsCloser(t *testing.T) {
 		"The bakery sells fresh bread and pastries every morning.",
 	})
 	q, _ := e.Query(context.Background(), "Caspian naval drill", nil)
-	if !(dot(q, vs[0]) > dot(q, vs[2]) && dot(q, vs[1]) > dot(q, vs[2])) {
-		t.Errorf("similarities %.3f %.3f %.3f", dot(q, vs[0]), dot(q, vs[1]), dot(q, vs[2]))
+	if !(dot64(q, vs[0]) > dot64(q, vs[2]) && dot64(q, vs[1]) > dot64(q, vs[2])) {
+		t.Errorf("similarities %.3f %.3f %.3f", dot64(q, vs[0]), dot64(q, vs[1]), dot64(q, vs[2]))
 	}
 	// A misspelt word still shares character n-grams.
 	typo, _ := e.Query(context.Background(), "Caspain", nil)
-	if dot(typo, vs[0]) <= dot(typo, vs[2]) {
-		t.Errorf("typo: %.3f vs %.3f", dot(typo, vs[0]), dot(typo, vs[2]))
+	if dot64(typo, vs[0]) <= dot64(typo, vs[2]) {
+		t.Errorf("typo: %.3f vs %.3f", dot64(typo, vs[0]), dot64(typo, vs[2]))
 	}
 }
 
@@ -68,7 +68,7 @@ func TestLocalEmbedderQueryWeights(t *testing.T) {
 		return 0.1
 	}
 	q, _ := e.Query(context.Background(), "apple banana", heavyApple)
-	if dot(q, vs[0]) <= dot(q, vs[1]) {
-		t.Errorf("weighted query: %.3f vs %.3f", dot(q, vs[0]), dot(q, vs[1]))
+	if dot64(q, vs[0]) <= dot64(q, vs[1]) {
+		t.Errorf("weighted query: %.3f vs %.3f", dot64(q, vs[0]), dot64(q, vs[1]))
 	}
 }

@@ -64,12 +64,15 @@ type Index struct {
 	corpusDir string
 	// dim is the vectors' dimension; 0 while the index is empty.
 	dim int
+	// vecs holds the vectors by slot for the dense scan; chromem-go's
+	// collection holds the same rows, shared, not copied.
+	vecs matrix
 }
 
 type slot struct {
 	chunk  Chunk
 	doc    *Document
-	vector []float32
+	vector []float32 // a row of the matrix
 }
 
 // NewIndex returns an empty index.
@@ -95,6 +98,7 @@ func (ix *Index) reset() {
 	ix.slotOf = map[string]int{}
 	ix.lex = newLexicon()
 	ix.coll = coll
+	ix.vecs = matrix{}
 }
 
 // Options returns the options the index was built with.
@@ -270,20 +274,37 @@ func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) erro
 		}
 	}
 	ix.drop(ctx, d.ID)
-	docs := make([]chromem.Document, len(d.Chunks))
+	docs := make([]chromemDoc, len(d.Chunks))
 	for j, c := range d.Chunks {
 		n := len(ix.slots)
-		ix.slots = append(ix.slots, &slot{chunk: c, doc: d, vector: vectors[j]})
+		row := ix.vecs.add(vectors[j])
+		ix.slots = append(ix.slots, &slot{chunk: c, doc: d, vector: row})
 		ix.slotOf[c.ID] = n
 		ix.lex.add(n, chunkTerms(d, c))
-		docs[j] = chromem.Document{ID: c.ID, Embedding: vectors[j]}
+		docs[j] = chromemDoc{c.ID, row}
 	}
 	ix.docs[d.ID] = d
+	return ix.addToCollection(ctx, docs)
+}
+
+// chromemDoc is a chunk's id and its row of the matrix.
+type chromemDoc struct {
+	id  string
+	vec []float32
+}
+
+// addToCollection stores vectors in the chromem-go collection. The rows
+// are unit length, so chromem-go keeps them as given: shared, not copied.
+func (ix *Index) addToCollection(ctx context.Context, docs []chromemDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	if err := ix.coll.AddDocuments(ctx, docs, 1); err != nil {
-		return fmt.Errorf("add %s to vector store: %w", d.ID, err)
+	cd := make([]chromem.Document, len(docs))
+	for i, d := range docs {
+		cd[i] = chromem.Document{ID: d.id, Embedding: d.vec}
+	}
+	if err := ix.coll.AddDocuments(ctx, cd, runtime.NumCPU()); err != nil {
+		return fmt.Errorf("add to vector store: %w", err)
 	}
 	return nil
 }
@@ -304,6 +325,7 @@ func (ix *Index) drop(ctx context.Context, id string) bool {
 	for _, c := range old.Chunks {
 		if n, ok := ix.slotOf[c.ID]; ok {
 			ix.lex.remove(n, chunkTerms(old, c))
+			ix.vecs.remove(n)
 			ix.slots[n] = nil
 			delete(ix.slotOf, c.ID)
 			ids = append(ids, c.ID)
