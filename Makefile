@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit browser eval lint clean
+.PHONY: run build test unit browser eval lint bench clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -43,6 +43,11 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+## bench: Go benchmarks, then the full suite (1k, 10k, 100k chunks): BENCHMARKS.md, bench/
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./rag
+	$(GO) run ./bench
 
 clean:
 	rm -rf bin $(OUT)

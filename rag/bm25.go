@@ -2,6 +2,7 @@ package rag
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,15 +155,20 @@ func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 		h.offer(int(slot), float64(acc.score[slot]))
 		acc.score[slot] = 0
 	}
-	out := make([]scored, len(h.items))
-	copy(out, h.items)
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
+	return h.sorted()
+}
+
+// sortScored orders best first, ties to the earlier slot.
+func sortScored(s []scored) {
+	slices.SortFunc(s, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
-		return out[i].slot < out[j].slot
+		return a.slot - b.slot
 	})
-	return out
 }
 
 // variant returns a term of the vocabulary that is another form of an

@@ -182,3 +182,9 @@ func extendToSentenceEnd(text string, end int) int {
 	}
 	return end
 }
+
+// CountChunks returns how many chunks text makes with the default options.
+func CountChunks(text string) int {
+	cs, _ := chunkText("", text, DefaultChunkOptions)
+	return len(cs)
+}

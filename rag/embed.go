@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"unicode/utf8"
 )
@@ -85,6 +84,7 @@ func hashEmbed(text string, weight TermWeight) []float32 {
 		}
 		prev = w.Stem
 	}
+	var runes []rune
 	for _, key := range order {
 		tf := 1 + math.Log(float64(counts[key]))
 		if key[0] == 0 { // a bigram
@@ -94,7 +94,7 @@ func hashEmbed(text string, weight TermWeight) []float32 {
 				a, b, _ := cutSpace(bigram)
 				wt *= (weight(a) + weight(b)) / 2
 			}
-			addFeature(vec, "b:"+bigram, wt)
+			addHash(vec, fnvString(fnvString(fnvOffset, "b:"), bigram), wt)
 			continue
 		}
 		s := stem(key)
@@ -102,16 +102,22 @@ func hashEmbed(text string, weight TermWeight) []float32 {
 		if weight != nil {
 			wt *= weight(s)
 		}
-		addFeature(vec, "w:"+s, wt*stemFeature)
-		grams := charNgrams(key)
-		for _, g := range grams {
-			addFeature(vec, "c:"+g, wt*ngramFeature/float64(len(grams)))
+		addHash(vec, fnvString(fnvString(fnvOffset, "w:"), s), wt*stemFeature)
+		runes = append(append(append(runes[:0], '<'), []rune(key)...), '>')
+		grams := ngramCount(len(runes))
+		for n := 3; n <= 5 && grams > 1; n++ {
+			for i := 0; i+n <= len(runes); i++ {
+				addHash(vec, fnvRunes(fnvString(fnvOffset, "c:"), runes[i:i+n]), wt*ngramFeature/float64(grams))
+			}
+		}
+		if grams == 1 { // a word of under four letters is one feature, whole
+			addHash(vec, fnvRunes(fnvString(fnvOffset, "c:"), runes), wt*ngramFeature)
 		}
 	}
 	if len(order) == 0 {
 		// A text of stop words only: one fixed feature keeps the vector
 		// unit-length, which the vector store requires.
-		addFeature(vec, "empty", 1)
+		addHash(vec, fnvString(fnvOffset, "empty"), 1)
 	}
 	normalize(vec)
 	return vec
@@ -126,31 +132,54 @@ func cutSpace(s string) (a, b string, ok bool) {
 	return s, "", false
 }
 
-// charNgrams returns the 3- to 5-grams of a word marked at both ends, so
-// that word forms and compounds share features.
-func charNgrams(word string) []string {
-	if utf8.RuneCountInString(word) < 4 {
-		return []string{"<" + word + ">"}
+// ngramCount is how many 3- to 5-grams a word marked at both ends (n
+// runes with the marks) has; a word of under four letters counts as one.
+func ngramCount(n int) int {
+	if n-2 < 4 {
+		return 1
 	}
-	r := []rune("<" + word + ">")
-	var out []string
-	for n := 3; n <= 5; n++ {
-		for i := 0; i+n <= len(r); i++ {
-			out = append(out, string(r[i:i+n]))
+	c := 0
+	for k := 3; k <= 5; k++ {
+		if n >= k {
+			c += n - k + 1
 		}
 	}
-	return out
+	return c
 }
 
-func addFeature(vec []float32, feature string, weight float64) {
-	h := fnv.New64a()
-	h.Write([]byte(feature))
-	sum := h.Sum64()
-	i := sum % uint64(len(vec))
+// FNV-1a, computed over strings and runes without allocating.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func fnvRunes(h uint64, rs []rune) uint64 {
+	var buf [utf8.UTFMax]byte
+	for _, r := range rs {
+		n := utf8.EncodeRune(buf[:], r)
+		for _, c := range buf[:n] {
+			h ^= uint64(c)
+			h *= fnvPrime
+		}
+	}
+	return h
+}
+
+// addHash adds weight to the dimension a feature's hash picks, with the
+// sign its top bit picks.
+func addHash(vec []float32, sum uint64, weight float64) {
 	if sum>>63 == 1 {
 		weight = -weight
 	}
-	vec[i] += float32(weight)
+	vec[sum%uint64(len(vec))] += float32(weight)
 }
 
 func normalize(vec []float32) {

@@ -67,6 +67,9 @@ type Index struct {
 	// vecs holds the vectors by slot for the dense scan; chromem-go's
 	// collection holds the same rows, shared, not copied.
 	vecs matrix
+	// gen counts changes, and queries holds prepared queries of a generation.
+	gen     uint64
+	queries queryCache
 }
 
 type slot struct {
@@ -274,6 +277,7 @@ func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) erro
 		}
 	}
 	ix.drop(ctx, d.ID)
+	ix.gen++
 	docs := make([]chromemDoc, len(d.Chunks))
 	for j, c := range d.Chunks {
 		n := len(ix.slots)
@@ -321,6 +325,7 @@ func (ix *Index) drop(ctx context.Context, id string) bool {
 	if !ok {
 		return false
 	}
+	ix.gen++
 	ids := make([]string, 0, len(old.Chunks))
 	for _, c := range old.Chunks {
 		if n, ok := ix.slotOf[c.ID]; ok {
@@ -351,6 +356,13 @@ func (ix *Index) Remove(ctx context.Context, ids ...string) int {
 		}
 	}
 	return n
+}
+
+// TermWeight returns a stem's inverse document frequency in the index.
+func (ix *Index) TermWeight(term string) float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.weight(term)
 }
 
 // weight is the query term weight: BM25's idf in this index. Terms the

@@ -1,6 +1,9 @@
 package rag
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // QueryTerm is a content word of a question as the index sees it.
 type QueryTerm struct {
@@ -24,6 +27,11 @@ const (
 func (ix *Index) QueryTerms(text string) []QueryTerm {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.queryTerms(text)
+}
+
+// queryTerms is [Index.QueryTerms]; the caller holds ix.mu.
+func (ix *Index) queryTerms(text string) []QueryTerm {
 	var out []QueryTerm
 	seen := map[string]bool{}
 	for _, w := range words(text) {
@@ -72,4 +80,41 @@ func (ix *Index) termWeights(ts []QueryTerm) TermWeight {
 // naming its subject.
 func looksVerbal(w string) bool {
 	return len(w) > 5 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
+}
+
+// queryCacheSize bounds the prepared queries kept.
+const queryCacheSize = 1024
+
+// preparedQuery is a query's terms and embedding, valid while the index
+// is at generation gen (term weights change with the index).
+type preparedQuery struct {
+	gen   uint64
+	terms []QueryTerm
+	vec   []float32 // unit length; nil when the embedder failed
+	err   error
+}
+
+// queryCache keeps prepared queries: a repeated question skips analysis
+// and embedding.
+type queryCache struct {
+	mu sync.Mutex
+	m  map[string]*preparedQuery
+}
+
+func (c *queryCache) get(q string, gen uint64) *preparedQuery {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.m[q]; ok && p.gen == gen {
+		return p
+	}
+	return nil
+}
+
+func (c *queryCache) put(q string, p *preparedQuery) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= queryCacheSize {
+		c.m = make(map[string]*preparedQuery, queryCacheSize) // start afresh rather than track recency
+	}
+	c.m[q] = p
 }

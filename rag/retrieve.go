@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -29,7 +28,7 @@ type Fusion func(dense, lexical Ranked) map[int]float64
 // It needs no score calibration between the two retrievers.
 func RRF(k float64) Fusion {
 	return func(dense, lexical Ranked) map[int]float64 {
-		out := map[int]float64{}
+		out := make(map[int]float64, len(dense)+len(lexical))
 		for _, list := range []Ranked{dense, lexical} {
 			for rank, s := range list {
 				out[s.slot] += 1 / (k + float64(rank+1))
@@ -43,7 +42,7 @@ func RRF(k float64) Fusion {
 // the dense part weighted alpha and the lexical part 1-alpha.
 func Weighted(alpha float64) Fusion {
 	return func(dense, lexical Ranked) map[int]float64 {
-		out := map[int]float64{}
+		out := make(map[int]float64, len(dense)+len(lexical))
 		for _, part := range []struct {
 			list Ranked
 			w    float64
@@ -100,7 +99,7 @@ func ParseFusion(spec string) (Fusion, error) {
 const MaxTopK = 50
 
 // candidates is how deep each retriever looks before fusion.
-func candidates(k int) int { return max(4*k, 40) }
+func candidates(k int) int { return max(4*k, 20) }
 
 // Search returns the k passages that best match query, fusing the dense
 // and lexical rankings. It returns EINVALID for an empty query or a k
@@ -119,31 +118,29 @@ func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, 
 	if k < 1 || k > MaxTopK {
 		return nil, "", Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
-	qterms := ix.QueryTerms(query)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.lex.live == 0 || len(qterms) == 0 {
+	pq, err := ix.prepare(ctx, query)
+	if err != nil {
+		return nil, "", err
+	}
+	if ix.lex.live == 0 || len(pq.terms) == 0 {
 		return []Passage{}, "", nil
 	}
-	dense, err := ix.denseSearch(ctx, query, ix.termWeights(qterms), candidates(k))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
-		}
-		dense, degraded = nil, "lexical search only: "+shorten(err.Error(), 120)
+	var dense Ranked
+	if pq.err != nil {
+		degraded = "lexical search only: " + shorten(pq.err.Error(), 120)
+	} else {
+		dense = ix.vecs.search(pq.vec, candidates(k))
 	}
+	qterms := pq.terms
 	lexical := ix.lex.search(qterms, candidates(k))
 	fused := ix.opts.Fusion(dense, lexical)
 	ranked := make(Ranked, 0, len(fused))
 	for slot, score := range fused {
 		ranked = append(ranked, scored{slot: slot, score: score})
 	}
-	sort.Slice(ranked, func(i, j int) bool {
-		if ranked[i].score != ranked[j].score {
-			return ranked[i].score > ranked[j].score
-		}
-		return ranked[i].slot < ranked[j].slot
-	})
+	sortScored(ranked)
 	out := make([]Passage, 0, k)
 	for _, r := range ranked[:min(k, len(ranked))] {
 		out = append(out, ix.passage(r.slot, r.score))
@@ -164,22 +161,32 @@ func (ix *Index) passage(n int, score float64) Passage {
 	}
 }
 
-// denseSearch ranks chunks by cosine similarity to the query's embedding,
-// scanning the index's vector matrix. The caller holds ix.mu for reading.
-func (ix *Index) denseSearch(ctx context.Context, query string, weight TermWeight, limit int) (Ranked, error) {
-	if ix.lex.live == 0 {
-		return nil, nil
+// prepare analyses and embeds a query, or takes it from the cache. An
+// embedder failure is kept in the result, for lexical search to go on.
+// The caller holds ix.mu for reading.
+func (ix *Index) prepare(ctx context.Context, query string) (*preparedQuery, error) {
+	if pq := ix.queries.get(query, ix.gen); pq != nil {
+		return pq, nil
 	}
-	qvec, err := ix.opts.Embedder.Query(ctx, query, weight)
-	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
+	pq := &preparedQuery{gen: ix.gen, terms: ix.queryTerms(query)}
+	if len(pq.terms) > 0 && ix.lex.live > 0 {
+		vec, err := ix.opts.Embedder.Query(ctx, query, ix.termWeights(pq.terms))
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil:
+			pq.err = fmt.Errorf("embed query: %w", err)
+		case len(vec) != ix.dim:
+			pq.err = fmt.Errorf("embed query: %d dimensions, the index holds %d (re-ingest after changing the model)", len(vec), ix.dim)
+		default:
+			pq.vec = append([]float32(nil), vec...)
+			normalizeInPlace(pq.vec)
+		}
 	}
-	if len(qvec) != ix.dim {
-		return nil, fmt.Errorf("embed query: %d dimensions, the index holds %d (re-ingest after changing the model)", len(qvec), ix.dim)
+	if pq.err == nil {
+		ix.queries.put(query, pq) // failures are not kept: the embedder may recover
 	}
-	q := append([]float32(nil), qvec...)
-	normalizeInPlace(q)
-	return ix.vecs.search(q, limit), nil
+	return pq, nil
 }
 
 // ChromemSearch ranks chunks with chromem-go's own QueryEmbedding over the

@@ -9,37 +9,123 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"unsafe"
 )
 
 // snapshotVersion changes whenever the snapshot's layout does.
-const snapshotVersion = 2
+const snapshotVersion = 3
+
+// snapshotMagic opens every snapshot file.
+const snapshotMagic = "RAGSNAP3"
 
 // snapshot is the index as stored on disk: documents in the order of
 // their chunks, every chunk's vector as raw float32s in that order, and the
 // BM25 postings numbered the same way — so a restart decodes and indexes
-// nothing again.
+// nothing again. On disk: the magic, a gob header, the documents as gob
+// batches, then the raw arrays, each behind its byte length. (gob reads a
+// message whole into a growing buffer, so big arrays go beside it.)
 type snapshot struct {
+	snapshotHeader
+	Docs    []Document
+	Vectors []byte // little-endian float32, one row per chunk
+	Lexicon lexiconSnapshot
+}
+
+type snapshotHeader struct {
 	Version  int
 	Embedder string
 	Chunk    ChunkOptions
 	Corpus   string // the directory the corpus documents came from
 	Dim      int
-	Docs     []Document
-	Vectors  []byte // little-endian float32, one row per chunk
-	Lexicon  lexiconSnapshot
+	NumDocs  int
+	Terms    []string
+	Counts   []int32 // postings per term
+	Total    int64
 }
 
 type lexiconSnapshot struct {
 	Terms   []string
-	Counts  []int32 // postings per term
-	Slots   []byte  // int32 per posting
-	TFs     []byte  // int32 per posting
-	Lengths []byte  // int32 per chunk
+	Counts  []int32
+	Slots   []byte // int32 per posting
+	TFs     []byte // int32 per posting
+	Lengths []byte // int32 per chunk
 	Total   int64
+}
+
+// docBatch is how many documents go in one gob message.
+const docBatch = 1000
+
+func (snap *snapshot) encode(w *bufio.Writer) error {
+	if _, err := w.WriteString(snapshotMagic); err != nil {
+		return err
+	}
+	h := snap.snapshotHeader
+	h.NumDocs, h.Terms, h.Counts, h.Total = len(snap.Docs), snap.Lexicon.Terms, snap.Lexicon.Counts, snap.Lexicon.Total
+	enc := gob.NewEncoder(w)
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	for at := 0; at < len(snap.Docs); at += docBatch {
+		batch := snap.Docs[at:min(at+docBatch, len(snap.Docs))]
+		if err := enc.Encode(batch); err != nil {
+			return err
+		}
+	}
+	for _, raw := range [][]byte{snap.Vectors, snap.Lexicon.Slots, snap.Lexicon.TFs, snap.Lexicon.Lengths} {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(raw)))
+		if _, err := w.Write(n[:]); err != nil {
+			return err
+		}
+		if _, err := w.Write(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeSnapshot(r *bufio.Reader) (*snapshot, error) {
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != snapshotMagic {
+		return nil, fmt.Errorf("not a snapshot of this version")
+	}
+	dec := gob.NewDecoder(r) // r is a ByteReader, so gob reads no further than its messages
+	snap := &snapshot{}
+	if err := dec.Decode(&snap.snapshotHeader); err != nil {
+		return nil, err
+	}
+	h := &snap.snapshotHeader
+	snap.Docs = make([]Document, 0, h.NumDocs)
+	for len(snap.Docs) < h.NumDocs {
+		var batch []Document
+		if err := dec.Decode(&batch); err != nil {
+			return nil, err
+		}
+		snap.Docs = append(snap.Docs, batch...)
+	}
+	raws := make([][]byte, 4)
+	for i := range raws {
+		var n [8]byte
+		if _, err := io.ReadFull(r, n[:]); err != nil {
+			return nil, err
+		}
+		size := binary.LittleEndian.Uint64(n[:])
+		if size > 1<<40 {
+			return nil, fmt.Errorf("array of %d bytes", size)
+		}
+		raws[i] = make([]byte, size)
+		if _, err := io.ReadFull(r, raws[i]); err != nil {
+			return nil, err
+		}
+	}
+	snap.Vectors = raws[0]
+	snap.Lexicon = lexiconSnapshot{Terms: h.Terms, Counts: h.Counts, Slots: raws[1], TFs: raws[2], Lengths: raws[3], Total: h.Total}
+	return snap, nil
 }
 
 // float32Bytes and friends view numeric slices as bytes: gob copies a byte
@@ -77,7 +163,7 @@ func (ix *Index) Save(path string) error {
 	ix.mu.RLock()
 	snap := ix.snapshot()
 	ix.mu.RUnlock()
-	if err := writeAtomic(path, func(w *bufio.Writer) error { return gob.NewEncoder(w).Encode(&snap) }); err != nil {
+	if err := writeAtomic(path, snap.encode); err != nil {
 		return err
 	}
 	if err := os.Remove(logPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -89,7 +175,7 @@ func (ix *Index) Save(path string) error {
 // snapshot renumbers the live chunks densely in document order; the
 // caller holds ix.mu for reading.
 func (ix *Index) snapshot() snapshot {
-	snap := snapshot{Version: snapshotVersion, Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk, Corpus: ix.corpusDir, Dim: ix.dim}
+	snap := snapshot{snapshotHeader: snapshotHeader{Version: snapshotVersion, Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk, Corpus: ix.corpusDir, Dim: ix.dim}}
 	renumber := make([]int32, len(ix.slots))
 	vecs := make([]float32, 0, ix.lex.live*ix.dim)
 	lengths := make([]int32, 0, ix.lex.live)
@@ -196,8 +282,10 @@ func LoadIndex(ctx context.Context, path string, opts IndexOptions) (ix *Index, 
 		return nil, false, fmt.Errorf("open index: %w", err)
 	}
 	defer f.Close()
-	var snap snapshot
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&snap); err != nil {
+	// Loading allocates much that lives; collecting less often speeds it up.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	snap, err := decodeSnapshot(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
 		return nil, false, fmt.Errorf("read index %s (delete it to rebuild from the corpus): %w", path, err)
 	}
 	ix.corpusDir = snap.Corpus
@@ -213,7 +301,7 @@ func LoadIndex(ctx context.Context, path string, opts IndexOptions) (ix *Index, 
 		}
 		return ix, true, ix.replayLog(ctx, path)
 	}
-	if err := ix.install(ctx, &snap); err != nil {
+	if err := ix.install(ctx, snap); err != nil {
 		return nil, false, fmt.Errorf("read index %s: %w", path, err)
 	}
 	return ix, false, ix.replayLog(ctx, path)
@@ -246,6 +334,7 @@ func (ix *Index) install(ctx context.Context, snap *snapshot) error {
 		ix.docs[d.ID] = d
 	}
 	ix.lex.install(&snap.Lexicon, lengths)
+	ix.gen++
 	return ix.addToCollection(ctx, all)
 }
 

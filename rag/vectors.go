@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"container/heap"
 	"math"
 	"runtime"
 	"sync"
@@ -65,47 +64,77 @@ func normalizeInPlace(v []float32) {
 	}
 }
 
-// dot is the inner product, unrolled by four.
+// dot is the inner product of two vectors of the same length, unrolled
+// by eight into independent sums (Go does not vectorise it for us).
 func dot(a, b []float32) float32 {
-	var s0, s1, s2, s3 float32
 	n := len(a)
 	b = b[:n]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	i := 0
-	for ; i+4 <= n; i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
+	for ; i+8 <= n; i += 8 {
+		x, y := a[i:i+8:i+8], b[i:i+8:i+8]
+		s0 += x[0] * y[0]
+		s1 += x[1] * y[1]
+		s2 += x[2] * y[2]
+		s3 += x[3] * y[3]
+		s4 += x[4] * y[4]
+		s5 += x[5] * y[5]
+		s6 += x[6] * y[6]
+		s7 += x[7] * y[7]
 	}
 	for ; i < n; i++ {
 		s0 += a[i] * b[i]
 	}
-	return s0 + s1 + s2 + s3
+	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
 }
 
-// topK keeps the k best scores seen, as a min-heap.
+// topK keeps the k best scores seen: a min-heap once full, so a new
+// score costs one comparison unless it beats the worst kept.
 type topK struct {
 	k     int
 	items []scored
 }
 
-func (h *topK) Len() int           { return len(h.items) }
-func (h *topK) Less(i, j int) bool { return h.items[i].score < h.items[j].score }
-func (h *topK) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *topK) Push(x any)         { h.items = append(h.items, x.(scored)) }
-func (h *topK) Pop() any {
-	x := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	return x
-}
-
 func (h *topK) offer(slot int, score float64) {
 	if len(h.items) < h.k {
-		heap.Push(h, scored{slot: slot, score: score})
-	} else if score > h.items[0].score {
-		h.items[0] = scored{slot: slot, score: score}
-		heap.Fix(h, 0)
+		h.items = append(h.items, scored{slot: slot, score: score})
+		if len(h.items) == h.k {
+			for i := h.k/2 - 1; i >= 0; i-- {
+				h.down(i)
+			}
+		}
+		return
 	}
+	if score > h.items[0].score {
+		h.items[0] = scored{slot: slot, score: score}
+		h.down(0)
+	}
+}
+
+func (h *topK) down(i int) {
+	n := len(h.items)
+	for {
+		small := i
+		if l := 2*i + 1; l < n && h.items[l].score < h.items[small].score {
+			small = l
+		}
+		if r := 2*i + 2; r < n && h.items[r].score < h.items[small].score {
+			small = r
+		}
+		if small == i {
+			return
+		}
+		h.items[i], h.items[small] = h.items[small], h.items[i]
+		i = small
+	}
+}
+
+// sorted returns the kept scores best first.
+func (h *topK) sorted() Ranked {
+	out := make(Ranked, len(h.items))
+	copy(out, h.items)
+	sortScored(out)
+	return out
 }
 
 // minParallelRows is the smallest matrix worth splitting over goroutines.
@@ -117,37 +146,85 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 	if m.rows == 0 || limit <= 0 {
 		return nil
 	}
-	workers := 1
-	if m.rows >= minParallelRows {
-		workers = min(runtime.GOMAXPROCS(0), (m.rows+minParallelRows-1)/minParallelRows)
-	}
+	workers, per := m.scanParts()
 	parts := make([]topK, workers)
-	var wg sync.WaitGroup
-	per := (m.rows + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			h := &parts[w]
-			h.k = limit
-			h.items = make([]scored, 0, limit)
-			for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
-				if m.live[slot] {
-					h.offer(slot, float64(dot(q, m.row(slot))))
-				}
+	scan := func(w int) {
+		h := &parts[w]
+		h.k = limit
+		h.items = make([]scored, 0, limit)
+		for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
+			if m.live[slot] {
+				h.offer(slot, float64(dot(q, m.row(slot))))
 			}
-		}(w)
+		}
 	}
-	wg.Wait()
+	if workers == 1 {
+		scan(0) // a small matrix: no goroutine to start and wait for
+	} else {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				scan(w)
+			}(w)
+		}
+		wg.Wait()
+	}
+	if workers == 1 {
+		return parts[0].sorted()
+	}
 	all := &topK{k: limit}
 	for _, p := range parts {
 		for _, it := range p.items {
 			all.offer(it.slot, it.score)
 		}
 	}
-	out := make(Ranked, len(all.items))
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(all).(scored)
+	return all.sorted()
+}
+
+// scanParts splits the rows for a scan the way search does.
+func (m *matrix) scanParts() (workers, per int) {
+	workers = 1
+	if m.rows >= minParallelRows {
+		workers = min(runtime.GOMAXPROCS(0), (m.rows+minParallelRows-1)/minParallelRows)
 	}
-	return out
+	return workers, (m.rows + workers - 1) / workers
+}
+
+// DenseScan is the dense part of a search for a query vector already
+// made: the matrix scan and its top limit.
+func (ix *Index) DenseScan(q []float32, limit int) Ranked {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	v := append([]float32(nil), q...)
+	normalizeInPlace(v)
+	return ix.vecs.search(v, limit)
+}
+
+// BareScan is the floor under the dense part, for benchmarks: the dot
+// product of q with every vector, over the same goroutines, keeping
+// nothing but a sum.
+func (ix *Index) BareScan(q []float32) float32 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	m := &ix.vecs
+	workers, per := m.scanParts()
+	sums := make([]float32, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
+				sums[w] += dot(q, m.row(slot))
+			}
+		}(w)
+	}
+	wg.Wait()
+	var s float32
+	for _, x := range sums {
+		s += x
+	}
+	return s
 }

@@ -1,0 +1,277 @@
+// Command bench measures how the service's cost grows with the corpus:
+// ingest throughput, search and ask latency, memory, restart time and HTTP
+// throughput, each beside a baseline measured in the same run. It writes
+// BENCHMARKS.md, bench/latency.png and bench/results.json.
+//
+//	go run ./bench              # 1k, 10k and 100k chunks and the seeds
+//	go run ./bench -sizes 1000  # a quick run
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ragteam/rag/internal/synth"
+	"github.com/ragteam/rag/rag"
+)
+
+func main() {
+	log.SetOutput(io.Discard) // langchaingo's splitter warns on stderr about chunk sizes
+	sizes := flag.String("sizes", "1000,10000,100000", "corpus sizes in chunks")
+	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
+	queries := flag.Int("queries", 300, "queries per latency measurement")
+	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
+	flag.Parse()
+	if *child != "" {
+		restartChild(*child, *queries)
+		return
+	}
+	ctx := context.Background()
+	var results []sizeResult
+	seeds, err := measureSeeds(ctx, *queries)
+	check(err)
+	results = append(results, seeds)
+	for _, s := range strings.Split(*sizes, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		check(err)
+		r, err := measureSynthetic(ctx, n, *queries)
+		check(err)
+		results = append(results, r)
+	}
+	web, err := measureHTTP(ctx)
+	check(err)
+	summary, err := evalSummary(ctx)
+	check(err)
+	rep := report{Machine: machine(), Sizes: results, HTTP: web, Eval: summary, Date: time.Now().UTC().Format("2006-01-02")}
+	check(rep.write(*out))
+	fmt.Print(rep.markdown())
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// sizeResult is every figure measured at one corpus size.
+type sizeResult struct {
+	Name       string  `json:"name"`
+	Docs       int     `json:"docs"`
+	Chunks     int     `json:"chunks"`
+	TextMB     float64 `json:"text_mb"`
+	IngestS    float64 `json:"ingest_s"`
+	ChunksPerS float64 `json:"ingest_chunks_per_s"`
+	MBPerS     float64 `json:"ingest_mb_per_s"`
+	SnapshotMB float64 `json:"snapshot_mb"`
+	restartMeasures
+}
+
+// restartMeasures come from a fresh process that loads the saved index.
+type restartMeasures struct {
+	ReadyS       float64 `json:"ready_s"`
+	RSSMB        float64 `json:"rss_mb"`
+	HeapMB       float64 `json:"heap_mb"`
+	VectorMB     float64 `json:"vector_mb"`
+	RSSOverData  float64 `json:"rss_over_data"`
+	HeapPerChunk float64 `json:"heap_bytes_per_chunk"`
+	RSSPerChunk  float64 `json:"rss_bytes_per_chunk"`
+	Search       latency `json:"search_ms"`
+	Dense        latency `json:"dense_ms"`
+	Scan         latency `json:"scan_ms"`
+	Chromem      latency `json:"chromem_ms"`
+	Ask          latency `json:"ask_ms"`
+}
+
+type latency struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+func percentiles(d []time.Duration) latency {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	at := func(p float64) float64 {
+		i := int(float64(len(d))*p/100+0.5) - 1
+		return float64(d[max(0, min(i, len(d)-1))]) / float64(time.Millisecond)
+	}
+	return latency{P50: round(at(50)), P95: round(at(95)), P99: round(at(99))}
+}
+
+func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+func measureSeeds(ctx context.Context, queries int) (sizeResult, error) {
+	docs, _, err := rag.ReadCorpus("seeds")
+	if err != nil {
+		return sizeResult{}, err
+	}
+	return measure(ctx, "seeds", docs, queries)
+}
+
+// measureSynthetic builds a corpus of about n chunks and measures it.
+func measureSynthetic(ctx context.Context, n, queries int) (sizeResult, error) {
+	c := synth.New(int64(n), 50000)
+	var docs []*rag.Document
+	chunks := 0
+	for chunks < n {
+		d := rag.NewDocument(fmt.Sprintf("synthetic/%07d.txt", len(docs)), c.Document(2600))
+		chunks += rag.CountChunks(d.Text)
+		docs = append(docs, d)
+	}
+	return measure(ctx, fmt.Sprintf("%dk", n/1000), docs, queries)
+}
+
+// measure ingests docs, saves the index, and has a fresh process load and
+// query it.
+func measure(ctx context.Context, name string, docs []*rag.Document, queries int) (sizeResult, error) {
+	r := sizeResult{Name: name, Docs: len(docs)}
+	for _, d := range docs {
+		r.TextMB += float64(len(d.Text)) / 1e6
+	}
+	ix := rag.NewIndex(rag.IndexOptions{})
+	start := time.Now()
+	if _, err := ix.Upsert(ctx, docs, nil); err != nil {
+		return r, err
+	}
+	r.IngestS = time.Since(start).Seconds()
+	r.Chunks = ix.Stats().Chunks
+	r.ChunksPerS = round(float64(r.Chunks) / r.IngestS)
+	r.MBPerS = round(r.TextMB / r.IngestS)
+	dir, err := os.MkdirTemp("", "ragbench-")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "index.gob")
+	if err := ix.Save(path); err != nil {
+		return r, err
+	}
+	if st, err := os.Stat(path); err == nil {
+		r.SnapshotMB = round(float64(st.Size()) / 1e6)
+	}
+	ix, docs = nil, nil
+	runtime.GC()
+	self, err := os.Executable()
+	if err != nil {
+		return r, err
+	}
+	cmd := exec.Command(self, "-restart", dir, "-queries", strconv.Itoa(queries))
+	cmd.Stderr = os.Stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return r, fmt.Errorf("restart child: %w", err)
+	}
+	if err := json.Unmarshal(b, &r.restartMeasures); err != nil {
+		return r, err
+	}
+	r.TextMB = round(r.TextMB)
+	r.RSSOverData = round(r.RSSMB / (r.VectorMB + r.TextMB))
+	fmt.Fprintf(os.Stderr, "%s: %d chunks, ingest %.0f chunks/s, ready %.2fs, search p50 %.2f ms, scan p50 %.2f ms\n",
+		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Search.P50, r.Scan.P50)
+	return r, nil
+}
+
+// restartChild loads the index from dir as a restarted server would, then
+// measures memory and latency and prints them as JSON.
+func restartChild(dir string, queries int) {
+	ctx := context.Background()
+	start := time.Now()
+	ix, reembedded, err := rag.LoadIndex(ctx, filepath.Join(dir, "index.gob"), rag.IndexOptions{})
+	check(err)
+	if reembedded {
+		check(fmt.Errorf("the index was re-embedded on load"))
+	}
+	e := rag.NewEngine(ix)
+	var m restartMeasures
+	m.ReadyS = round(time.Since(start).Seconds())
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	st := ix.Stats()
+	m.HeapMB = round(float64(ms.HeapAlloc) / 1e6)
+	m.RSSMB = round(float64(rss()) / 1e6)
+	m.VectorMB = round(float64(st.Chunks*st.Dimensions*4) / 1e6)
+	m.HeapPerChunk = round(float64(ms.HeapAlloc) / float64(st.Chunks))
+	m.RSSPerChunk = round(float64(rss()) / float64(st.Chunks))
+
+	c := synth.New(99, 50000)
+	qs := make([]string, queries)
+	for i := range qs {
+		qs[i] = c.Query()
+	}
+	qvecs := make([][]float32, len(qs))
+	for i, q := range qs {
+		qvecs[i], _ = ix.Options().Embedder.Query(ctx, q, ix.TermWeight)
+	}
+	for _, q := range qs[:min(20, len(qs))] { // warm up
+		ix.Search(ctx, q, 5)
+	}
+	m.Search = timeEach(qs, func(q string) { ix.Search(ctx, q, 5) })
+	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 40) })
+	m.Scan = timeEach(qvecs, func(v []float32) { ix.BareScan(v) })
+	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 40) })
+	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
+	check(json.NewEncoder(os.Stdout).Encode(m))
+}
+
+func timeEach[T any](items []T, f func(T)) latency {
+	d := make([]time.Duration, len(items))
+	for i, it := range items {
+		start := time.Now()
+		f(it)
+		d[i] = time.Since(start)
+	}
+	return percentiles(d)
+}
+
+// rss is the process's resident set size in bytes, from /proc.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0]); len(f) >= 2 {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			mem = fmt.Sprintf(", %.0f GiB", kb/1024/1024)
+		}
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s %s/%s", cpu, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

@@ -1,0 +1,80 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/ragteam/rag/internal/synth"
+)
+
+var (
+	benchOnce sync.Once
+	benchIx   *Index
+)
+
+// benchIndex is a synthetic index of about 10,000 chunks.
+func benchIndex(b *testing.B) *Index {
+	benchOnce.Do(func() {
+		c := synth.New(1, 30000)
+		docs := make([]*Document, 2500)
+		for i := range docs {
+			docs[i] = NewDocument(fmt.Sprintf("doc%05d.txt", i), c.Document(3000))
+		}
+		benchIx = NewIndex(IndexOptions{})
+		if _, err := benchIx.Upsert(context.Background(), docs, nil); err != nil {
+			panic(err)
+		}
+	})
+	return benchIx
+}
+
+func BenchmarkIngest(b *testing.B) {
+	c := synth.New(2, 30000)
+	docs := make([]*Document, 250)
+	for i := range docs {
+		docs[i] = NewDocument(fmt.Sprintf("doc%05d.txt", i), c.Document(3000))
+	}
+	b.ResetTimer()
+	chunks := 0
+	for b.Loop() {
+		ix := NewIndex(IndexOptions{})
+		for _, d := range docs {
+			d.Hash += "x" // force re-embedding
+		}
+		ix.Upsert(context.Background(), docs, nil)
+		chunks += ix.Stats().Chunks
+	}
+	b.ReportMetric(float64(chunks)/b.Elapsed().Seconds(), "chunks/s")
+}
+
+func BenchmarkSearch(b *testing.B) {
+	ix := benchIndex(b)
+	c := synth.New(3, 30000)
+	queries := make([]string, 256)
+	for i := range queries {
+		queries[i] = c.Query()
+	}
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		ix.Search(context.Background(), queries[i%len(queries)], 5)
+		i++
+	}
+}
+
+// BenchmarkScan is the floor under the dense part: a bare dot-product
+// pass over the same vectors.
+func BenchmarkScan(b *testing.B) {
+	ix := benchIndex(b)
+	q, _ := ix.opts.Embedder.Query(context.Background(), "harbour report", nil)
+	b.ResetTimer()
+	var sink float32
+	for b.Loop() {
+		for slot := 0; slot < ix.vecs.rows; slot++ {
+			sink += dot(q, ix.vecs.row(slot))
+		}
+	}
+	_ = sink
+}
