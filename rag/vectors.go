@@ -216,9 +216,11 @@ func (ix *Index) BareScan(q []float32) float32 {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			var sum float32 // a local sum: workers writing neighbouring words would slow each other
 			for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
-				sums[w] += dot(q, m.row(slot))
+				sum += dot(q, m.row(slot))
 			}
+			sums[w] = sum
 		}(w)
 	}
 	wg.Wait()
