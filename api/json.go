@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,7 +24,15 @@ func decodeJSON(c echo.Context, v any) error {
 				message: fmt.Sprintf("send the body as %s, not %q", echo.MIMEApplicationJSON, ct)}
 		}
 	}
-	dec := json.NewDecoder(req.Body)
+	body, err := io.ReadAll(req.Body) // bounded by the body limit
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return badRequest(codeBadJSON, "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -59,12 +60,12 @@ func (e *Engine) Validate(q Query) error {
 }
 
 func (e *Engine) validate(what, text string, k int) error {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return Errorf(EINVALID, "the %s is empty", what)
-	}
 	if !utf8.ValidString(text) {
 		return Errorf(EINVALID, "the %s is not valid UTF-8", what)
+	}
+	text = strings.TrimSpace(cleanQuestion(text))
+	if text == "" {
+		return Errorf(EINVALID, "the %s is empty", what)
 	}
 	if n := utf8.RuneCountInString(text); n > e.maxQuestion() {
 		return Errorf(ETOOLARGE, "the %s is %d characters long; the limit is %d", what, n, e.maxQuestion())
@@ -84,7 +85,21 @@ func (e *Engine) Search(ctx context.Context, query string, k int) ([]Passage, er
 	if k == 0 {
 		k = e.TopK
 	}
-	return e.Index.Search(ctx, strings.TrimSpace(query), k)
+	return e.Index.Search(ctx, strings.TrimSpace(cleanQuestion(query)), k)
+}
+
+// cleanQuestion drops control characters (NUL, escapes) from user text;
+// line breaks and tabs become spaces.
+func cleanQuestion(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r) || r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func (e *Engine) maxQuestion() int {
@@ -108,7 +123,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 	if k == 0 {
 		k = e.TopK
 	}
-	text := strings.TrimSpace(q.Question)
+	text := strings.TrimSpace(cleanQuestion(q.Question))
 	var notes []string
 	standalone := text
 	if len(q.History) > 0 {

@@ -131,6 +131,9 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		cfg.CorpusDir, cfg.corpusSet = fs.Arg(0), true
 	}
 	start := time.Now()
+	if err := checkWritable(cfg.DataDir); err != nil {
+		return err
+	}
 	opts, err := cfg.indexOptions()
 	if err != nil {
 		return err

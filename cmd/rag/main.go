@@ -134,6 +134,9 @@ func indexPath(cfg *Config) string { return filepath.Join(cfg.DataDir, "index.go
 // corpus directory: the one named by flag or environment, else the one the
 // index last mirrored, else ./seeds. It saves the index when it changed.
 func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
+	if err := checkWritable(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	opts, err := cfg.indexOptions()
 	if err != nil {
 		return nil, err
@@ -188,4 +191,28 @@ func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
 		e.Rewrite = rag.LLMRewrite(model, p, cfg.LLMTimeout)
 	}
 	return e, nil
+}
+
+// checkWritable makes sure the data directory exists and takes files, so
+// that a bad one stops the start with a clear message rather than failing
+// at the first save.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("data directory %s cannot be created: %w", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable: %w", dir, unwrapPath(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -21,7 +21,9 @@ import (
 )
 
 // buildBinary builds the rag command once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t *testing.T) string { return binary(t) }
+
+func buildBinaryOld(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "rag")
 	cmd := exec.Command("go", "build", "-o", bin, ".")

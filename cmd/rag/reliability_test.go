@@ -1,0 +1,474 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ragteam/rag/internal/fakeprovider"
+)
+
+// server is a running rag binary.
+type server struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr *syncBuffer
+	done   chan struct{} // closed when the process has exited
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs `rag serve` on a free loopback port with env added and
+// waits until it is ready.
+func startServer(t *testing.T, bin, data string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--corpus", seedsDir(t))
+	cmd.Env = append(os.Environ(), env...)
+	stdout, _ := cmd.StdoutPipe()
+	s := &server{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-s.done })
+	urlRe := regexp.MustCompile(`listening on (http://[^\s(]+)`)
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if m := urlRe.FindStringSubmatch(lines.Text()); m != nil {
+			s.base = m[1]
+			break
+		}
+	}
+	if s.base == "" {
+		t.Fatalf("serve printed no URL; stderr:\n%s", s.stderr.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	return s
+}
+
+func (s *server) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+type badRequest struct {
+	name, method, path, ctype string
+	body                      []byte
+	header                    map[string]string
+}
+
+func nested(depth int) []byte {
+	return []byte(`{"question":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`)
+}
+
+// At least thirty kinds of malformed request each get a 4xx JSON error,
+// none a 5xx, and the server stays healthy.
+func TestBinaryRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=100000", "RAG_ADMIN_TOKEN=adm1n-t0ken")
+	j := "application/json"
+	big := bytes.Repeat([]byte("a"), 10<<20)
+	cases := []badRequest{
+		{"invalid json", "POST", "/v1/ask", j, []byte(`{"question":`), nil},
+		{"not json", "POST", "/v1/ask", j, []byte(`question=hi`), nil},
+		{"array", "POST", "/v1/ask", j, []byte(`["hi"]`), nil},
+		{"number", "POST", "/v1/ask", j, []byte(`42`), nil},
+		{"null", "POST", "/v1/ask", j, []byte(`null`), nil},
+		{"question is a number", "POST", "/v1/ask", j, []byte(`{"question":5}`), nil},
+		{"question is an object", "POST", "/v1/ask", j, []byte(`{"question":{"a":1}}`), nil},
+		{"top_k is a string", "POST", "/v1/ask", j, []byte(`{"question":"hi","top_k":"5"}`), nil},
+		{"top_k negative", "POST", "/v1/ask", j, []byte(`{"question":"hi","top_k":-3}`), nil},
+		{"top_k huge", "POST", "/v1/ask", j, []byte(`{"question":"hi","top_k":99999999999}`), nil},
+		{"top_k float", "POST", "/v1/ask", j, []byte(`{"question":"hi","top_k":2.5}`), nil},
+		{"empty question", "POST", "/v1/ask", j, []byte(`{"question":""}`), nil},
+		{"blank question", "POST", "/v1/ask", j, []byte(`{"question":" \t\n "}`), nil},
+		{"null bytes", "POST", "/v1/ask", j, []byte(`{"question":"\u0000\u0000"}`), nil},
+		{"raw null byte", "POST", "/v1/ask", j, []byte("{\"question\":\"a\x00b\"}"), nil},
+		{"invalid utf-8", "POST", "/v1/ask", j, []byte("{\"question\":\"caf\xe9\"}"), nil},
+		{"control characters only", "POST", "/v1/ask", j, []byte(`{"question":"\u0001\u0002\u0003"}`), nil},
+		{"deeply nested", "POST", "/v1/ask", j, nested(100000), nil},
+		{"10 MB body", "POST", "/v1/ask", j, append(append([]byte(`{"question":"`), big...), '"', '}'), nil},
+		{"very long single word", "POST", "/v1/ask", j, []byte(`{"question":"` + strings.Repeat("x", 5000) + `"}`), nil},
+		{"xml content type", "POST", "/v1/ask", "application/xml", []byte(`<q>hi</q>`), nil},
+		{"form content type", "POST", "/v1/ask", "application/x-www-form-urlencoded", []byte(`question=hi`), nil},
+		{"bad content type", "POST", "/v1/ask", ";;;", []byte(`{}`), nil},
+		{"history with a bad role", "POST", "/v1/ask", j, []byte(`{"question":"hi","history":[{"role":"root","content":"x"}]}`), nil},
+		{"history not a list", "POST", "/v1/ask", j, []byte(`{"question":"hi","history":"x"}`), nil},
+		{"two JSON values", "POST", "/v1/ask", j, []byte(`{"question":"a"} {"question":"b"}`), nil},
+		{"search without query", "POST", "/v1/search", j, []byte(`{}`), nil},
+		{"search top_k zero allowed but negative", "POST", "/v1/search", j, []byte(`{"query":"x","top_k":-1}`), nil},
+		{"unknown route", "GET", "/v2/ask", "", nil, nil},
+		{"unknown method", "PUT", "/v1/ask", j, []byte(`{}`), nil},
+		{"get on post route", "GET", "/v1/search", "", nil, nil},
+		{"document escaping its directory", "GET", "/v1/documents/..%2F..%2Fetc%2Fpasswd", "", nil, nil},
+		{"unknown document", "GET", "/v1/documents/nope.txt", "", nil, nil},
+		{"upload without token", "POST", "/v1/documents", j, []byte(`{"id":"a.txt","text":"x"}`), nil},
+		{"upload with a wrong token", "POST", "/v1/documents", j, []byte(`{"id":"a.txt","text":"x"}`), map[string]string{"Authorization": "Bearer nope"}},
+		{"upload with a traversal id", "POST", "/v1/documents", j, []byte(`{"id":"../../x.txt","text":"x"}`), map[string]string{"Authorization": "Bearer adm1n-t0ken"}},
+		{"upload of a fake pdf", "POST", "/v1/documents", "multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-junk\r\n--X--\r\n"), map[string]string{"Authorization": "Bearer adm1n-t0ken"}},
+		{"feedback with a bad rating", "POST", "/v1/feedback", j, []byte(`{"question":"q","rating":"5 stars"}`), nil},
+		{"chat completions without messages", "POST", "/v1/chat/completions", j, []byte(`{"model":"x"}`), nil},
+		{"chat completions with bad content", "POST", "/v1/chat/completions", j, []byte(`{"messages":[{"role":"user","content":42}]}`), nil},
+		{"slack without configuration", "POST", "/slack/events", j, []byte(`{}`), nil},
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, s.base+c.path, bytes.NewReader(c.body))
+		if c.ctype != "" {
+			req.Header.Set("Content-Type", c.ctype)
+		}
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 || json.Unmarshal(body, &e) != nil || e.Error.Code == "" {
+			t.Errorf("%s: %d %.200s", c.name, resp.StatusCode, body)
+		}
+	}
+	if resp, err := http.Get(s.base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("not healthy after bad input: %v", err)
+	}
+	t.Logf("%d malformed requests, all 4xx with a JSON error", len(cases))
+}
+
+// Ten thousand mixed requests from 64 clients: no error, no 5xx, and the
+// goroutine count and heap come back near where they started.
+func TestBinaryUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	t.Parallel()
+	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=1000000")
+	goroutines0 := s.metric(t, "go_goroutines")
+	heap0 := s.metric(t, "go_memstats_heap_alloc_bytes")
+	type req struct{ method, path, body string }
+	mix := []req{
+		{"POST", "/v1/ask", `{"question":"What was the joint naval drill in the Caspian called?"}`},
+		{"POST", "/v1/ask", `{"question":"Who is Iran's ambassador to Russia?","top_k":3}`},
+		{"POST", "/v1/search", `{"query":"Shahed drones","top_k":5}`},
+		{"GET", "/v1/documents", ``},
+		{"GET", "/v1/documents/002_205ed1443b1eb88e.txt", ``},
+		{"POST", "/v1/ask", `{"question":"Which fighter jets has Iran sought from Russia?","stream":true}`},
+		{"POST", "/v1/chat/completions", `{"messages":[{"role":"user","content":"Where did Shoigu meet his Iranian counterpart?"}]}`},
+	}
+	const total, workers = 10000, 64
+	var next, errors, fivexx atomic.Int64
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}, Timeout: 30 * time.Second}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= total {
+					return
+				}
+				r := mix[i%int64(len(mix))]
+				hreq, _ := http.NewRequest(r.method, s.base+r.path, strings.NewReader(r.body))
+				if r.body != "" {
+					hreq.Header.Set("Content-Type", "application/json")
+				}
+				resp, err := client.Do(hreq)
+				if err != nil {
+					errors.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode >= 500 {
+					fivexx.Add(1)
+				} else if resp.StatusCode != 200 {
+					errors.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	client.CloseIdleConnections()
+	if errors.Load() != 0 || fivexx.Load() != 0 {
+		t.Errorf("%d errors, %d 5xx", errors.Load(), fivexx.Load())
+	}
+	// Give idle connections time to close, then compare.
+	var goroutines, heap float64
+	for i := 0; i < 40; i++ {
+		time.Sleep(250 * time.Millisecond)
+		goroutines, heap = s.metric(t, "go_goroutines"), s.metric(t, "go_memstats_heap_alloc_bytes")
+		if goroutines <= goroutines0+5 && heap <= heap0*3+32<<20 {
+			break
+		}
+	}
+	if goroutines > goroutines0+5 {
+		t.Errorf("goroutines %v after load, %v before", goroutines, goroutines0)
+	}
+	if heap > heap0*3+32<<20 {
+		t.Errorf("heap %.1f MB after load, %.1f MB before", heap/1e6, heap0/1e6)
+	}
+	t.Logf("load: %d requests from %d clients in %s (%.0f req/s), %d errors, %d 5xx; goroutines %v → %v, heap %.1f → %.1f MB",
+		total, workers, elapsed.Round(time.Millisecond), total/elapsed.Seconds(), errors.Load(), fivexx.Load(), goroutines0, goroutines, heap0/1e6, heap/1e6)
+}
+
+// SIGKILL while documents are being uploaded: after a restart the index
+// loads, and every document whose upload was acknowledged is there, whole.
+func TestBinaryKilledDuringUploads(t *testing.T) {
+	t.Parallel()
+	bin, data := binary(t), t.TempDir()
+	s := startServer(t, bin, data, "RAG_RATE_LIMIT=100000", "RAG_ADMIN_TOKEN=tok")
+	var acked sync.Map
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("up/%d-%d.txt", w, i)
+				body := fmt.Sprintf(`{"id":%q,"text":"Upload %d of worker %d tells of the harbour ferry and its %d routes."}`, id, i, w, i)
+				req, _ := http.NewRequest("POST", s.base+"/v1/documents", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer tok")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusCreated {
+					acked.Store(id, true)
+				}
+			}
+		}(w)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
+	close(stop)
+	wg.Wait()
+	n := 0
+	acked.Range(func(any, any) bool { n++; return true })
+	if n == 0 {
+		t.Fatal("no upload was acknowledged before the kill")
+	}
+	// Restart on the same data directory.
+	s2 := startServer(t, bin, data, "RAG_RATE_LIMIT=100000")
+	missing := 0
+	acked.Range(func(id, _ any) bool {
+		resp, err := http.Get(s2.base + "/v1/documents/" + id.(string))
+		if err != nil || resp.StatusCode != 200 {
+			missing++
+		} else {
+			var d struct {
+				Text   string
+				Chunks []any
+			}
+			json.NewDecoder(resp.Body).Decode(&d)
+			if !strings.Contains(d.Text, "harbour ferry") || len(d.Chunks) == 0 {
+				t.Errorf("%s half-written: %+v", id, d)
+			}
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return true
+	})
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged uploads lost", missing, n)
+	}
+	t.Logf("killed with SIGKILL after %d acknowledged uploads; after restart all %d present", n, n-missing)
+}
+
+func TestBinaryUnwritableDataDirectory(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		// root writes anywhere; use a path under a regular file instead.
+		file := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(file, nil, 0o644)
+		out, err := exec.Command(binary(t), "ask", "--data", filepath.Join(file, "data"), "--corpus", seedsDir(t), "hi?").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "data directory") {
+			t.Errorf("exit %v, output %s", err, out)
+		}
+		return
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o500)
+	out, err := exec.Command(binary(t), "ask", "--data", filepath.Join(dir, "data"), "--corpus", seedsDir(t), "hi?").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "data directory") {
+		t.Errorf("exit %v, output %s", err, out)
+	}
+}
+
+// The model failing in each way still yields answers, through the
+// fallback, within the request timeout.
+func TestBinaryModelFaults(t *testing.T) {
+	t.Parallel()
+	fake := fakeprovider.New("openai")
+	defer fake.Close()
+	fake.Reply = func(fakeprovider.Chat) string { return "The drill was CASAREX 2025 [1]." }
+	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=100000", "RAG_LLM=openai", "RAG_LLM_BASE_URL="+fake.BaseURL(),
+		"OPENAI_API_KEY=sk-SECRET-KEY-123", "RAG_LLM_TIMEOUT=500ms", "RAG_TIMEOUT=5s")
+	for _, mode := range []string{fakeprovider.Fail, fakeprovider.Hang, fakeprovider.Reset, fakeprovider.Empty} {
+		fake.FailNext(mode, mode)
+		start := time.Now()
+		resp, err := http.Post(s.base+"/v1/ask", "application/json", strings.NewReader(`{"question":"What was the joint naval drill in the Caspian called?"}`))
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		var a struct {
+			Answered                   bool
+			Answer, Answerer, Fallback string
+		}
+		json.NewDecoder(resp.Body).Decode(&a)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !a.Answered || a.Answerer != "extractive" || a.Fallback == "" || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %d %+v in %s", mode, resp.StatusCode, a, time.Since(start))
+		}
+	}
+	// With the model back, it answers again.
+	resp, _ := http.Post(s.base+"/v1/ask", "application/json", strings.NewReader(`{"question":"What was the joint naval drill in the Caspian called?"}`))
+	var a struct{ Answerer string }
+	json.NewDecoder(resp.Body).Decode(&a)
+	resp.Body.Close()
+	if a.Answerer != "llm:openai/gpt-4o-mini" {
+		t.Errorf("after recovery answered by %q", a.Answerer)
+	}
+	if strings.Contains(s.stderr.String(), "SECRET-KEY") {
+		t.Error("the API key reached the logs")
+	}
+}
+
+// No secret given to the service appears in what it logs, whatever is
+// asked of it.
+func TestBinaryLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{
+		"RAG_ADMIN_TOKEN":      "admin-SECRET-aaa",
+		"OPENAI_API_KEY":       "sk-SECRET-bbb",
+		"SLACK_SIGNING_SECRET": "slack-SECRET-ccc",
+		"SLACK_BOT_TOKEN":      "xoxb-SECRET-ddd",
+	}
+	var env []string
+	for k, v := range secrets {
+		env = append(env, k+"="+v)
+	}
+	s := startServer(t, binary(t), t.TempDir(), append(env, "RAG_RATE_LIMIT=100000")...)
+	for _, tok := range []string{"admin-SECRET-aaa", "wrong-SECRET-eee"} {
+		req, _ := http.NewRequest("DELETE", s.base+"/v1/documents/x.txt?key="+tok, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	req, _ := http.NewRequest("POST", s.base+"/slack/events", strings.NewReader(`{"type":"url_verification","challenge":"c"}`))
+	req.Header.Set("X-Slack-Signature", "v0=slack-SECRET-ccc")
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	http.Post(s.base+"/v1/ask", "application/json", strings.NewReader(`{"question":"what is sk-SECRET-bbb"}`))
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	<-s.done
+	logs := s.stderr.String()
+	if !strings.Contains(logs, `"path":"/v1/documents/x.txt"`) {
+		t.Fatalf("expected access log lines, got:\n%s", logs)
+	}
+	if strings.Contains(logs, "SECRET") {
+		t.Errorf("a secret reached the logs:\n%s", logs)
+	}
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// binary builds the rag command once for all tests of this package.
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "rag-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "rag")
+		out, err := exec.CommandContext(context.Background(), "go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
