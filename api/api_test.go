@@ -38,8 +38,7 @@ var (
 // sharedSeeds is an engine over the seeds for tests that only read.
 func sharedSeeds(t *testing.T) *rag.Engine {
 	t.Helper()
-	sharedOnce.Do(func() { sharedEngine = rag.NewEngine(seedIndex(t)) })
-	return sharedEngine
+	return sharedSeedsF()
 }
 
 func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
