@@ -48,16 +48,22 @@ func docID(c echo.Context) (string, error) {
 	return id, rag.ValidateDocID(id)
 }
 
-func (s *Server) getDocument(c echo.Context) error {
+// pathDocument returns the engine and the document the path names.
+func (s *Server) pathDocument(c echo.Context) (*rag.Engine, *rag.Document, error) {
 	e, err := s.ready()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	id, err := docID(c)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	d, err := e.Index.Document(id)
+	return e, d, err
+}
+
+func (s *Server) getDocument(c echo.Context) error {
+	_, d, err := s.pathDocument(c)
 	if err != nil {
 		return err
 	}
@@ -157,18 +163,11 @@ func readUpload(c echo.Context) (id, name string, data []byte, err error) {
 }
 
 func (s *Server) deleteDocument(c echo.Context) error {
-	e, err := s.ready()
+	e, d, err := s.pathDocument(c)
 	if err != nil {
 		return err
 	}
-	id, err := docID(c)
-	if err != nil {
-		return err
-	}
-	d, err := e.Index.Document(id)
-	if err != nil {
-		return err
-	}
+	id := d.ID
 	if d.Origin == rag.OriginCorpus {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; remove it there", id)
 	}

@@ -51,14 +51,17 @@ func startStream(c echo.Context, interval time.Duration) (st *eventStream, stop 
 	}
 }
 
-func (st *eventStream) comment(text string) {
+// write sends one block of the stream unless it has ended.
+func (st *eventStream) write(format string, args ...any) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if !st.closed {
-		fmt.Fprintf(st.w, ": %s\n\n", text)
+		fmt.Fprintf(st.w, format, args...)
 		st.w.Flush()
 	}
 }
+
+func (st *eventStream) comment(text string) { st.write(": %s\n\n", text) }
 
 // send writes one named event with a JSON payload.
 func (st *eventStream) send(event string, v any) {
@@ -67,21 +70,8 @@ func (st *eventStream) send(event string, v any) {
 		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 		event = "error"
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.closed {
-		return
-	}
-	fmt.Fprintf(st.w, "event: %s\ndata: %s\n\n", event, b)
-	st.w.Flush()
+	st.write("event: %s\ndata: %s\n\n", event, b)
 }
 
 // sendData writes an unnamed data line, as OpenAI's stream format does.
-func (st *eventStream) sendData(data string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if !st.closed {
-		fmt.Fprintf(st.w, "data: %s\n\n", data)
-		st.w.Flush()
-	}
-}
+func (st *eventStream) sendData(data string) { st.write("data: %s\n\n", data) }

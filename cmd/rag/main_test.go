@@ -20,19 +20,6 @@ import (
 	"github.com/ragteam/rag/rag"
 )
 
-// buildBinary builds the rag command once per test run.
-func buildBinary(t *testing.T) string { return binary(t) }
-
-func buildBinaryOld(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "rag")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // seedsDir is the repository's default corpus.
 func seedsDir(t *testing.T) string {
 	dir, err := filepath.Abs("../../seeds")
@@ -44,7 +31,7 @@ func seedsDir(t *testing.T) string {
 
 func TestBinaryAskJSON(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := binary(t)
 	data := t.TempDir()
 	cmd := exec.Command(bin, "ask", "--json", "--data", data, "--corpus", seedsDir(t), "Who is Iran's ambassador to Russia?")
 	cmd.Env = append(os.Environ(), "RAG_TOP_K=4")
@@ -85,7 +72,7 @@ func TestBinaryAskJSON(t *testing.T) {
 
 func TestBinaryServe(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := binary(t)
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--corpus", seedsDir(t))
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
