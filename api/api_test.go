@@ -317,7 +317,7 @@ func TestUploadSearchDelete(t *testing.T) {
 		t.Fatalf("upload %d %s", resp.StatusCode, out)
 	}
 	resp, out = postJSON(t, srv, "/v1/ask", `{"question":"How many routes does the northern ferry terminal serve?"}`)
-	if !strings.Contains(string(out), "twelve routes") || !strings.Contains(string(out), "notes/ferry.txt") {
+	if resp.StatusCode != 200 || !strings.Contains(string(out), "twelve routes") || !strings.Contains(string(out), "notes/ferry.txt") {
 		t.Errorf("uploaded document not answered from: %s", out)
 	}
 	// Persisted before the 201: a fresh load holds it.

@@ -214,13 +214,21 @@ func (b *slackBot) takeCommand(cmd slack.SlashCommand) slashReply {
 			b.respond(ctx, cmd.ResponseURL, slashReply{ResponseType: "ephemeral", Text: failureText(err)})
 			return
 		}
-		blocks := append([]slack.Block{section("> " + escapeMrkdwn(truncateRunes(question, 500)))}, answerBlocks(question, a, b.cfg.PublicURL)...)
-		if len(blocks) > slackMaxBlocks {
-			blocks = append(blocks[:1], blocks[2:]...)
-		}
-		b.respond(ctx, cmd.ResponseURL, slashReply{ResponseType: "in_channel", Text: plainFallback(a), Blocks: blocks})
+		b.respond(ctx, cmd.ResponseURL, slashReply{ResponseType: "in_channel", Text: plainFallback(a), Blocks: slashBlocks(question, a, b.cfg.PublicURL)})
 	})
 	return slashReply{ResponseType: "ephemeral", Text: "Looking that up…"}
+}
+
+// slashBlocks is a slash command's public answer: the question quoted,
+// since others in the channel did not see it, then the answer. The quote
+// is left out rather than any of the answer when the answer fills
+// Slack's block limit.
+func slashBlocks(question string, a *rag.Answer, publicURL string) []slack.Block {
+	blocks := answerBlocks(question, a, publicURL)
+	if len(blocks) < slackMaxBlocks {
+		blocks = append([]slack.Block{section("> " + escapeMrkdwn(truncateRunes(question, 500)))}, blocks...)
+	}
+	return blocks
 }
 
 // ---- Interactions: the feedback buttons ------------------------------------------

@@ -411,5 +411,27 @@ func TestSlackBlocksEscapeAndFitLimits(t *testing.T) {
 	if !strings.Contains(string(raw), "*Not found in the corpus.* no passage speaks of “wheat”.") {
 		t.Errorf("not found: %s", raw)
 	}
-	var _ = slack.MarkdownType
+}
+
+func TestSlashBlocksKeepTheAnswerAtTheLimit(t *testing.T) {
+	t.Parallel()
+	small := &rag.Answer{Answered: true, Grounded: true, Answer: "Kazem Jalali [1].", Answerer: "extractive",
+		Citations: []rag.Citation{{N: 1, DocID: "d", Title: "T", Quote: "q"}}}
+	got := slashBlocks("Who <me>?", small, "")
+	first, _ := got[0].(*slack.SectionBlock)
+	if len(got) != len(answerBlocks("Who <me>?", small, ""))+1 || first == nil || first.Text.Text != "> Who &lt;me&gt;?" {
+		t.Errorf("the question is not quoted first: %+v", got[0])
+	}
+	// An answer that fills the limit keeps all of itself; the quote gives way.
+	long := &rag.Answer{Answered: true, Grounded: true, Answer: strings.Repeat("A long sentence of the answer [1]. ", 5000), Answerer: "extractive", Citations: small.Citations}
+	full := answerBlocks("Who?", long, "")
+	got = slashBlocks("Who?", long, "")
+	if len(full) != slackMaxBlocks || len(got) != slackMaxBlocks {
+		t.Fatalf("%d answer blocks, %d sent", len(full), len(got))
+	}
+	a, _ := json.Marshal(full)
+	b, _ := json.Marshal(got)
+	if string(a) != string(b) {
+		t.Error("answer blocks were dropped to make room for the question")
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +15,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 )
-
-func os_stderr() *os.File { return os.Stderr }
 
 type report struct {
 	Date    string       `json:"date"`
@@ -89,17 +86,14 @@ func (r report) write(root string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(map[string]any{"results": r.results(), "detail": r}, "", "  ")
-	if err != nil {
-		return err
-	}
 	// The headline keys sit at the top level, the detail beside them.
 	flat := map[string]any{}
 	for k, v := range r.results() {
 		flat[k] = v
 	}
 	flat["detail"] = r
-	if b, err = json.MarshalIndent(flat, "", "  "); err != nil {
+	b, err := json.MarshalIndent(flat, "", "  ")
+	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
@@ -148,7 +142,6 @@ func (r report) plot(path string) error {
 		p.Legend.Add(s.name, line, points)
 	}
 	p.Add(plotter.NewGrid())
-	_ = color.Black
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
 }
 

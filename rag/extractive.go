@@ -55,7 +55,7 @@ func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 		if q.kind == "date" || q.kind == "number" {
 			// An answer to "when" or "how many" must hold a date or a
 			// number: the best sentence that does leads.
-			cands = withKindFirst(q, cands)
+			cands = withKind(q, cands)
 		}
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
 		if len(cands) == 0 || q.known == 0 || q.confidence(cands[0]) < opts.MinConfidence {
@@ -88,8 +88,8 @@ func Extractive(ix *Index, opts ExtractiveOptions) AnswerFunc {
 	}
 }
 
-// withKindFirst drops the candidates without the kind of thing asked for.
-func withKindFirst(q question, cands []candidate) []candidate {
+// withKind keeps only the candidates that hold the kind of thing asked for.
+func withKind(q question, cands []candidate) []candidate {
 	out := cands[:0:0]
 	for _, c := range cands {
 		if q.kindScore(c.text) > 0 {

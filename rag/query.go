@@ -24,9 +24,15 @@ const (
 // the index has never seen is matched to a known variant of it when there
 // is one; otherwise it is unknown and weighs as much as the rarest term —
 // unless it is a generic word, which weighs little either way.
+//
+// A question just searched for is taken from the prepared-query cache, so
+// the answerer does not analyse it again.
 func (ix *Index) QueryTerms(text string) []QueryTerm {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if pq := ix.queries.get(text, ix.gen); pq != nil {
+		return pq.terms
+	}
 	return ix.queryTerms(text)
 }
 

@@ -7,8 +7,6 @@ import (
 
 func TestTerms(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want []string }{}
-	_ = tests
 	cases := map[string][]string{
 		"The drills were named CASAREX 2025":    {"drill", "name", "casarex", "2025"},
 		"Iran's defence minister met in Moscow": {"iran", "defens", "minist", "meet", "moscow"},

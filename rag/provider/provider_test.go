@@ -106,10 +106,12 @@ func TestAnswerThroughEachProvider(t *testing.T) {
 			if len(ans.Citations) != 2 || ans.Citations[0].ChunkID != ans.Passages[1].ChunkID || ans.Citations[1].ChunkID != ans.Passages[0].ChunkID {
 				t.Fatalf("citations %+v", ans.Citations)
 			}
-			for _, c := range ans.Citations {
+			// Each quote is document text inside the passage it cites.
+			for i, c := range ans.Citations {
+				p := ans.Passages[[]int{1, 0}[i]]
 				d, _ := seeds(t).Document(c.DocID)
-				if d.Text[c.Start:c.End] != c.Quote || c.Start < ans.Passages[0].Start && c.DocID == ans.Passages[0].DocID && false {
-					t.Errorf("quote [%d] is not document text", c.N)
+				if d.Text[c.Start:c.End] != c.Quote || c.Start < p.Start || c.End > p.End {
+					t.Errorf("quote [%d] [%d,%d) is not text of its passage [%d,%d)", c.N, c.Start, c.End, p.Start, p.End)
 				}
 			}
 			// What the client sent: the model, the rules, the numbered passages.
