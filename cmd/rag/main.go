@@ -59,6 +59,7 @@ commands:
   search QUERY     list the passages that best match a query
   ingest [DIR]     index a directory of documents (default: the corpus)
   eval             run the eval set and check its thresholds
+  vectors          convert pretrained word vectors into the built-in format
 
 Run 'rag <command> -h' for a command's flags.
 `
@@ -73,11 +74,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return 2
 	}
 	commands := map[string]func(context.Context, []string) error{
-		"serve":  m.serve,
-		"ask":    m.ask,
-		"search": m.search,
-		"ingest": m.ingest,
-		"eval":   m.eval,
+		"serve":   m.serve,
+		"ask":     m.ask,
+		"search":  m.search,
+		"ingest":  m.ingest,
+		"eval":    m.eval,
+		"vectors": m.vectors,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
