@@ -23,6 +23,9 @@ type Item struct {
 	Answers      []string `yaml:"answers,omitempty" json:"answers,omitempty"`
 	Sources      []string `yaml:"sources,omitempty" json:"sources,omitempty"`
 	Unanswerable bool     `yaml:"unanswerable,omitempty" json:"unanswerable,omitempty"`
+	// History lists the user's earlier questions, oldest first: the item
+	// is a follow-up, asked after the engine answered each of them.
+	History []string `yaml:"history,omitempty" json:"history,omitempty"`
 }
 
 // LoadSet reads a YAML list of items and checks each: an id, a question,
@@ -146,7 +149,16 @@ func Run(ctx context.Context, engine *rag.Engine, items []Item, k int) Report {
 
 func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 	res := Result{ID: it.ID, Question: it.Question, Unanswerable: it.Unanswerable}
-	ans, err := engine.Ask(ctx, rag.Query{Question: it.Question, TopK: k})
+	var history []rag.Turn
+	for _, q := range it.History {
+		prev, err := engine.Ask(ctx, rag.Query{Question: q, TopK: k, History: history})
+		if err != nil {
+			res.Error = "history: " + err.Error()
+			return res
+		}
+		history = append(history, rag.Turn{Role: "user", Content: q}, rag.Turn{Role: "assistant", Content: prev.Answer})
+	}
+	ans, err := engine.Ask(ctx, rag.Query{Question: it.Question, TopK: k, History: history})
 	if err != nil {
 		res.Error = err.Error()
 		return res

@@ -10,15 +10,21 @@ import (
 // and eval. Every [n] marker in Text refers to Citations[n-1], and every
 // citation is referred to.
 type Answer struct {
-	Question   string             `json:"question"`
-	Standalone string             `json:"standalone_question,omitempty"`
-	Answered   bool               `json:"answered"`
-	Answer     string             `json:"answer"`
-	Citations  []Citation         `json:"citations"`
-	Passages   []Passage          `json:"passages"`
-	Answerer   string             `json:"answerer"`
-	Fallback   string             `json:"fallback"`
-	Grounded   bool               `json:"grounded"`
+	Question   string     `json:"question"`
+	Standalone string     `json:"standalone_question,omitempty"`
+	Answered   bool       `json:"answered"`
+	Answer     string     `json:"answer"`
+	Citations  []Citation `json:"citations"`
+	Passages   []Passage  `json:"passages"`
+	Answerer   string     `json:"answerer"`
+	Fallback   string     `json:"fallback"`
+	Grounded   bool       `json:"grounded"`
+	// ShortAnswer is the name, place, date or number asked for, as it
+	// stands in the first citation's quote; empty for other questions.
+	ShortAnswer string `json:"short_answer"`
+	// Confidence is the answerer's estimate, 0–1, that the answer is
+	// right; for the extractive answerer, the selector's probability.
+	Confidence float64            `json:"confidence"`
 	TimingsMS  map[string]float64 `json:"timings_ms"`
 }
 
@@ -39,6 +45,8 @@ type Citation struct {
 // text as it is produced.
 type AnswerRequest struct {
 	Question string
+	// Analysis is the question as the index read it; the engine sets it.
+	Analysis *Question
 	Passages []Passage
 	OnToken  func(string)
 }
@@ -49,13 +57,17 @@ type AnswerFunc func(ctx context.Context, req AnswerRequest) (*Answer, error)
 
 // candidate is a sentence of a retrieved passage, scored against the question.
 type candidate struct {
-	passage  int // index into the request's passages
-	span     Span
-	text     string
-	stems    map[string]bool
-	coverage float64 // weighted share of the question's terms in the sentence
-	context  float64 // the same share in its whole passage
-	score    float64
+	passage    int // index into the request's passages
+	docID      string
+	span       Span
+	text       string
+	words      []Word
+	stems      map[string]bool
+	prev, next int // neighbouring sentences of the same passage; -1 when none
+	features   []float64
+	prob       float64 // the selector's probability that it holds the answer
+	spans      []typedSpan
+	spansDone  bool
 }
 
 // sentenceCandidates returns the quotable sentences of the passages, each
@@ -68,30 +80,39 @@ func sentenceCandidates(passages []Passage) []candidate {
 	seen := map[key]bool{}
 	var out []candidate
 	for i, p := range passages {
+		last := -1
 		for _, s := range sentences(p.Text, 0, len(p.Text)) {
 			k := key{p.DocID, p.Start + s.Start}
 			if !s.Quotable || seen[k] {
+				last = -1
 				continue
 			}
 			seen[k] = true
 			text := p.Text[s.Start:s.End]
-			out = append(out, candidate{
+			ws := words(text)
+			c := candidate{
 				passage: i,
+				docID:   p.DocID,
 				span:    Span{Start: p.Start + s.Start, End: p.Start + s.End, Quotable: true},
 				text:    text,
-				stems:   stemSet(text),
-			})
+				words:   ws,
+				stems:   map[string]bool{},
+				prev:    last,
+				next:    -1,
+			}
+			for _, w := range ws {
+				if !w.Stop {
+					c.stems[w.Stem] = true
+				}
+			}
+			if last >= 0 {
+				out[last].next = len(out)
+			}
+			last = len(out)
+			out = append(out, c)
 		}
 	}
 	return out
-}
-
-func stemSet(text string) map[string]bool {
-	m := map[string]bool{}
-	for _, t := range terms(text) {
-		m[t] = true
-	}
-	return m
 }
 
 // citeSentences numbers the chosen sentences in order and writes the
@@ -104,7 +125,7 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 		n := i + 1
 		cites = append(cites, Citation{
 			N: n, DocID: p.DocID, Title: p.Title, ChunkID: p.ChunkID,
-			Start: c.span.Start, End: c.span.End, Quote: c.text, Score: round3(c.score),
+			Start: c.span.Start, End: c.span.End, Quote: c.text, Score: round3(c.prob),
 		})
 		if i > 0 {
 			b.WriteByte(' ')
@@ -117,6 +138,12 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 	return b.String(), cites
 }
 
-func sortCandidates(cs []candidate) {
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
+// byProb returns the candidates' indices, most probable first.
+func byProb(cs []candidate) []int {
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].prob > cs[order[b]].prob })
+	return order
 }

@@ -178,16 +178,7 @@ func (l *lexicon) variant(term string) string {
 	if len(term) < 5 {
 		return ""
 	}
-	l.sortedMu.Lock()
-	if l.sorted == nil {
-		l.sorted = make([]string, 0, len(l.dfs))
-		for t := range l.dfs {
-			l.sorted = append(l.sorted, t)
-		}
-		sort.Strings(l.sorted)
-	}
-	vocab := l.sorted
-	l.sortedMu.Unlock()
+	vocab := l.vocabulary()
 	best := ""
 	prefix := term[:len(term)-1]
 	for i := sort.SearchStrings(vocab, prefix); i < len(vocab) && strings.HasPrefix(vocab[i], prefix); i++ {
@@ -196,4 +187,18 @@ func (l *lexicon) variant(term string) string {
 		}
 	}
 	return best
+}
+
+// vocabulary returns the live terms in order, built on demand.
+func (l *lexicon) vocabulary() []string {
+	l.sortedMu.Lock()
+	defer l.sortedMu.Unlock()
+	if l.sorted == nil {
+		l.sorted = make([]string, 0, len(l.dfs))
+		for t := range l.dfs {
+			l.sorted = append(l.sorted, t)
+		}
+		sort.Strings(l.sorted)
+	}
+	return l.sorted
 }

@@ -25,32 +25,99 @@ type Embedder struct {
 	Batch, Workers int
 }
 
-// LocalDim is the dimension of the local embedder's vectors.
-const LocalDim = 256
+// HashDim is the dimension of the local embedder's hashed features.
+const HashDim = 256
 
-// LocalEmbedder returns the default embedder: pure Go, deterministic, no
-// model file and no network. A text's vector is the signed feature hashing
-// of its word stems, stem bigrams and character n-grams of its words,
-// with sublinear term frequency, L2-normalised. Queries weight each word's
-// features by the word's rarity in the index, so a rare word outweighs a
-// common one. It matches shared words and word forms; it knows no
-// synonyms.
-func LocalEmbedder() Embedder {
+// DefaultSemanticShare is the share of the word-vector part in the local
+// embedder's cosine, chosen by the eval numbers (see README).
+const DefaultSemanticShare = 0.5
+
+// LocalEmbedder returns the default embedder with the built-in word
+// vectors: pure Go, deterministic, no network. See [LocalEmbedderWith].
+func LocalEmbedder() Embedder { return LocalEmbedderWith(EmbeddedWordVectors(), DefaultSemanticShare) }
+
+// LocalEmbedderWith returns the offline embedder. A text's vector joins two
+// unit parts: the signed feature hashing of its word stems, stem bigrams
+// and character n-grams (shared words, word forms, typos and names the
+// word vectors lack), and the smooth-inverse-frequency weighted average of
+// its words' pretrained vectors with their common direction removed
+// (paraphrases and related words). Their cosine is share × the semantic
+// cosine + (1-share) × the hashed one. Queries weight each word's hashed
+// features by the word's rarity in the index.
+func LocalEmbedderWith(wv *WordVectors, share float64) Embedder {
+	dim := HashDim
+	if wv != nil {
+		dim += wv.Dim()
+	}
+	embed := func(text string, weight TermWeight) []float32 {
+		vec := make([]float32, dim)
+		hashEmbed(vec[:HashDim], text, weight)
+		if wv == nil {
+			return vec
+		}
+		scaleVec(vec[:HashDim], float32(math.Sqrt(1-share)))
+		sem := vec[HashDim:]
+		if semanticEmbed(sem, wv, text) {
+			scaleVec(sem, float32(math.Sqrt(share)))
+		}
+		normalize(vec)
+		return vec
+	}
+	name := fmt.Sprintf("local-hash%d", HashDim)
+	if wv != nil {
+		name += fmt.Sprintf("+%s@%.2f", wv.Name, share)
+	}
 	return Embedder{
-		Name: fmt.Sprintf("local-hash-%d", LocalDim),
+		Name: name,
 		Documents: func(ctx context.Context, texts []string) ([][]float32, error) {
 			out := make([][]float32, len(texts))
 			for i, t := range texts {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				out[i] = hashEmbed(t, nil)
+				out[i] = embed(t, nil)
 			}
 			return out, nil
 		},
 		Query: func(_ context.Context, text string, weight TermWeight) ([]float32, error) {
-			return hashEmbed(text, weight), nil
+			return embed(text, weight), nil
 		},
+	}
+}
+
+// semanticEmbed writes into out the SIF average of the content words'
+// vectors, less its projection on the common direction, as a unit vector;
+// false when no word has a vector.
+func semanticEmbed(out []float32, wv *WordVectors, text string) bool {
+	found := false
+	n := wv.Len()
+	for _, w := range words(text) {
+		if w.Stop {
+			continue
+		}
+		if wv.addTo(out, w.Lower, sifWeight(wv.Rank(w.Lower), n)) {
+			found = true
+		} else if b := lemma(wv, w.Lower); b != "" && wv.addTo(out, b, sifWeight(wv.Rank(b), n)) {
+			found = true
+		}
+	}
+	if !found {
+		return false
+	}
+	var dot float32
+	for d, c := range wv.common {
+		dot += out[d] * c
+	}
+	for d, c := range wv.common {
+		out[d] -= dot * c
+	}
+	normalize(out)
+	return true
+}
+
+func scaleVec(v []float32, s float32) {
+	for i := range v {
+		v[i] *= s
 	}
 }
 
@@ -61,8 +128,8 @@ const (
 	ngramFeature  = 0.6
 )
 
-func hashEmbed(text string, weight TermWeight) []float32 {
-	vec := make([]float32, LocalDim)
+// hashEmbed writes the hashed features of text into vec as a unit vector.
+func hashEmbed(vec []float32, text string, weight TermWeight) {
 	counts := map[string]int{}
 	var order []string // first-seen order keeps the sum deterministic
 	var prev string
@@ -120,7 +187,6 @@ func hashEmbed(text string, weight TermWeight) []float32 {
 		addHash(vec, fnvString(fnvOffset, "empty"), 1)
 	}
 	normalize(vec)
-	return vec
 }
 
 func cutSpace(s string) (a, b string, ok bool) {

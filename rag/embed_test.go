@@ -24,7 +24,7 @@ func TestLocalEmbedderDeterministicAndUnitLength(t *testing.T) {
 	}
 	b, _ := e.Documents(context.Background(), texts)
 	for i := range texts {
-		if len(a[i]) != LocalDim {
+		if len(a[i]) != HashDim+EmbeddedWordVectors().Dim() {
 			t.Fatalf("dim %d", len(a[i]))
 		}
 		if n := math.Sqrt(dot64(a[i], a[i])); math.Abs(n-1) > 1e-5 {

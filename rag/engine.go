@@ -43,7 +43,7 @@ const (
 func NewEngine(ix *Index) *Engine {
 	return &Engine{
 		Index:       ix,
-		Answer:      Extractive(ix, DefaultExtractiveOptions),
+		Answer:      Extractive(DefaultExtractiveOptions),
 		TopK:        DefaultTopK,
 		MaxQuestion: DefaultMaxQuestion,
 	}
@@ -140,7 +140,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 		q.OnPassages(passages)
 	}
 	retrieved := time.Now()
-	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Passages: passages, OnToken: q.OnToken})
+	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: e.Index.AnalyzeQuestion(standalone), Passages: passages, OnToken: q.OnToken})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,9 @@ type IndexOptions struct {
 	Chunk    ChunkOptions
 	Embedder Embedder
 	Fusion   Fusion
+	// Words are the word vectors questions are read with (the built-in
+	// ones when nil).
+	Words *WordVectors
 	// EmbedBatch is how many passages go to the embedder in one call, and
 	// EmbedWorkers how many calls run at once.
 	EmbedBatch   int
@@ -25,8 +28,11 @@ func (o IndexOptions) withDefaults() IndexOptions {
 	if o.Chunk == (ChunkOptions{}) {
 		o.Chunk = DefaultChunkOptions
 	}
+	if o.Words == nil {
+		o.Words = EmbeddedWordVectors()
+	}
 	if o.Embedder.Documents == nil {
-		o.Embedder = LocalEmbedder()
+		o.Embedder = LocalEmbedderWith(o.Words, DefaultSemanticShare)
 	}
 	if o.Fusion == nil {
 		o.Fusion = DefaultFusion
@@ -70,6 +76,10 @@ type Index struct {
 	// gen counts changes, and queries holds prepared queries of a generation.
 	gen     uint64
 	queries queryCache
+	// rows are the word-vector rows of the corpus's words at rowsGen.
+	rowsMu  sync.Mutex
+	rows    []int32
+	rowsGen uint64
 }
 
 type slot struct {

@@ -66,7 +66,7 @@ func LLM(opts LLMOptions) AnswerFunc {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			ans, ferr := opts.Fallback(ctx, AnswerRequest{Question: req.Question, Passages: req.Passages})
+			ans, ferr := opts.Fallback(ctx, AnswerRequest{Question: req.Question, Analysis: req.Analysis, Passages: req.Passages})
 			if ferr != nil {
 				return nil, ferr
 			}

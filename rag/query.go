@@ -1,70 +1,8 @@
 package rag
 
 import (
-	"strings"
 	"sync"
 )
-
-// QueryTerm is a content word of a question as the index sees it.
-type QueryTerm struct {
-	Stem    string  // the index's term: the word's stem, or a known variant of it
-	Own     string  // the word's own stem
-	Surface string  // the word as written
-	Weight  float64 // how much the word says about what is asked
-	Known   bool    // whether any chunk holds the term
-}
-
-// Weights of generic words relative to topical ones (see lightWords).
-const (
-	lightKnownWeight   = 0.5
-	lightUnknownWeight = 0.3
-)
-
-// QueryTerms returns the distinct content words of text, in order. A word
-// the index has never seen is matched to a known variant of it when there
-// is one; otherwise it is unknown and weighs as much as the rarest term —
-// unless it is a generic word, which weighs little either way.
-//
-// A question just searched for is taken from the prepared-query cache, so
-// the answerer does not analyse it again.
-func (ix *Index) QueryTerms(text string) []QueryTerm {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if pq := ix.queries.get(text, ix.gen); pq != nil {
-		return pq.terms
-	}
-	return ix.queryTerms(text)
-}
-
-// queryTerms is [Index.QueryTerms]; the caller holds ix.mu.
-func (ix *Index) queryTerms(text string) []QueryTerm {
-	var out []QueryTerm
-	seen := map[string]bool{}
-	for _, w := range words(text) {
-		if w.Stop || seen[w.Stem] {
-			continue
-		}
-		seen[w.Stem] = true
-		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower}
-		df := ix.lex.df(t.Stem)
-		if df == 0 {
-			if v := ix.lex.variant(t.Stem); v != "" {
-				t.Stem, df = v, ix.lex.df(v)
-			}
-		}
-		t.Known = df > 0
-		t.Weight = ix.lex.idf(df)
-		if lightWords[w.Lower] || lightWords[w.Stem] || (!t.Known && looksVerbal(w.Lower)) {
-			if t.Known {
-				t.Weight *= lightKnownWeight
-			} else {
-				t.Weight *= lightUnknownWeight
-			}
-		}
-		out = append(out, t)
-	}
-	return out
-}
 
 // termWeights returns a [TermWeight] that gives the query's own terms their
 // weights and any other stem its idf; the caller holds ix.mu.
@@ -81,23 +19,16 @@ func (ix *Index) termWeights(ts []QueryTerm) TermWeight {
 	}
 }
 
-// looksVerbal reports a word whose ending marks a verb form ("sparked",
-// "mirroring"): an unseen verb usually rephrases the question rather than
-// naming its subject.
-func looksVerbal(w string) bool {
-	return len(w) > 5 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
-}
-
 // queryCacheSize bounds the prepared queries kept.
 const queryCacheSize = 1024
 
-// preparedQuery is a query's terms and embedding, valid while the index
+// preparedQuery is a query's analysis and embedding, valid while the index
 // is at generation gen (term weights change with the index).
 type preparedQuery struct {
-	gen   uint64
-	terms []QueryTerm
-	vec   []float32 // unit length; nil when the embedder failed
-	err   error
+	gen      uint64
+	question *Question
+	vec      []float32 // unit length; nil when the embedder failed
+	err      error
 }
 
 // queryCache keeps prepared queries: a repeated question skips analysis
@@ -123,4 +54,77 @@ func (c *queryCache) put(q string, p *preparedQuery) {
 		c.m = make(map[string]*preparedQuery, queryCacheSize) // start afresh rather than track recency
 	}
 	c.m[q] = p
+}
+
+// corpusRows returns the rows of the word vectors whose words the corpus
+// holds (by stem), for finding a corpus word of close meaning. It is
+// computed once per index generation; the caller holds ix.mu for reading.
+func (ix *Index) corpusRows() []int32 {
+	ix.rowsMu.Lock()
+	defer ix.rowsMu.Unlock()
+	if ix.rows != nil && ix.rowsGen == ix.gen {
+		return ix.rows
+	}
+	stems := ix.opts.Words.stems()
+	rows := make([]int32, 0, 1024)
+	for i, s := range stems {
+		if ix.lex.df(s) > 0 {
+			rows = append(rows, int32(i))
+		}
+	}
+	ix.rows, ix.rowsGen = rows, ix.gen
+	return rows
+}
+
+// stems returns the stem of every word, computed on first use.
+func (wv *WordVectors) stems() []string {
+	wv.stemsOnce.Do(func() {
+		wv.stemOf = make([]string, len(wv.words))
+		for i, w := range wv.words {
+			wv.stemOf[i] = stem(w)
+		}
+	})
+	return wv.stemOf
+}
+
+// nearestSpelling returns the most frequent term of the vocabulary within
+// edits letters of term (and of a similar length), or "".
+func (l *lexicon) nearestSpelling(term string, edits int) string {
+	best := ""
+	for _, t := range l.vocabulary() {
+		if d := len(t) - len(term); d > edits || -d > edits || t[0] != term[0] && edits < 2 {
+			continue
+		}
+		if editDistance(term, t, edits) <= edits && (best == "" || l.dfs[t] > l.dfs[best]) {
+			best = t
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b in bytes, or limit+1
+// once it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			low = min(low, cur[j])
+		}
+		if low > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -124,7 +124,7 @@ func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, 
 	if err != nil {
 		return nil, "", err
 	}
-	if ix.lex.live == 0 || len(pq.terms) == 0 {
+	if ix.lex.live == 0 || len(pq.question.Terms) == 0 {
 		return []Passage{}, "", nil
 	}
 	var dense Ranked
@@ -133,8 +133,7 @@ func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, 
 	} else {
 		dense = ix.vecs.search(pq.vec, candidates(k))
 	}
-	qterms := pq.terms
-	lexical := ix.lex.search(qterms, candidates(k))
+	lexical := ix.lex.search(pq.question.Terms, candidates(k))
 	fused := ix.opts.Fusion(dense, lexical)
 	ranked := make(Ranked, 0, len(fused))
 	for slot, score := range fused {
@@ -168,9 +167,9 @@ func (ix *Index) prepare(ctx context.Context, query string) (*preparedQuery, err
 	if pq := ix.queries.get(query, ix.gen); pq != nil {
 		return pq, nil
 	}
-	pq := &preparedQuery{gen: ix.gen, terms: ix.queryTerms(query)}
-	if len(pq.terms) > 0 && ix.lex.live > 0 {
-		vec, err := ix.opts.Embedder.Query(ctx, query, ix.termWeights(pq.terms))
+	pq := &preparedQuery{gen: ix.gen, question: ix.analyze(query)}
+	if len(pq.question.Terms) > 0 && ix.lex.live > 0 {
+		vec, err := ix.opts.Embedder.Query(ctx, query, ix.termWeights(pq.question.Terms))
 		switch {
 		case ctx.Err() != nil:
 			return nil, ctx.Err()

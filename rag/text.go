@@ -11,9 +11,11 @@ import (
 
 // Word is one word of a text: its lower-cased form and its stem.
 type Word struct {
-	Lower string
-	Stem  string
-	Stop  bool
+	Lower      string
+	Stem       string
+	Stop       bool
+	Cap        bool // written with a capital first letter
+	Start, End int  // byte offsets in the text
 }
 
 // words splits text into words: runs of letters and digits. Dotted
@@ -29,6 +31,7 @@ func words(text string) []Word {
 			return
 		}
 		raw := text[start:end]
+		from := start
 		start = -1
 		if strings.IndexByte(raw, '.') >= 0 {
 			raw = strings.ReplaceAll(raw, ".", "")
@@ -38,7 +41,9 @@ func words(text string) []Word {
 			return // the tail of an apostrophe: Iran's, don't
 		}
 		acronym := len(raw) >= 2 && raw != lower && strings.ToUpper(raw) == raw && !hasDigit(raw)
-		out = append(out, Word{Lower: lower, Stem: stem(lower), Stop: !acronym && isStopWord(lower)})
+		first, _ := utf8.DecodeRuneInString(raw)
+		out = append(out, Word{Lower: lower, Stem: stem(lower), Stop: !acronym && isStopWord(lower),
+			Cap: unicode.IsUpper(first), Start: from, End: end})
 	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -78,25 +83,40 @@ func terms(text string) []string {
 	return out
 }
 
-var stemCache sync.Map // lower-cased word → stem
+// stemCache maps lower-cased words to stems. It is bounded: user text
+// brings new words without end, so past stemCacheSize it starts afresh.
+var stemCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
 
-// stem reduces a lower-cased word to its Porter2 stem. Numbers and words
-// with digits are kept as they are.
+const stemCacheSize = 1 << 18
+
+// stem reduces a lower-cased word to its Porter2 stem, after WordNet's
+// irregular forms ("sought" → "seek") for words that are no lemma
+// themselves. Numbers and words with digits are kept as they are.
 func stem(w string) string {
-	if v, ok := stemCache.Load(w); ok {
-		return v.(string)
+	stemCache.mu.RLock()
+	s, ok := stemCache.m[w]
+	stemCache.mu.RUnlock()
+	if ok {
+		return s
 	}
-	s := w
-	if base, ok := irregular[s]; ok {
-		s = base
-	}
-	if country, ok := demonyms[s]; ok {
-		s = country
+	s = w
+	if en := EmbeddedWordVectors(); en != nil {
+		if base := en.base[s]; base != "" && en.Info(s).POS == 0 {
+			s = base
+		}
 	}
 	if !hasDigit(s) && utf8.RuneCountInString(s) > 2 {
-		s = english.Stem(americanSpelling(s), true)
+		s = english.Stem(s, true)
 	}
-	stemCache.Store(w, s)
+	stemCache.mu.Lock()
+	if stemCache.m == nil || len(stemCache.m) >= stemCacheSize {
+		stemCache.m = make(map[string]string, 1024)
+	}
+	stemCache.m[w] = s
+	stemCache.mu.Unlock()
 	return s
 }
 
@@ -133,3 +153,12 @@ besides apart many much`
 	}
 	return m
 }()
+
+// stemSet is the set of content-word stems of text.
+func stemSet(text string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range terms(text) {
+		m[t] = true
+	}
+	return m
+}

@@ -61,6 +61,9 @@ type WordVectors struct {
 	info   []WordInfo
 	common []float32 // unit: the direction all vectors share, removed from averages
 	base   map[string]string
+
+	stemsOnce sync.Once
+	stemOf    []string // the stem of each word, for finding corpus words
 }
 
 // Dim is the vectors' dimension.
@@ -486,3 +489,44 @@ func englishOnce() *WordVectors {
 // EmbeddedWordVectors returns the word vectors built into the program:
 // GloVe 6B, 100 dimensions, quantised, with WordNet's parts of speech.
 func EmbeddedWordVectors() *WordVectors { return englishOnce() }
+
+// detachments are WordNet's suffix rules for reducing an inflected form
+// to a lemma, tried in order.
+var detachments = [][2]string{
+	{"ies", "y"}, {"ches", "ch"}, {"shes", "sh"}, {"ses", "s"}, {"xes", "x"}, {"zes", "z"}, {"men", "man"},
+	{"ing", ""}, {"ing", "e"}, {"ed", ""}, {"ed", "e"}, {"es", "e"}, {"es", ""}, {"s", ""},
+	{"est", ""}, {"est", "e"}, {"er", ""}, {"er", "e"},
+}
+
+// lemma returns the base form of w that the vectors hold — from the
+// irregular forms, else by WordNet's suffix rules, also undoing a doubled
+// final consonant ("planned") — or "" when none is found.
+func lemma(wv *WordVectors, w string) string {
+	if b := wv.Base(w); b != "" && wv.Rank(b) >= 0 {
+		return b
+	}
+	for _, d := range detachments {
+		stem, ok := strings.CutSuffix(w, d[0])
+		if !ok || len(stem) < 2 {
+			continue
+		}
+		if c := stem + d[1]; wv.Rank(c) >= 0 {
+			return c
+		}
+		if n := len(stem); d[1] == "" && n > 2 && stem[n-1] == stem[n-2] && wv.Rank(stem[:n-1]) >= 0 {
+			return stem[:n-1]
+		}
+	}
+	return ""
+}
+
+// lemmaInfo is what WordNet says of w or, when it says nothing, of its lemma.
+func lemmaInfo(wv *WordVectors, w string) WordInfo {
+	if in := wv.Info(w); in.POS != 0 {
+		return in
+	}
+	if b := lemma(wv, w); b != "" {
+		return wv.Info(b)
+	}
+	return WordInfo{}
+}

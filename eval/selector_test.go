@@ -1,0 +1,100 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/ragteam/rag/rag"
+)
+
+var updateSelector = flag.Bool("update-selector", false, "refit the answer selector on eval/train and write rag/selector.json")
+
+// Fitting settings of the selector.
+const (
+	selectorL2         = 1e-3
+	selectorIterations = 4000
+	selectorTopK       = 5
+)
+
+// TestSelectorFit fits the extractive answerer's sentence selector on the
+// training set (eval/train: its own corpus and questions, apart from every
+// gate set) and checks that the committed rag/selector.json is that fit.
+// With -update-selector it writes the fit.
+func TestSelectorFit(t *testing.T) {
+	qs, items := trainingQuestions(t)
+	m := rag.FitSelector(qs, selectorL2, selectorIterations)
+	m.Trained = "eval/train/train.yaml over eval/train/corpus: " + itoa(items) + " questions"
+	if *updateSelector {
+		data, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../rag/selector.json", append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range m.Weights {
+			t.Logf("%-18s %+.3f", m.Features[i], w)
+		}
+		t.Logf("bias %+.3f threshold %.3f", m.Bias, m.Threshold)
+		return
+	}
+	committed := rag.DefaultSelector()
+	if committed.Trained != m.Trained || math.Abs(committed.Threshold-m.Threshold) > 1e-6 || math.Abs(committed.Bias-m.Bias) > 1e-6 {
+		t.Fatalf("rag/selector.json is not the fit of the training set (run go test ./eval -run TestSelectorFit -update-selector):\ncommitted %+v\nfit       %+v", committed, m)
+	}
+	for i := range m.Weights {
+		if math.Abs(committed.Weights[i]-m.Weights[i]) > 1e-6 {
+			t.Fatalf("weight %s: committed %v, fit %v", m.Features[i], committed.Weights[i], m.Weights[i])
+		}
+	}
+}
+
+// trainingQuestions retrieves passages for every training question and
+// labels each candidate sentence by whether it holds an expected answer.
+func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
+	t.Helper()
+	items, err := LoadSet("train/train.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ix := rag.NewIndex(rag.IndexOptions{})
+	if _, err := ix.Sync(ctx, "train/corpus", nil); err != nil {
+		t.Fatal(err)
+	}
+	var qs []rag.TrainingQuestion
+	for _, it := range items {
+		question := it.Question
+		if len(it.History) > 0 {
+			var turns []rag.Turn
+			for _, h := range it.History {
+				turns = append(turns, rag.Turn{Role: "user", Content: h})
+			}
+			question, _ = rag.RuleRewrite(ctx, question, turns)
+		}
+		passages, err := ix.Search(ctx, question, selectorTopK)
+		if err != nil {
+			t.Fatalf("%s: %v", it.ID, err)
+		}
+		tq := rag.TrainingQuestion{Answerable: !it.Unanswerable}
+		for _, s := range rag.CandidateSentences(ix.AnalyzeQuestion(question), passages) {
+			tq.Features = append(tq.Features, s.Features)
+			tq.Labels = append(tq.Labels, !it.Unanswerable && len(matchedAliases(s.Quote, it.Answers)) > 0)
+		}
+		qs = append(qs, tq)
+	}
+	return qs, len(items)
+}
+
+func itoa(n int) string {
+	return fmtInt(n)
+}
+
+func fmtInt(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,381 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+)
+
+// AnswerKind is the kind of thing a question asks for.
+type AnswerKind string
+
+// Answer kinds. The first five are spans a sentence can hold and the
+// answer can lead with; the rest ask for an explanation.
+const (
+	KindPerson  AnswerKind = "person"  // who
+	KindPlace   AnswerKind = "place"   // where, which country
+	KindDate    AnswerKind = "date"    // when, what year
+	KindNumber  AnswerKind = "number"  // how many, how much
+	KindName    AnswerKind = "name"    // what is it called, which X (a name)
+	KindThing   AnswerKind = "thing"   // what X, which X
+	KindReason  AnswerKind = "reason"  // why
+	KindManner  AnswerKind = "manner"  // how
+	KindSummary AnswerKind = "summary" // summarize, tell me about, explain
+	KindOther   AnswerKind = ""
+)
+
+// spanKind reports kinds whose answer is a span: a name, place, date or number.
+func (k AnswerKind) spanKind() bool {
+	return k == KindPerson || k == KindPlace || k == KindDate || k == KindNumber || k == KindName
+}
+
+// explainKind reports kinds answered by several sentences.
+func (k AnswerKind) explainKind() bool {
+	return k == KindReason || k == KindManner || k == KindSummary
+}
+
+// Question is a question as the answerer reads it: its content words as
+// the index knows them, what kind of thing it asks for, and, for "which
+// X" questions, the X.
+type Question struct {
+	Text  string
+	Terms []QueryTerm
+	Kind  AnswerKind
+	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
+	Focus string
+	wv    *WordVectors
+}
+
+// QueryTerm is a content word of a question as the index sees it.
+type QueryTerm struct {
+	Stem    string  // the index's term: the word's stem, or the corpus word it resolved to
+	Own     string  // the word's own stem
+	Surface string  // the word as written
+	Weight  float64 // how much the word says about what is asked
+	Known   bool    // whether any chunk holds the term
+	// Sim is how close Stem is to the word: 1 for the word itself or a
+	// form of it, less for a corpus word found by meaning or spelling.
+	Sim float64
+	// Key marks a topic word: a name, or a noun for a concrete thing.
+	// Only key words missing from the corpus make it "not say".
+	Key bool
+}
+
+// Similarity thresholds for resolving a word the corpus lacks, and the
+// weight of a light word; measured on the training set (see README).
+const (
+	resolveMinSim = 0.62
+	typoSim       = 0.8
+	lightWeight   = 0.5
+)
+
+// lightRank is the frequency rank under which an English word is too
+// common to name a topic.
+const lightRank = 300
+
+// isLight reports a word that shapes a question rather than naming its
+// subject: a very common word, or one that is no noun in its main use
+// (verbs, adjectives, adverbs). Names are never light.
+func isLight(wv *WordVectors, w Word) bool {
+	if w.Cap && w.Start > 0 {
+		return false
+	}
+	if wv == nil {
+		return false
+	}
+	if r := wv.Rank(w.Lower); r >= 0 && r < lightRank {
+		return true
+	}
+	in := lemmaInfo(wv, w.Lower)
+	return in.POS != 0 && in.POS&PosMainNoun == 0
+}
+
+// isKeyWord reports a topic word: a name (capitalised inside the
+// question, or unknown to WordNet), or a noun whose main sense is a
+// concrete thing, group, place, time or quantity rather than an act,
+// idea or message ("summary", "relationship" are not key).
+func isKeyWord(wv *WordVectors, w Word) bool {
+	if wv == nil {
+		return true
+	}
+	if w.Cap && w.Start > 0 {
+		return true
+	}
+	if r := wv.Rank(w.Lower); r >= 0 && r < lightRank {
+		return false
+	}
+	in := lemmaInfo(wv, w.Lower)
+	if in.POS == 0 {
+		return true // a name, acronym or number
+	}
+	if in.POS&PosMainNoun == 0 {
+		return false
+	}
+	switch in.Class {
+	case ClassAct, ClassCommun, 9 + 1 /* cognition */, 7 + 1 /* attribute */, 12 + 1, /* feeling */
+		16 + 1 /* motive */, 24 + 1 /* relation */, 26 + 1 /* state */, 3 + 1 /* tops */ :
+		return false
+	}
+	return true
+}
+
+var (
+	whWord     = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how)\b`)
+	datePhrase = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b)`)
+	numPhrase  = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b)`)
+	whoPhrase  = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
+	wherePhr   = regexp.MustCompile(`(?i)^(from |to )?where\b`)
+	whyPhrase  = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what (was|is|were|are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
+	howPhrase  = regexp.MustCompile(`(?i)^how\b`)
+	namePhrase = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)\b`)
+	whichWhat  = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+`)
+)
+
+// AnalyzeQuestion reads a question against ix: padding dropped, words
+// resolved to the corpus's, the answer kind and focus found.
+func (ix *Index) AnalyzeQuestion(text string) *Question {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if pq := ix.queries.get(text, ix.gen); pq != nil {
+		return pq.question
+	}
+	return ix.analyze(text)
+}
+
+// analyze is [Index.AnalyzeQuestion]; the caller holds ix.mu.
+func (ix *Index) analyze(text string) *Question {
+	wv := ix.opts.Words
+	ws := words(text)
+	core := ix.dropPadding(text, ws)
+	q := &Question{Text: text, wv: wv}
+	q.Kind, q.Focus = questionKind(wv, text[core:], words(text[core:]))
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if w.Start < core || w.Stop || seen[w.Stem] {
+			continue
+		}
+		seen[w.Stem] = true
+		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
+		df := ix.lex.df(t.Stem)
+		if df == 0 {
+			if s, sim := ix.resolve(w); s != "" {
+				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
+			}
+		}
+		t.Known = df > 0
+		t.Weight = ix.lex.idf(df) * t.Sim
+		if isLight(wv, w) {
+			t.Weight *= lightWeight
+		}
+		q.Terms = append(q.Terms, t)
+	}
+	return q
+}
+
+// dropPadding returns where the question proper starts in text: after
+// greetings and requests ("hey, can you tell me …", "quick q: …", "give me
+// a summary of …"). Words before the first question word are padding when
+// none of them is a word the corpus holds or a name; an opening request
+// verb and the noun it asks for ("summary of", "overview on") are padding.
+func (ix *Index) dropPadding(text string, ws []Word) int {
+	wv := ix.opts.Words
+	if loc := whWord.FindStringIndex(text); loc != nil && loc[0] > 0 {
+		padding := true
+		for _, w := range ws {
+			if w.Start >= loc[0] {
+				break
+			}
+			if !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w)) {
+				padding = false
+				break
+			}
+		}
+		if padding {
+			return loc[0]
+		}
+		return 0
+	}
+	// No question word: a request. Skip its verb (and "me", "us"), then a
+	// noun that only frames the topic when "of", "about" or "on" follows.
+	i := 0
+	for i < len(ws) && (ws[i].Stop || isInterjection(wv, ws[i])) {
+		i++
+	}
+	if i >= len(ws) || !isRequestVerb(wv, ws[i]) {
+		return 0
+	}
+	i++
+	start := i
+	for j := i; j < len(ws) && j < i+4; j++ {
+		if !ws[j].Stop && !isKeyWord(wv, ws[j]) && j+1 < len(ws) && frameLink[ws[j+1].Lower] {
+			start = j + 2
+			break
+		}
+		if !ws[j].Stop && isKeyWord(wv, ws[j]) {
+			break
+		}
+	}
+	if start >= len(ws) {
+		return 0
+	}
+	return ws[start].Start
+}
+
+// frameLink are the prepositions after a noun that frames a topic.
+var frameLink = map[string]bool{"of": true, "about": true, "on": true, "regarding": true, "between": true, "behind": true}
+
+// isRequestVerb reports a word used as a verb only or mainly ("summarize",
+// "explain", "give", "list").
+func isRequestVerb(wv *WordVectors, w Word) bool {
+	if wv == nil {
+		return false
+	}
+	in := wv.Info(w.Lower)
+	return in.POS&PosVerb != 0 && in.POS&PosMainNoun == 0
+}
+
+// isInterjection reports a greeting or filler word: one WordNet does not
+// know that is no name ("hey", "hi", "ok").
+func isInterjection(wv *WordVectors, w Word) bool {
+	return wv != nil && !w.Cap && wv.Rank(w.Lower) >= 0 && lemmaInfo(wv, w.Lower).POS == 0 && !hasDigit(w.Lower)
+}
+
+// questionKind reads the kind of answer asked for from the question
+// proper (padding dropped), and the focus noun of "which/what X".
+func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) {
+	core = strings.TrimSpace(strings.TrimLeft(core, "-–—:,;.!? "))
+	for _, lead := range []string{"and ", "but ", "so ", "also ", "then ", "ok ", "okay "} {
+		if len(core) > len(lead) && strings.EqualFold(core[:len(lead)], lead) {
+			core = core[len(lead):]
+		}
+	}
+	focus, class := focusNoun(wv, core)
+	switch {
+	case whyPhrase.MatchString(core):
+		return KindReason, ""
+	case datePhrase.MatchString(core):
+		return KindDate, ""
+	case numPhrase.MatchString(core):
+		return KindNumber, ""
+	case whoPhrase.MatchString(core):
+		return KindPerson, ""
+	case wherePhr.MatchString(core):
+		return KindPlace, ""
+	case howPhrase.MatchString(core):
+		return KindManner, ""
+	case namePhrase.MatchString(core):
+		return KindName, focus
+	case focus != "":
+		switch class {
+		case ClassPerson:
+			return KindPerson, focus
+		case ClassLocation:
+			return KindPlace, focus
+		case ClassTime:
+			return KindDate, focus
+		case ClassQuantity:
+			return KindNumber, focus
+		case ClassGroup:
+			return KindName, focus
+		}
+		return KindThing, focus
+	case !whWord.MatchString(core) && len(ws) > 0 && isRequestVerb(wv, ws[0]):
+		return KindSummary, ""
+	}
+	return KindOther, ""
+}
+
+// focusNoun finds the noun a "which X" / "what X" question asks about —
+// the first word after the question word that is mainly a noun — and its
+// WordNet class.
+func focusNoun(wv *WordVectors, core string) (string, uint8) {
+	loc := whichWhat.FindStringIndex(core)
+	if loc == nil || wv == nil {
+		return "", 0
+	}
+	for i, w := range words(core[loc[1]:]) {
+		if i > 2 {
+			break
+		}
+		in := lemmaInfo(wv, w.Lower)
+		if w.Stop && in.POS&PosMainNoun == 0 {
+			if i == 0 && (w.Lower == "is" || w.Lower == "was" || w.Lower == "are" || w.Lower == "were" || w.Lower == "did" || w.Lower == "does" || w.Lower == "do") {
+				return "", 0 // "what is …": no focus noun
+			}
+			continue
+		}
+		if in.POS&PosMainNoun != 0 {
+			l := w.Lower
+			if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {
+				l = b
+			}
+			if r := wv.Rank(l); r >= 0 && r < lightRank/3 {
+				continue // "what kind of", "which one": too general to be the focus
+			}
+			if in.Class == 3+1 || l == "kind" || l == "sort" || l == "type" {
+				continue
+			}
+			return l, in.Class
+		}
+	}
+	return "", 0
+}
+
+// resolve finds the corpus term closest to a word the corpus lacks: a
+// form of it (its lemma, or the word plus or minus a letter), a near
+// spelling (a typo), or a word of close meaning by the word vectors. It
+// returns the term and how close it is, or "" when nothing is close.
+func (ix *Index) resolve(w Word) (string, float64) {
+	if v := ix.lex.variant(w.Stem); v != "" {
+		return v, 1
+	}
+	wv := ix.opts.Words
+	if wv != nil {
+		if b := lemma(wv, w.Lower); b != "" {
+			if s := stem(b); ix.lex.df(s) > 0 {
+				return s, 1
+			}
+		}
+	}
+	best, bestSim := "", 0.0
+	if wv != nil && wv.Rank(w.Lower) >= 0 {
+		best, bestSim = ix.nearestByMeaning(w.Lower)
+	}
+	if bestSim < typoSim && len(w.Lower) >= 5 && !hasDigit(w.Lower) {
+		if t := ix.lex.nearestSpelling(w.Stem, maxEdits(w.Lower)); t != "" {
+			return t, typoSim
+		}
+	}
+	if bestSim >= resolveMinSim {
+		return best, bestSim
+	}
+	return "", 0
+}
+
+// maxEdits is how many letters a typo may get wrong in a word.
+func maxEdits(w string) int {
+	if len(w) >= 9 {
+		return 2
+	}
+	return 1
+}
+
+// nearestByMeaning returns the corpus term whose word vector is closest to
+// word's, with the cosine.
+func (ix *Index) nearestByMeaning(word string) (string, float64) {
+	wv := ix.opts.Words
+	rows := ix.corpusRows()
+	i := wv.index[word]
+	best, bestSim := int32(-1), 0.0
+	for _, j := range rows {
+		if j == i {
+			continue
+		}
+		if s := wv.simRows(i, j); s > bestSim {
+			best, bestSim = j, s
+		}
+	}
+	if best < 0 {
+		return "", 0
+	}
+	return stem(wv.words[best]), bestSim
+}

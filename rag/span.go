@@ -1,0 +1,177 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// typedSpan is a stretch of a sentence that could answer a question of
+// some kind: a name, a place, a date or a number. Offsets are bytes in
+// the sentence.
+type typedSpan struct {
+	start, end int
+	kind       AnswerKind
+}
+
+var (
+	monthNames = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
+	dateSpan   = regexp.MustCompile(`(?i)\b(?:` +
+		`(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
+		`|(?:early|mid|late)[- ]\d{3,4}s?` +
+		`|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|CE)\s*\d{1,4}` +
+		`|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)[- ]century(?:\s+(?:BC|BCE|AD|CE))?` +
+		`|(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century` +
+		`|(?:1[0-9]|20)\d\ds?` +
+		`|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
+		`|(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter)` +
+		`)\b`)
+	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
+	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
+	numberWords          = `one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
+	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?:[ -][a-z]+\b)?`)
+)
+
+// typedSpans finds the spans of text that could answer a question of kind.
+func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
+	var out []typedSpan
+	switch kind {
+	case KindDate:
+		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
+			out = append(out, typedSpan{m[0], m[1], KindDate})
+		}
+		for _, m := range yearAfterPreposition.FindAllStringSubmatchIndex(text, -1) {
+			out = append(out, typedSpan{m[2], m[3], KindDate})
+		}
+	case KindNumber:
+		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
+			end := m[1]
+			// Keep the unit that follows a number ("3 days", "6,000 drones")
+			// but not a whole clause.
+			out = append(out, typedSpan{m[0], trimSpanEnd(text, m[0], end), KindNumber})
+		}
+	case KindPerson, KindPlace, KindName:
+		for _, n := range nameSpans(wv, text) {
+			if kind == KindName || nameFits(wv, text[n.start:n.end], text[:n.start], kind) {
+				n.kind = kind
+				out = append(out, n)
+			}
+		}
+		if kind == KindName {
+			for _, m := range quoted.FindAllStringSubmatchIndex(text, -1) {
+				out = append(out, typedSpan{m[2], m[3], KindName})
+			}
+		}
+	}
+	return out
+}
+
+// nameJoiner are the small words inside names.
+var nameJoiner = map[string]bool{"of": true, "de": true, "al": true, "bin": true, "von": true, "van": true, "da": true, "del": true, "la": true, "le": true}
+
+var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
+
+// trimSpanEnd drops a trailing stop word or punctuation from a span.
+func trimSpanEnd(text string, start, end int) int {
+	s := strings.TrimRight(text[start:end], " -,.")
+	if i := strings.LastIndexAny(s, " -"); i > 0 && isStopWord(strings.ToLower(s[i+1:])) {
+		s = s[:i]
+	}
+	return start + len(s)
+}
+
+// nameSpans finds runs of capitalised words ("Kazem Jalali", "Islamic
+// Revolutionary Guard Corps", "Su-35"), joined by the small words names
+// contain ("of", "al-", "bin"). A sentence's first word counts only when
+// it is no common word.
+func nameSpans(wv *WordVectors, text string) []typedSpan {
+	var out []typedSpan
+	ws := words(text)
+	for i := 0; i < len(ws); i++ {
+		if !isNameWord(wv, text, ws[i]) {
+			continue
+		}
+		start, end := ws[i].Start, ws[i].End
+		j := i + 1
+		for j < len(ws) {
+			gap := text[end:ws[j].Start]
+			if strings.TrimSpace(gap) != "" && gap != "-" && gap != " - " && gap != "'" {
+				break
+			}
+			if isNameWord(wv, text, ws[j]) {
+				end = ws[j].End
+				j++
+				continue
+			}
+			// "Bank of England", "Strait of Hormuz"
+			if nameJoiner[ws[j].Lower] && j+1 < len(ws) && isNameWord(wv, text, ws[j+1]) &&
+				(strings.TrimSpace(text[ws[j].End:ws[j+1].Start]) == "" || text[ws[j].End:ws[j+1].Start] == "-") {
+				end = ws[j+1].End
+				j += 2
+				continue
+			}
+			break
+		}
+		out = append(out, typedSpan{start: start, end: end})
+		i = j - 1
+	}
+	return out
+}
+
+// isNameWord reports a capitalised word (or one with digits, as in
+// "Su-35") that is not a sentence's common first word.
+func isNameWord(wv *WordVectors, text string, w Word) bool {
+	r, _ := utf8.DecodeRuneInString(text[w.Start:])
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	if w.Stop && strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] {
+		return false // "The", "In"
+	}
+	if sentenceInitial(text, w.Start) && wv != nil {
+		if rk := wv.Rank(w.Lower); rk >= 0 && rk < 5000 && lemmaInfo(wv, w.Lower).POS != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func sentenceInitial(text string, at int) bool {
+	before := strings.TrimRight(text[:at], ` "'“‘(`)
+	return before == "" || strings.HasSuffix(before, ".") || strings.HasSuffix(before, ":")
+}
+
+// nameFits reports whether a name suits a question for a person or a
+// place: a word of it is a person or a place in WordNet, or the words
+// before it say so ("in Moscow", "minister Aziz Nasirzadeh").
+func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
+	var want, other uint8 = ClassPerson, ClassLocation
+	if kind == KindPlace {
+		want, other = ClassLocation, ClassPerson
+	}
+	sawOther := false
+	for _, w := range words(name) {
+		switch lemmaInfo(wv, w.Lower).Class {
+		case want:
+			return true
+		case other, ClassGroup:
+			sawOther = true
+		}
+	}
+	prev := words(before)
+	if len(prev) > 0 {
+		p := prev[len(prev)-1]
+		if kind == KindPlace && (p.Lower == "in" || p.Lower == "at" || p.Lower == "near" || p.Lower == "from" || p.Lower == "to") {
+			return true
+		}
+		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson {
+			return true
+		}
+	}
+	if sawOther {
+		return false
+	}
+	// A name WordNet does not know: people usually have two or more words.
+	return kind == KindPerson && len(words(name)) >= 2
+}
