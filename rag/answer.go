@@ -65,7 +65,7 @@ type candidate struct {
 	stems      map[string]bool
 	prev, next int // neighbouring sentences of the same passage; -1 when none
 	features   []float64
-	prob       float64 // the selector's probability that it holds the answer
+	score      float64 // the selector's score: higher holds the answer more likely
 	spans      []typedSpan
 	spansDone  bool
 }
@@ -125,7 +125,7 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 		n := i + 1
 		cites = append(cites, Citation{
 			N: n, DocID: p.DocID, Title: p.Title, ChunkID: p.ChunkID,
-			Start: c.span.Start, End: c.span.End, Quote: c.text, Score: round3(c.prob),
+			Start: c.span.Start, End: c.span.End, Quote: c.text, Score: round3(c.score),
 		})
 		if i > 0 {
 			b.WriteByte(' ')
@@ -138,12 +138,12 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 	return b.String(), cites
 }
 
-// byProb returns the candidates' indices, most probable first.
-func byProb(cs []candidate) []int {
+// byScore returns the candidates' indices, best first.
+func byScore(cs []candidate) []int {
 	order := make([]int, len(cs))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].prob > cs[order[b]].prob })
+	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].score > cs[order[b]].score })
 	return order
 }

@@ -172,8 +172,8 @@ func sortScored(s []scored) {
 }
 
 // variant returns a term of the vocabulary that is another form of an
-// unseen term — one is the other plus at most one letter, sharing at least
-// five ("american" finds "america") — or "" when there is none.
+// unseen term — one is the other plus one letter, sharing at least five
+// ("american" finds "america") — or "" when there is none.
 func (l *lexicon) variant(term string) string {
 	if len(term) < 5 {
 		return ""
@@ -182,7 +182,23 @@ func (l *lexicon) variant(term string) string {
 	best := ""
 	prefix := term[:len(term)-1]
 	for i := sort.SearchStrings(vocab, prefix); i < len(vocab) && strings.HasPrefix(vocab[i], prefix); i++ {
-		if t := vocab[i]; len(t) <= len(term)+1 && (best == "" || l.dfs[t] > l.dfs[best]) {
+		t := vocab[i]
+		if t == prefix || strings.HasPrefix(t, term) && len(t) == len(term)+1 {
+			if best == "" || l.dfs[t] > l.dfs[best] {
+				best = t
+			}
+		}
+	}
+	return best
+}
+
+// extension returns the most frequent term of the vocabulary that starts
+// with prefix and is longer, or "".
+func (l *lexicon) extension(prefix string) string {
+	vocab := l.vocabulary()
+	best := ""
+	for i := sort.SearchStrings(vocab, prefix); i < len(vocab) && strings.HasPrefix(vocab[i], prefix); i++ {
+		if t := vocab[i]; t != prefix && (best == "" || l.dfs[t] > l.dfs[best]) {
 			best = t
 		}
 	}

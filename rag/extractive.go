@@ -46,14 +46,22 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		cands := sentenceCandidates(req.Passages)
 		candidateFeatures(q, req.Passages, cands)
 		for i := range cands {
-			cands[i].prob = opts.Model.Prob(cands[i].features)
+			cands[i].score = opts.Model.Score(cands[i].features)
 		}
-		order := byProb(cands)
+		order := byScore(cands)
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
 		if len(cands) > 0 {
-			ans.Confidence = round3(cands[order[0]].prob)
+			margin := 0.0
+			if len(order) > 1 {
+				margin = cands[order[0]].score - cands[order[1]].score
+			}
+			ans.Confidence = round3(opts.Model.Confidence(cands[order[0]].features, cands[order[0]].score, margin))
 		}
-		if len(cands) == 0 || !q.hasKnownTerm() || cands[order[0]].prob < opts.Model.Threshold {
+		// A key topic word the corpus lacks altogether: it does not say.
+		if q.missingKey() {
+			ans.Confidence = 0
+		}
+		if len(cands) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
 			ans.Answer = q.abstention(req.Passages)
 			return ans, nil
 		}
@@ -89,12 +97,12 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		}
 		return []candidate{*b}, ""
 	case q.Kind.explainKind():
-		return explanation(q, cands, order, opts.MaxSentences, opts.Model.Threshold), ""
+		return explanation(q, cands, order, opts.MaxSentences), ""
 	}
 	chosen := []candidate{*b}
 	for _, i := range order[1:] {
 		c := &cands[i]
-		if c.prob < 0.8*b.prob {
+		if c.score < b.score-explainMargin/2 {
 			break
 		}
 		if c.passage == b.passage || sameDoc(c, b) && !nearDuplicate(c, b) {
@@ -109,23 +117,37 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 
 func sameDoc(a, b *candidate) bool { return a.docID == b.docID }
 
+// explainMargin is how far below the best score, in the model's log-odds,
+// a further sentence of an explanation may be: within it, the softmax
+// gives a sentence at least e^-2 ≈ 0.14 of the best one's chance.
+const explainMargin = 2.0
+
 // explanation picks 2–4 sentences that each add something: from the
 // documents of the strongest sentences only, no near-duplicates.
-func explanation(q *Question, cands []candidate, order []int, limit int, threshold float64) []candidate {
-	top := cands[order[0]].prob
+func explanation(q *Question, cands []candidate, order []int, limit int) []candidate {
+	top := cands[order[0]].score
 	docs := map[string]bool{}
 	for _, i := range order {
-		if cands[i].prob >= 0.7*top {
+		if cands[i].score >= top-explainMargin/2 {
 			docs[cands[i].docID] = true
 		}
 	}
-	chosen := []candidate{cands[order[0]]}
+	// The best sentence with the neighbour it leans on: the one before when
+	// it opens by referring back ("As a result, …", "This …"), else the
+	// one after, which often gives the reason or the means.
+	b := &cands[order[0]]
+	chosen := []candidate{*b}
+	if b.prev >= 0 && refersBack(b) {
+		chosen = []candidate{cands[b.prev], *b}
+	} else if b.next >= 0 {
+		chosen = append(chosen, cands[b.next])
+	}
 	for _, i := range order[1:] {
 		if len(chosen) >= limit {
 			break
 		}
 		c := &cands[i]
-		if c.prob < math.Max(threshold, 0.4*top) {
+		if c.score < top-explainMargin {
 			break
 		}
 		if !docs[c.docID] {
@@ -133,6 +155,10 @@ func explanation(q *Question, cands []candidate, order []int, limit int, thresho
 		}
 		dup := false
 		for k := range chosen {
+			if chosen[k].span == c.span {
+				dup = true
+				break
+			}
 			if nearDuplicate(c, &chosen[k]) {
 				dup = true
 				break
@@ -143,6 +169,21 @@ func explanation(q *Question, cands []candidate, order []int, limit int, thresho
 		}
 	}
 	return chosen
+}
+
+// refersBack reports a sentence that opens by pointing at what came
+// before it: a pronoun, a demonstrative or a connective of consequence.
+func refersBack(c *candidate) bool {
+	if len(c.words) == 0 {
+		return false
+	}
+	first := c.words[0].Lower
+	switch first {
+	case "this", "that", "these", "those", "it", "they", "he", "she", "such", "there", "then",
+		"as", "so", "thus", "therefore", "hence", "consequently", "instead", "however", "because", "but":
+		return true
+	}
+	return false
 }
 
 // nearDuplicate reports two sentences sharing most of their content words.
@@ -171,6 +212,16 @@ func nearestSpan(q *Question, c *candidate) string {
 		}
 	}
 	return strings.TrimSpace(c.text[best.start:best.end])
+}
+
+// missingKey reports a key topic word the corpus does not hold in any form.
+func (q *Question) missingKey() bool {
+	for _, t := range q.Terms {
+		if t.Key && !t.Known {
+			return true
+		}
+	}
+	return false
 }
 
 func (q *Question) hasKnownTerm() bool {

@@ -120,4 +120,3 @@ func TestEngineValidates(t *testing.T) {
 		}
 	}
 }
-

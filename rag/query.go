@@ -88,23 +88,33 @@ func (wv *WordVectors) stems() []string {
 }
 
 // nearestSpelling returns the most frequent term of the vocabulary within
-// edits letters of term (and of a similar length), or "".
+// edits letters of term, or "". Terms are stems, so a misspelt word's
+// stem may run past the stem of the word meant ("hibernaton" for
+// "hibern"): a tail of up to three letters past a stem of five or more is
+// let through.
 func (l *lexicon) nearestSpelling(term string, edits int) string {
 	best := ""
 	for _, t := range l.vocabulary() {
-		if d := len(t) - len(term); d > edits || -d > edits || t[0] != term[0] && edits < 2 {
+		d := len(term) - len(t)
+		if d < -edits || d > edits+3 || len(t) < 4 {
 			continue
 		}
-		if editDistance(term, t, edits) <= edits && (best == "" || l.dfs[t] > l.dfs[best]) {
+		dist := editDistance(term, t, edits)
+		if dist > edits && d > 0 && len(t) >= 5 {
+			dist = editDistance(term[:len(t)], t, edits)
+		}
+		if dist <= edits && (best == "" || l.dfs[t] > l.dfs[best]) {
 			best = t
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b in bytes, or limit+1
-// once it must exceed limit.
+// editDistance is the edit distance of a and b in bytes, counting a swap
+// of two neighbouring letters as one edit ("sustian"), or limit+1 once it
+// must exceed limit.
 func editDistance(a, b string, limit int) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -119,12 +129,15 @@ func editDistance(a, b string, limit int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 			low = min(low, cur[j])
 		}
 		if low > limit {
 			return limit + 1
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

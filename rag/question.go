@@ -37,7 +37,9 @@ func (k AnswerKind) explainKind() bool {
 // the index knows them, what kind of thing it asks for, and, for "which
 // X" questions, the X.
 type Question struct {
-	Text  string
+	Text string
+	// Core is where the question proper starts in Text, past padding.
+	Core  int
 	Terms []QueryTerm
 	Kind  AnswerKind
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
@@ -65,6 +67,7 @@ type QueryTerm struct {
 const (
 	resolveMinSim = 0.62
 	typoSim       = 0.8
+	relatedSim    = 0.9
 	lightWeight   = 0.5
 )
 
@@ -107,7 +110,7 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	if in.POS == 0 {
 		return true // a name, acronym or number
 	}
-	if in.POS&PosMainNoun == 0 {
+	if in.POS&PosMainNoun == 0 || verbForm(wv, w.Lower) {
 		return false
 	}
 	switch in.Class {
@@ -118,16 +121,34 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	return true
 }
 
+// verbForm reports a past or -ing form of a verb ("sparked", "leaked"):
+// used as a verb, whatever its stem names.
+func verbForm(wv *WordVectors, w string) bool {
+	if wv.Info(w).POS&PosNoun != 0 {
+		return false // "building", "feed" are nouns in their own right
+	}
+	if !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ing") && wv.Base(w) == "" {
+		return false
+	}
+	b := lemma(wv, w)
+	return b != "" && wv.Info(b).POS&PosVerb != 0
+}
+
 var (
-	whWord     = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how)\b`)
-	datePhrase = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b)`)
-	numPhrase  = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b)`)
-	whoPhrase  = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
-	wherePhr   = regexp.MustCompile(`(?i)^(from |to )?where\b`)
-	whyPhrase  = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what (was|is|were|are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
-	howPhrase  = regexp.MustCompile(`(?i)^how\b`)
-	namePhrase = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)\b`)
-	whichWhat  = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+`)
+	leadSegment = regexp.MustCompile(`^\s*([^,!:;?.—–]{1,40})[,!:;.—–]+\s*`)
+	whWord      = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how)\b`)
+	// questionStart opens a question: a question word, or an auxiliary
+	// that opens a yes/no question.
+	questionStart = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b`)
+	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b)`)
+	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b)`)
+	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
+	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
+	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what (was|is|were|are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
+	howPhrase     = regexp.MustCompile(`(?i)^how\b`)
+	namePhrase    = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)\b`)
+	whichWhat     = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:of|for|behind|between)\b)?`)
+	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
 )
 
 // AnalyzeQuestion reads a question against ix: padding dropped, words
@@ -145,19 +166,22 @@ func (ix *Index) AnalyzeQuestion(text string) *Question {
 func (ix *Index) analyze(text string) *Question {
 	wv := ix.opts.Words
 	ws := words(text)
-	core := ix.dropPadding(text, ws)
-	q := &Question{Text: text, wv: wv}
+	core, request := ix.dropPadding(text, ws)
+	q := &Question{Text: text, Core: core, wv: wv}
 	q.Kind, q.Focus = questionKind(wv, text[core:], words(text[core:]))
+	if request && q.Kind == KindOther {
+		q.Kind = KindSummary
+	}
 	seen := map[string]bool{}
 	for _, w := range ws {
-		if w.Start < core || w.Stop || seen[w.Stem] {
+		if w.Start < core || w.Stop || seen[w.Stem] || len(w.Lower) == 1 && !hasDigit(w.Lower) {
 			continue
 		}
 		seen[w.Stem] = true
 		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
-			if s, sim := ix.resolve(w); s != "" {
+			if s, sim := ix.resolve(w, !t.Key); s != "" {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
 			}
 		}
@@ -171,14 +195,41 @@ func (ix *Index) analyze(text string) *Question {
 	return q
 }
 
+// core is the question without its padding.
+func (q *Question) core() string { return q.Text[q.Core:] }
+
 // dropPadding returns where the question proper starts in text: after
 // greetings and requests ("hey, can you tell me …", "quick q: …", "give me
 // a summary of …"). Words before the first question word are padding when
 // none of them is a word the corpus holds or a name; an opening request
 // verb and the noun it asks for ("summary of", "overview on") are padding.
-func (ix *Index) dropPadding(text string, ws []Word) int {
+func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	wv := ix.opts.Words
-	if loc := whWord.FindStringIndex(text); loc != nil && loc[0] > 0 {
+	// Leading asides set off by punctuation ("hey,", "thanks!", "quick q:")
+	// that hold no corpus word or name.
+	for {
+		m := leadSegment.FindStringSubmatchIndex(text[start:])
+		if m == nil || !ix.isAside(text[start+m[2]:start+m[3]]) || start+m[1] >= len(text) {
+			break
+		}
+		start += m[1]
+	}
+	if start > 0 {
+		rest := words(text[start:])
+		for i := range rest {
+			rest[i].Start += start
+			rest[i].End += start
+		}
+		ws = rest
+	}
+	if loc := questionStart.FindStringIndex(text[start:]); loc != nil {
+		loc[0] += start
+		if loc[0] == start {
+			return start, false
+		}
+		if loc[0] == 0 {
+			return 0, false
+		}
 		padding := true
 		for _, w := range ws {
 			if w.Start >= loc[0] {
@@ -190,9 +241,9 @@ func (ix *Index) dropPadding(text string, ws []Word) int {
 			}
 		}
 		if padding {
-			return loc[0]
+			return loc[0], false
 		}
-		return 0
+		return start, false
 	}
 	// No question word: a request. Skip its verb (and "me", "us"), then a
 	// noun that only frames the topic when "of", "about" or "on" follows.
@@ -201,23 +252,38 @@ func (ix *Index) dropPadding(text string, ws []Word) int {
 		i++
 	}
 	if i >= len(ws) || !isRequestVerb(wv, ws[i]) {
-		return 0
+		return start, false
 	}
 	i++
-	start := i
+	first := i
 	for j := i; j < len(ws) && j < i+4; j++ {
 		if !ws[j].Stop && !isKeyWord(wv, ws[j]) && j+1 < len(ws) && frameLink[ws[j+1].Lower] {
-			start = j + 2
+			first = j + 2
 			break
 		}
 		if !ws[j].Stop && isKeyWord(wv, ws[j]) {
 			break
 		}
 	}
-	if start >= len(ws) {
-		return 0
+	if first >= len(ws) {
+		return start, true
 	}
-	return ws[start].Start
+	return ws[first].Start, true
+}
+
+// isAside reports a short leading phrase with no word the corpus holds
+// (other than light ones) and no name.
+func (ix *Index) isAside(seg string) bool {
+	ws := words(seg)
+	if len(ws) == 0 || len(ws) > 4 {
+		return false
+	}
+	for _, w := range ws {
+		if w.Cap && w.Start > 0 || !w.Stop && ix.lex.df(w.Stem) > 0 && !isLight(ix.opts.Words, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // frameLink are the prepositions after a noun that frames a topic.
@@ -255,7 +321,7 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	case datePhrase.MatchString(core):
 		return KindDate, ""
 	case numPhrase.MatchString(core):
-		return KindNumber, ""
+		return KindNumber, countedNoun(wv, core)
 	case whoPhrase.MatchString(core):
 		return KindPerson, ""
 	case wherePhr.MatchString(core):
@@ -284,47 +350,98 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	return KindOther, ""
 }
 
+var howMany = regexp.MustCompile(`(?i)^how (?:many|much)\s+`)
+
+// countedNoun is the X of "how many X", when it is a noun.
+func countedNoun(wv *WordVectors, core string) string {
+	loc := howMany.FindStringIndex(core)
+	if loc == nil || wv == nil {
+		return ""
+	}
+	ws := words(core[loc[1]:])
+	if len(ws) == 0 || ws[0].Stop {
+		return ""
+	}
+	if in := lemmaInfo(wv, ws[0].Lower); in.POS&PosNoun != 0 {
+		if b := lemma(wv, ws[0].Lower); b != "" {
+			return b
+		}
+		return ws[0].Lower
+	}
+	return ""
+}
+
 // focusNoun finds the noun a "which X" / "what X" question asks about —
 // the first word after the question word that is mainly a noun — and its
 // WordNet class.
 func focusNoun(wv *WordVectors, core string) (string, uint8) {
+	if wv == nil {
+		return "", 0
+	}
+	// "what is the name of …", "what was the score …": the noun after "the".
+	if loc := whatBeThe.FindStringIndex(core); loc != nil {
+		ws := words(core[loc[1]:])
+		for i, w := range ws {
+			if i > 1 || w.Stop {
+				break
+			}
+			if in := lemmaInfo(wv, w.Lower); in.POS&PosNoun != 0 && !generalNoun(wv, w.Lower) && (i+1 >= len(ws) || ws[i+1].Stop) {
+				l := w.Lower
+				if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {
+					l = b
+				}
+				return l, in.Class
+			}
+		}
+		return "", 0
+	}
 	loc := whichWhat.FindStringIndex(core)
-	if loc == nil || wv == nil {
+	if loc == nil {
 		return "", 0
 	}
 	for i, w := range words(core[loc[1]:]) {
 		if i > 2 {
 			break
 		}
-		in := lemmaInfo(wv, w.Lower)
-		if w.Stop && in.POS&PosMainNoun == 0 {
-			if i == 0 && (w.Lower == "is" || w.Lower == "was" || w.Lower == "are" || w.Lower == "were" || w.Lower == "did" || w.Lower == "does" || w.Lower == "do") {
-				return "", 0 // "what is …": no focus noun
+		if w.Stop {
+			if i == 0 {
+				return "", 0 // "what is …", "what did …": no focus noun
 			}
 			continue
 		}
-		if in.POS&PosMainNoun != 0 {
-			l := w.Lower
-			if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {
-				l = b
-			}
-			if r := wv.Rank(l); r >= 0 && r < lightRank/3 {
-				continue // "what kind of", "which one": too general to be the focus
-			}
-			if in.Class == 3+1 || l == "kind" || l == "sort" || l == "type" {
-				continue
-			}
-			return l, in.Class
+		in := lemmaInfo(wv, w.Lower)
+		if in.POS&PosNoun == 0 {
+			continue
 		}
+		l := w.Lower
+		if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {
+			l = b
+		}
+		if in.Class == 3+1 || generalNoun(wv, l) {
+			continue // "what kind of", "which one": too general to be the focus
+		}
+		return l, in.Class
 	}
 	return "", 0
 }
 
+// generalNoun reports a noun too general to say what is asked for: one
+// of the most frequent English words, or a word for a kind or sort.
+func generalNoun(wv *WordVectors, w string) bool {
+	if r := wv.Rank(w); r >= 0 && r < lightRank/3 {
+		return true
+	}
+	return w == "kind" || w == "sort" || w == "type" || w == "part"
+}
+
 // resolve finds the corpus term closest to a word the corpus lacks: a
 // form of it (its lemma, or the word plus or minus a letter), a near
-// spelling (a typo), or a word of close meaning by the word vectors. It
-// returns the term and how close it is, or "" when nothing is close.
-func (ix *Index) resolve(w Word) (string, float64) {
+// spelling (a typo), or — when byMeaning — a word of close meaning by the
+// word vectors. Key words are not resolved by meaning: the vectors put
+// "Australia" near "England" and "mother" near "daughter", and a question
+// about one is no question about the other. It returns the term and how
+// close it is, or "" when nothing is close.
+func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 	if v := ix.lex.variant(w.Stem); v != "" {
 		return v, 1
 	}
@@ -336,11 +453,36 @@ func (ix *Index) resolve(w Word) (string, float64) {
 			}
 		}
 	}
+	// A synonym, hypernym or derivation in WordNet ("dad": "father").
+	if wv != nil {
+		base := w.Lower
+		if b := lemma(wv, base); b != "" && wv.Info(base).POS == 0 {
+			base = b
+		}
+		bestDF := 0
+		found := ""
+		for _, r := range wv.Related(base) {
+			if s := stem(r); ix.lex.df(s) > bestDF {
+				found, bestDF = s, ix.lex.df(s)
+			}
+		}
+		if found != "" {
+			return found, relatedSim
+		}
+	}
+	// A clipped word ("crypto" for "cryptocurrency").
+	if len(w.Stem) >= 5 {
+		if t := ix.lex.extension(w.Stem); t != "" {
+			return t, typoSim
+		}
+	}
 	best, bestSim := "", 0.0
-	if wv != nil && wv.Rank(w.Lower) >= 0 {
+	if wv != nil && byMeaning && wv.Rank(w.Lower) >= 0 {
 		best, bestSim = ix.nearestByMeaning(w.Lower)
 	}
-	if bestSim < typoSim && len(w.Lower) >= 5 && !hasDigit(w.Lower) {
+	// Only a word that is rare or no English word at all may be a typo.
+	if r := wv.Rank(w.Lower); bestSim < typoSim && len(w.Lower) >= 4 && !hasDigit(w.Lower) && !(w.Cap && w.Start > 0) &&
+		(r < 0 || r > typoRank || wv.Info(w.Lower).POS == 0) {
 		if t := ix.lex.nearestSpelling(w.Stem, maxEdits(w.Lower)); t != "" {
 			return t, typoSim
 		}
@@ -351,9 +493,12 @@ func (ix *Index) resolve(w Word) (string, float64) {
 	return "", 0
 }
 
+// typoRank is the frequency rank past which a word may be a misspelling.
+const typoRank = 60000
+
 // maxEdits is how many letters a typo may get wrong in a word.
 func maxEdits(w string) int {
-	if len(w) >= 9 {
+	if len(w) >= 7 {
 		return 2
 	}
 	return 1

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -28,16 +29,27 @@ var FeatureNames = []string{
 	"unknown_key",       // share of the key terms the corpus lacks entirely
 	"explain_cue",       // for why/how questions: a causal or manner word
 	"focus_match",       // for which/what X questions: a word close to X
+	"pair_share",        // the question's adjacent term pairs the sentence has side by side
+	"rarest_term",       // the sentence holds the question's rarest known term
+	"similarity",        // cosine of the sentence's and the question's word-vector averages
+	"lexical_relative",  // lexical coverage over the best of all candidates
+	"semantic_relative", // semantic coverage over the best of all candidates
 }
 
-// SelectorModel is a logistic model of "this sentence holds the answer",
-// fitted on a training set kept apart from the eval gates. Threshold is
-// the least probability answered with.
+// SelectorModel ranks candidate sentences by a linear score (a
+// conditional logit: the probability that a sentence is the one holding
+// the answer is the softmax of the scores over the candidates), and judges
+// from the best sentence's features, its score and its margin over the
+// runner-up whether the corpus answers the question at all (logistic
+// regression). Both are fitted on a training set kept apart from the eval
+// gates. Threshold is the least probability answered with.
 type SelectorModel struct {
-	Features  []string  `json:"features"`
-	Weights   []float64 `json:"weights"`
-	Bias      float64   `json:"bias"`
-	Threshold float64   `json:"threshold"`
+	Features []string  `json:"features"`
+	Weights  []float64 `json:"weights"`
+	// Answerable weighs the best sentence's features, then its score, its
+	// margin and a constant: P(answerable) = σ(Answerable · [f, best, margin, 1]).
+	Answerable []float64 `json:"answerable"`
+	Threshold  float64   `json:"threshold"`
 	// Trained says what the model was fitted on.
 	Trained string `json:"trained"`
 }
@@ -49,21 +61,43 @@ var selectorJSON []byte
 func DefaultSelector() SelectorModel {
 	var m SelectorModel
 	if err := json.Unmarshal(selectorJSON, &m); err != nil || len(m.Weights) != len(FeatureNames) {
-		// Before the first fit: equal weights on coverage and type.
-		m = SelectorModel{Features: FeatureNames, Weights: make([]float64, len(FeatureNames)), Bias: -3, Threshold: 0.3}
-		m.Weights[0], m.Weights[1], m.Weights[2], m.Weights[4], m.Weights[5], m.Weights[7] = 2, 2, 1, 2, 1, -1
+		// Before the first fit: coverage and type only.
+		m = SelectorModel{Features: FeatureNames, Weights: make([]float64, len(FeatureNames)), Answerable: make([]float64, len(FeatureNames)+3), Threshold: 0.5}
+		m.Weights[0], m.Weights[1], m.Weights[5] = 2, 2, 1
+		m.Answerable[len(FeatureNames)] = 1
 	}
 	return m
 }
 
-// Prob is the model's probability for a feature vector.
-func (m SelectorModel) Prob(f []float64) float64 {
-	z := m.Bias
+// Score is the model's ranking score for a feature vector.
+func (m SelectorModel) Score(f []float64) float64 {
+	var z float64
 	for i, w := range m.Weights {
 		z += w * f[i]
 	}
-	return 1 / (1 + math.Exp(-z))
+	return z
 }
+
+// Confidence is the probability that the corpus answers the question,
+// judged from the best sentence's features, score and margin over the next.
+func (m SelectorModel) Confidence(f []float64, best, margin float64) float64 {
+	return sigmoid(dotF(m.Answerable, abstainInput(f, best, margin)))
+}
+
+// abstainInput is the input of the answerability model.
+func abstainInput(f []float64, best, margin float64) []float64 {
+	return append(append(make([]float64, 0, len(f)+3), f...), best, margin, 1)
+}
+
+func dotF(w, x []float64) float64 {
+	var z float64
+	for i := range min(len(w), len(x)) {
+		z += w[i] * x[i]
+	}
+	return z
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 // TrainingQuestion is one question's candidate sentences for fitting:
 // their features, which of them hold an expected answer, and whether the
@@ -72,112 +106,152 @@ type TrainingQuestion struct {
 	Features   [][]float64
 	Labels     []bool
 	Answerable bool
+	// MissingKey marks a question with a key word the corpus lacks: the
+	// answerer abstains on it whatever the model says.
+	MissingKey bool
 }
 
-// FitSelector fits the selector by L2-regularised logistic regression
-// (batch gradient descent, deterministic), then picks the threshold that
-// makes the most right decisions on the same questions: answerable ones
-// answered with a right sentence, the rest abstained on.
+// FitSelector fits the ranking weights by L2-regularised conditional
+// logit over the answerable questions that have a right sentence, then
+// the calibration by logistic regression on every question's best
+// sentence, then the threshold that makes the most right decisions:
+// answerable questions answered with a right sentence, the rest abstained
+// on. Plain batch gradient descent: deterministic.
 func FitSelector(qs []TrainingQuestion, l2 float64, iterations int) SelectorModel {
 	n := len(FeatureNames)
-	var xs [][]float64
-	var ys []float64
+	m := SelectorModel{Features: FeatureNames, Weights: make([]float64, n)}
+	grad := make([]float64, n)
+	var ranked []TrainingQuestion
 	for _, q := range qs {
-		for i, f := range q.Features {
-			xs = append(xs, f)
-			ys = append(ys, b2f(q.Labels[i]))
+		if q.Answerable && slices.Contains(q.Labels, true) {
+			ranked = append(ranked, q)
 		}
 	}
-	m := SelectorModel{Features: FeatureNames, Weights: make([]float64, n)}
-	if len(xs) == 0 {
+	if len(ranked) == 0 {
 		return m
 	}
-	// Positive sentences are rare; weigh them up so the fit does not
-	// settle on "never".
-	var pos float64
-	for _, y := range ys {
-		pos += y
-	}
-	posWeight := 1.0
-	if pos > 0 {
-		posWeight = math.Min(10, (float64(len(ys))-pos)/pos)
-	}
-	rate := 0.5
-	grad := make([]float64, n)
+	const rate = 1.0
 	for range iterations {
 		clear(grad)
-		var gb, total float64
-		for i, x := range xs {
-			w := 1.0
-			if ys[i] == 1 {
-				w = posWeight
+		for _, q := range ranked {
+			scores := make([]float64, len(q.Features))
+			top := math.Inf(-1)
+			for i, f := range q.Features {
+				scores[i] = m.Score(f)
+				top = math.Max(top, scores[i])
 			}
-			e := w * (m.Prob(x) - ys[i])
-			for j := range grad {
-				grad[j] += e * x[j]
+			var all, pos float64
+			for i, s := range scores {
+				e := math.Exp(s - top)
+				scores[i] = e
+				all += e
+				if q.Labels[i] {
+					pos += e
+				}
 			}
-			gb += e
-			total += w
+			// d(-log pos/all)/dw = Σ p_all·f − Σ p_pos·f
+			for i, f := range q.Features {
+				coef := scores[i] / all
+				if q.Labels[i] {
+					coef -= scores[i] / pos
+				}
+				for j := range grad {
+					grad[j] += coef * f[j]
+				}
+			}
 		}
 		for j := range m.Weights {
-			m.Weights[j] -= rate * (grad[j]/total + l2*m.Weights[j])
+			m.Weights[j] -= rate * (grad[j]/float64(len(ranked)) + l2*m.Weights[j])
 		}
-		m.Bias -= rate * gb / total
 	}
-	m.Threshold = bestThreshold(m, qs)
 	for j := range m.Weights {
 		m.Weights[j] = math.Round(m.Weights[j]*1e6) / 1e6
 	}
-	m.Bias = math.Round(m.Bias*1e6) / 1e6
+	// Answerability from each question's best sentence, the two classes
+	// weighed alike.
+	type point struct {
+		x          []float64
+		answerable bool
+	}
+	var pts []point
+	var nAns, nUn float64
+	for _, q := range qs {
+		if q.MissingKey {
+			continue
+		}
+		bi, best, second := -1, math.Inf(-1), math.Inf(-1)
+		for i, f := range q.Features {
+			s := m.Score(f)
+			if s > best {
+				second, best, bi = best, s, i
+			} else if s > second {
+				second = s
+			}
+		}
+		if bi < 0 {
+			continue
+		}
+		margin := 0.0
+		if !math.IsInf(second, -1) {
+			margin = best - second
+		}
+		pts = append(pts, point{abstainInput(q.Features[bi], best/10, margin/10), q.Answerable})
+		if q.Answerable {
+			nAns++
+		} else {
+			nUn++
+		}
+	}
+	a := make([]float64, n+3)
+	if nAns > 0 && nUn > 0 {
+		for range iterations {
+			g := make([]float64, len(a))
+			for _, p := range pts {
+				w := 0.5 / nAns
+				if !p.answerable {
+					w = 0.5 / nUn
+				}
+				e := w * (sigmoid(dotF(a, p.x)) - b2f(p.answerable))
+				for j := range g {
+					g[j] += e * p.x[j]
+				}
+			}
+			for j := range a {
+				a[j] -= rate * (g[j] + l2*a[j])
+			}
+		}
+	}
+	// The inputs' score and margin were scaled by 1/10 for the fit.
+	a[n] /= 10
+	a[n+1] /= 10
+	for j := range a {
+		a[j] = math.Round(a[j]*1e6) / 1e6
+	}
+	m.Answerable = a
+	// The cut: the highest that abstains on at most maxFalseAbstention of
+	// the answerable questions — refusing a question the corpus answers
+	// costs a user more than a doubtful answer with its citation.
+	var ansProbs []float64
+	for i, p := range pts {
+		x := append([]float64(nil), p.x...)
+		x[n], x[n+1] = x[n]*10, x[n+1]*10
+		if p.answerable {
+			ansProbs = append(ansProbs, sigmoid(dotF(a, x)))
+		}
+		_ = i
+	}
+	sort.Float64s(ansProbs)
+	cut := 0.0
+	if k := int(math.Floor(maxFalseAbstention * float64(len(ansProbs)))); k > 0 && k < len(ansProbs) {
+		cut = (ansProbs[k-1] + ansProbs[k]) / 2
+	}
+	m.Threshold = math.Round(cut*1e6) / 1e6
 	return m
 }
 
-// bestThreshold returns the probability cut that answers right most
-// often, counting a right answer and a right abstention alike.
-func bestThreshold(m SelectorModel, qs []TrainingQuestion) float64 {
-	type decision struct {
-		p          float64
-		answerable bool
-		right      bool
-	}
-	var ds []decision
-	for _, q := range qs {
-		best, right := -1.0, false
-		for i, f := range q.Features {
-			if p := m.Prob(f); p > best {
-				best, right = p, q.Labels[i]
-			}
-		}
-		ds = append(ds, decision{best, q.Answerable, right})
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i].p < ds[j].p })
-	bestScore, bestCut := -1, 0.5
-	for i := 0; i <= len(ds); i++ {
-		cut := 0.0
-		if i < len(ds) {
-			cut = ds[i].p
-		} else {
-			cut = 1
-		}
-		score := 0
-		for _, d := range ds {
-			answered := d.p >= cut
-			if (answered && d.answerable && d.right) || (!answered && !d.answerable) {
-				score++
-			}
-		}
-		if score > bestScore {
-			bestScore, bestCut = score, cut
-		}
-	}
-	// The midpoint to the decision below keeps the cut off one example.
-	for i, d := range ds {
-		if d.p == bestCut && i > 0 {
-			return math.Round((d.p+ds[i-1].p)/2*1e6) / 1e6
-		}
-	}
-	return math.Round(bestCut*1e6) / 1e6
-}
+// maxFalseAbstention is the share of answerable training questions the
+// fitted threshold may abstain on.
+const maxFalseAbstention = 0.04
 
 func b2f(b bool) float64 {
 	if b {
@@ -215,6 +289,13 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 			}
 		}
 	}
+	rare, rareW := "", 0.0
+	for _, t := range q.Terms {
+		if t.Known && t.Weight > rareW {
+			rare, rareW = t.Stem, t.Weight
+		}
+	}
+	qvec := sentenceVector(wv, q.core())
 	sims := make([][]float64, len(cands)) // per candidate, per term: the best similarity
 	for i := range cands {
 		sims[i] = termSims(q, cands[i].words)
@@ -272,8 +353,76 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 				f[15] = math.Max(f[15], clamp01(wv.Similarity(q.Focus, w.Lower)))
 			}
 		}
+		f[16] = pairShare(q, c.words)
+		if rare != "" && (c.stems[rare]) {
+			f[17] = 1
+		}
+		if qvec != nil {
+			if sv := sentenceVector(wv, c.text); sv != nil {
+				f[18] = clamp01(dot32(qvec, sv))
+			}
+		}
 		c.features = f
 	}
+	var bestLex, bestSem float64
+	for i := range cands {
+		bestLex = math.Max(bestLex, cands[i].features[0])
+		bestSem = math.Max(bestSem, cands[i].features[1])
+	}
+	for i := range cands {
+		if bestLex > 0 {
+			cands[i].features[19] = cands[i].features[0] / bestLex
+		}
+		if bestSem > 0 {
+			cands[i].features[20] = cands[i].features[1] / bestSem
+		}
+	}
+}
+
+// sentenceVector is the SIF word-vector average of text, or nil.
+func sentenceVector(wv *WordVectors, text string) []float32 {
+	if wv == nil {
+		return nil
+	}
+	v := make([]float32, wv.Dim())
+	if !semanticEmbed(v, wv, text) {
+		return nil
+	}
+	return v
+}
+
+func dot32(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+// pairShare is the share of the question's adjacent term pairs that the
+// sentence has side by side.
+func pairShare(q *Question, ws []Word) float64 {
+	if len(q.Terms) < 2 {
+		return 0
+	}
+	have := map[[2]string]bool{}
+	prev := ""
+	for _, w := range ws {
+		if w.Stop {
+			continue
+		}
+		if prev != "" {
+			have[[2]string{prev, w.Stem}] = true
+		}
+		prev = w.Stem
+	}
+	n := 0
+	for i := 1; i < len(q.Terms); i++ {
+		if have[[2]string{q.Terms[i-1].Stem, q.Terms[i].Stem}] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q.Terms)-1)
 }
 
 // termSims returns, for each question term, how well the sentence's words
@@ -323,17 +472,8 @@ func keyCoverage(q *Question, ws []Word, stems map[string]bool, keyW float64) fl
 			got += t.Weight
 			continue
 		}
-		best := 0.0
-		if q.wv != nil {
-			for _, w := range ws {
-				if !w.Stop {
-					best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
-				}
-			}
-		}
-		if best >= resolveMinSim {
-			got += t.Weight * best
-		}
+		// Key words count only as themselves or a form of them (see
+		// [Index.resolve]).
 	}
 	return got / keyW
 }
@@ -498,6 +638,10 @@ type SentenceFeatures struct {
 	Quote    string
 	Features []float64
 }
+
+// MissingKey reports whether the question has a key topic word the corpus
+// lacks in every form.
+func (q *Question) MissingKey() bool { return q.missingKey() }
 
 // CandidateSentences returns the candidate sentences of passages for the
 // analysed question q, with their features.

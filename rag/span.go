@@ -47,11 +47,25 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	case KindNumber:
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
+			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") {
+				continue // a year answers "when", not "how many"; "one of" counts nothing
+			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
 			// but not a whole clause.
 			out = append(out, typedSpan{m[0], trimSpanEnd(text, m[0], end), KindNumber})
 		}
-	case KindPerson, KindPlace, KindName:
+	case KindPlace:
+		for _, n := range nameSpans(wv, text) {
+			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) {
+				n.kind = kind
+				out = append(out, n)
+			}
+		}
+		// "in the thylakoid membranes": where-answers that are no names.
+		for _, m := range placePhrase.FindAllStringSubmatchIndex(text, -1) {
+			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], m[3]), KindPlace})
+		}
+	case KindPerson, KindName:
 		for _, n := range nameSpans(wv, text) {
 			if kind == KindName || nameFits(wv, text[n.start:n.end], text[:n.start], kind) {
 				n.kind = kind
@@ -70,7 +84,16 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 // nameJoiner are the small words inside names.
 var nameJoiner = map[string]bool{"of": true, "de": true, "al": true, "bin": true, "von": true, "van": true, "da": true, "del": true, "la": true, "le": true}
 
+// placePhrase is a locative phrase: a preposition of place and up to four
+// words after it, up to punctuation.
+var placePhrase = regexp.MustCompile(`\b((?:in|at|on|inside|within|near|into|from|across|along|beneath|under|above|off)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
+
 var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
+
+// isBareYear reports a four-digit year standing alone ("1367", "2015").
+func isBareYear(s string) bool {
+	return len(s) == 4 && s[0] >= '1' && s[0] <= '2' && strings.Trim(s, "0123456789") == ""
+}
 
 // trimSpanEnd drops a trailing stop word or punctuation from a span.
 func trimSpanEnd(text string, start, end int) int {
@@ -129,10 +152,10 @@ func isNameWord(wv *WordVectors, text string, w Word) bool {
 	if w.Stop && strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] {
 		return false // "The", "In"
 	}
-	if sentenceInitial(text, w.Start) && wv != nil {
-		if rk := wv.Rank(w.Lower); rk >= 0 && rk < 5000 && lemmaInfo(wv, w.Lower).POS != 0 {
-			return false
-		}
+	// A sentence's first word is capitalised anyway: it counts only when
+	// WordNet knows no common word of that form.
+	if sentenceInitial(text, w.Start) && wv != nil && lemmaInfo(wv, w.Lower).POS != 0 {
+		return false
 	}
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Word is one word of a text: its lower-cased form and its stem.
@@ -36,7 +37,7 @@ func words(text string) []Word {
 		if strings.IndexByte(raw, '.') >= 0 {
 			raw = strings.ReplaceAll(raw, ".", "")
 		}
-		lower := strings.ToLower(raw)
+		lower := foldAccents(strings.ToLower(raw))
 		if lower == "s" || lower == "t" {
 			return // the tail of an apostrophe: Iran's, don't
 		}
@@ -146,7 +147,9 @@ should since so some such than that the their theirs them themselves then there 
 those though through thus to too under until up upon us very via was we were what whatever when
 whenever where whereas whether which while who whom whose why will with within without would yet
 you your yours yourself yourselves tell know please describe explain said says say according
-besides apart many much`
+besides apart many much whats whos wheres whens hows thats theres didn doesn don isn aren wasn weren
+hasn haven hadn couldn wouldn shouldn mustn needn ll ve re anything something everything nothing
+anyone someone everyone anybody somebody everybody`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {
 		m[w] = struct{}{}
@@ -161,4 +164,26 @@ func stemSet(text string) map[string]bool {
 		m[t] = true
 	}
 	return m
+}
+
+// foldAccents drops diacritics ("lübeck" → "lubeck"), so that a word
+// typed without them matches; ASCII passes through untouched.
+func foldAccents(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(w) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }

@@ -25,4 +25,3 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
-

@@ -24,7 +24,8 @@ const (
 	PosAdj
 	PosAdv
 	// PosMainNoun marks a word whose noun senses are at least as many as
-	// its verb senses: it names a thing more often than an action.
+	// its senses as any other part of speech: it names a thing more often
+	// than an action or a quality.
 	PosMainNoun
 )
 
@@ -61,6 +62,9 @@ type WordVectors struct {
 	info   []WordInfo
 	common []float32 // unit: the direction all vectors share, removed from averages
 	base   map[string]string
+	// related lists, per word, the words WordNet relates to it: synonyms,
+	// hypernyms, derivations (by index).
+	related [][]int32
 
 	stemsOnce sync.Once
 	stemOf    []string // the stem of each word, for finding corpus words
@@ -102,6 +106,23 @@ func (wv *WordVectors) Base(w string) string {
 		return englishOnce().base[w]
 	}
 	return ""
+}
+
+// Related returns the words WordNet relates to w — synonyms, hypernyms,
+// derivations — that the vectors hold.
+func (wv *WordVectors) Related(w string) []string {
+	i, ok := wv.index[w]
+	if !ok || int(i) >= len(wv.related) {
+		if wv != englishOnce() && englishOnce() != nil {
+			return englishOnce().Related(w)
+		}
+		return nil
+	}
+	out := make([]string, len(wv.related[i]))
+	for k, j := range wv.related[i] {
+		out[k] = wv.words[j]
+	}
+	return out
 }
 
 // addTo adds weight × the word's unit vector to acc and reports whether
@@ -187,6 +208,16 @@ func (wv *WordVectors) WriteTo(w io.Writer) (int64, error) {
 		b.WriteByte(byte(len(wv.base[form])))
 		b.WriteString(wv.base[form])
 	}
+	for i := range wv.words {
+		var rel []int32
+		if i < len(wv.related) {
+			rel = wv.related[i]
+		}
+		b.WriteByte(byte(len(rel)))
+		for _, j := range rel {
+			put32(uint32(j))
+		}
+	}
 	put32(crc32.ChecksumIEEE(b.Bytes()))
 	n, err := w.Write(b.Bytes())
 	return int64(n), err
@@ -230,6 +261,21 @@ func ReadWordVectors(name string, data []byte) (*WordVectors, error) {
 	for range nbase {
 		form := r.str()
 		wv.base[form] = r.str()
+	}
+	wv.related = make([][]int32, n)
+	for i := range wv.related {
+		k := int(r.byte())
+		if k == 0 {
+			continue
+		}
+		rel := make([]int32, k)
+		for j := range rel {
+			rel[j] = int32(r.u32())
+			if int(rel[j]) >= n {
+				r.err = true
+			}
+		}
+		wv.related[i] = rel
 	}
 	if r.err || r.off != len(body) {
 		return nil, bad("truncated or malformed")
@@ -277,7 +323,7 @@ type VectorSource func(yield func(word string, vec []float32) bool) error
 // lower-cased form is a single token of the analyser — letters and digits
 // only — keeping the first vector of each. info and base, when set, give
 // WordNet's part of speech and class by word and its irregular forms.
-func BuildWordVectors(name string, src VectorSource, limit int, info map[string]WordInfo, base map[string]string) (*WordVectors, error) {
+func BuildWordVectors(name string, src VectorSource, limit int, info map[string]WordInfo, base map[string]string, related map[string][]string) (*WordVectors, error) {
 	wv := &WordVectors{Name: name, index: map[string]int32{}, base: map[string]string{}}
 	var floats [][]float32
 	err := src(func(word string, vec []float32) bool {
@@ -316,6 +362,16 @@ func BuildWordVectors(name string, src VectorSource, limit int, info map[string]
 	for form, b := range base {
 		if len(form) < 256 && len(b) < 256 {
 			wv.base[form] = b
+		}
+	}
+	if len(related) > 0 {
+		wv.related = make([][]int32, len(wv.words))
+		for i, w := range wv.words {
+			for _, r := range related[w] {
+				if j, ok := wv.index[r]; ok && len(wv.related[i]) < 255 {
+					wv.related[i] = append(wv.related[i], j)
+				}
+			}
 		}
 	}
 	return wv, nil
@@ -457,7 +513,7 @@ func LoadWordVectorsFile(path string, limit int) (*WordVectors, error) {
 	if bytes.HasPrefix(data, []byte(vectorFileMagic)) {
 		return ReadWordVectors(path, data)
 	}
-	return BuildWordVectors(path, TextVectors(bytes.NewReader(data)), limit, nil, nil)
+	return BuildWordVectors(path, TextVectors(bytes.NewReader(data)), limit, nil, nil, nil)
 }
 
 //go:embed data/glove-100d.bin

@@ -36,9 +36,13 @@ func (m *Main) vectors(_ context.Context, args []string) error {
 	}
 	var info map[string]rag.WordInfo
 	var base map[string]string
+	var related map[string][]string
 	if *wordnet != "" {
 		var err error
 		if info, base, err = readWordNet(*wordnet); err != nil {
+			return err
+		}
+		if related, err = readRelations(*wordnet); err != nil {
 			return err
 		}
 	}
@@ -51,7 +55,7 @@ func (m *Main) vectors(_ context.Context, args []string) error {
 	if strings.HasSuffix(*from, ".json") {
 		src = winkVectors(f)
 	}
-	wv, err := rag.BuildWordVectors(filepath.Base(*from), src, *limit, info, base)
+	wv, err := rag.BuildWordVectors(filepath.Base(*from), src, *limit, info, base, related)
 	if err != nil {
 		return err
 	}
@@ -114,12 +118,13 @@ func winkVectors(r io.Reader) rag.VectorSource {
 // the exception lists for irregular forms.
 func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error) {
 	info := map[string]rag.WordInfo{}
-	senses := map[string][2]int{} // noun, verb senses
+	senses := map[string][4]int{} // noun, verb, adjective, adverb senses
 	var nounFirst = map[string]int64{}
 	for _, p := range []struct {
-		file string
-		bit  uint8
-	}{{"noun", rag.PosNoun}, {"verb", rag.PosVerb}, {"adj", rag.PosAdj}, {"adv", rag.PosAdv}} {
+		file  string
+		bit   uint8
+		index int
+	}{{"noun", rag.PosNoun, 0}, {"verb", rag.PosVerb, 1}, {"adj", rag.PosAdj, 2}, {"adv", rag.PosAdv, 3}} {
 		err := eachLine(filepath.Join(dir, "index."+p.file), func(f []string) {
 			if len(f) < 4 || strings.Contains(f[0], "_") {
 				return
@@ -129,14 +134,11 @@ func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error)
 			info[f[0]] = in
 			n, _ := strconv.Atoi(f[2])
 			s := senses[f[0]]
-			switch p.bit {
-			case rag.PosNoun:
-				s[0] = n
-				if off, err := strconv.ParseInt(f[len(f)-n], 10, 64); err == nil && n > 0 {
+			s[p.index] = n
+			if p.bit == rag.PosNoun && n > 0 {
+				if off, err := strconv.ParseInt(f[len(f)-n], 10, 64); err == nil {
 					nounFirst[f[0]] = off
 				}
-			case rag.PosVerb:
-				s[1] = n
 			}
 			senses[f[0]] = s
 		})
@@ -150,7 +152,7 @@ func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error)
 	}
 	for w, off := range nounFirst {
 		in := info[w]
-		if s := senses[w]; s[0] >= s[1] {
+		if s := senses[w]; s[0] >= max(s[1], s[2], s[3]) {
 			in.POS |= rag.PosMainNoun
 		}
 		if off < int64(len(data)) {
@@ -195,4 +197,139 @@ func eachLine(path string, fn func([]string)) error {
 		fn(strings.Fields(line))
 	}
 	return sc.Err()
+}
+
+// readRelations reads, for each single-word lemma, the words WordNet
+// relates to it in the first sense of its main part of speech (the one
+// with most senses, nouns first): its synonyms, then the words of its
+// hypernyms (a "dad" is a "father"), then, for words other than nouns,
+// its derivational relatives ("atomic" and "atom"). Rarer senses and
+// other parts of speech relate a word to what it seldom means ("mother",
+// the verb, is "father"), and an instance is not its class ("Australia"
+// is no "country" to search for).
+func readRelations(dir string) (map[string][]string, error) {
+	type synset struct {
+		words []string
+		ptrs  []string // "@" hypernyms and "+" derivations, as "symbol pos offset"
+	}
+	byPos := map[string]map[string][]string{}
+	senses := map[string]map[string]int{}
+	for _, pos := range []string{"noun", "verb", "adj", "adv"} {
+		out := map[string][]string{}
+		byPos[pos] = out
+		data, err := os.ReadFile(filepath.Join(dir, "data."+pos))
+		if err != nil {
+			return nil, fmt.Errorf("wordnet: %w", err)
+		}
+		parse := func(data []byte, off int64) (synset, bool) {
+			if off < 0 || off >= int64(len(data)) {
+				return synset{}, false
+			}
+			end := off
+			for end < int64(len(data)) && data[end] != '\n' {
+				end++
+			}
+			f := strings.Fields(string(data[off:end]))
+			if len(f) < 4 {
+				return synset{}, false
+			}
+			n, err := strconv.ParseInt(f[3], 16, 32)
+			if err != nil || 4+2*int(n) >= len(f) {
+				return synset{}, false
+			}
+			var ss synset
+			for i := 0; i < int(n); i++ {
+				w := strings.ToLower(f[4+2*i])
+				if i := strings.IndexByte(w, '('); i > 0 {
+					w = w[:i] // adjective markers such as "(a)"
+				}
+				if !strings.ContainsAny(w, "_-") {
+					ss.words = append(ss.words, w)
+				}
+			}
+			k := 4 + 2*int(n)
+			pc, _ := strconv.Atoi(f[k])
+			for i := 0; i < pc && k+4+4*i <= len(f); i++ {
+				sym, target, tpos := f[k+1+4*i], f[k+2+4*i], f[k+3+4*i]
+				if sym == "@" || sym == "+" && pos != "noun" || sym == "&" {
+					ss.ptrs = append(ss.ptrs, sym+" "+tpos+" "+target)
+				}
+			}
+			return ss, true
+		}
+		other := map[string][]byte{pos: data}
+		load := func(p string) []byte {
+			names := map[string]string{"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
+			name := names[p]
+			if d, ok := other[name]; ok {
+				return d
+			}
+			d, _ := os.ReadFile(filepath.Join(dir, "data."+name))
+			other[name] = d
+			return d
+		}
+		err = eachLine(filepath.Join(dir, "index."+pos), func(f []string) {
+			if len(f) < 4 || strings.Contains(f[0], "_") {
+				return
+			}
+			n, _ := strconv.Atoi(f[2])
+			if senses[f[0]] == nil {
+				senses[f[0]] = map[string]int{}
+			}
+			senses[f[0]][pos] = n
+			offs := f[len(f)-n:]
+			var syn, hyper, deriv []string
+			for _, o := range offs[:min(1, len(offs))] {
+				off, _ := strconv.ParseInt(o, 10, 64)
+				ss, ok := parse(data, off)
+				if !ok {
+					continue
+				}
+				syn = append(syn, ss.words...)
+				for _, p := range ss.ptrs {
+					sym, rest, _ := strings.Cut(p, " ")
+					tp, toff, _ := strings.Cut(rest, " ")
+					d := load(tp)
+					if d == nil {
+						continue
+					}
+					off, _ := strconv.ParseInt(toff, 10, 64)
+					t, ok := parse(d, off)
+					if !ok {
+						continue
+					}
+					if sym == "+" {
+						deriv = append(deriv, t.words...)
+					} else {
+						hyper = append(hyper, t.words...)
+					}
+				}
+			}
+			seen := map[string]bool{f[0]: true}
+			for _, list := range [][]string{out[f[0]], syn, hyper, deriv} {
+				for _, w := range list {
+					if !seen[w] {
+						seen[w] = true
+						out[f[0]] = append(out[f[0]], w)
+					}
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := map[string][]string{}
+	for w, ns := range senses {
+		main, most := "", 0
+		for _, pos := range []string{"noun", "verb", "adj", "adv"} {
+			if ns[pos] > most {
+				main, most = pos, ns[pos]
+			}
+		}
+		if rel := byPos[main][w]; len(rel) > 0 {
+			out[w] = rel
+		}
+	}
+	return out, nil
 }
