@@ -57,7 +57,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			}
 			ans.Confidence = round3(opts.Model.Confidence(cands[order[0]].features, cands[order[0]].score, margin))
 		}
-		// A key topic word the corpus lacks altogether: it does not say.
+		// A name the corpus lacks altogether: it does not say.
 		if q.missingKey() {
 			ans.Confidence = 0
 		}
@@ -84,36 +84,57 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions) ([]candidate, string) {
 	best := order[0]
 	b := &cands[best]
-	switch {
-	case q.Kind.spanKind():
-		// The answer may sit in the sentence after the one that matches
-		// the question ("… met Putin. The envoy, Ali Larijani, …").
-		if len(b.answerSpans(q)) == 0 && b.next >= 0 && len(cands[b.next].answerSpans(q)) > 0 {
-			n := &cands[b.next]
-			return []candidate{*b, *n}, nearestSpan(q, n)
-		}
-		if len(b.answerSpans(q)) > 0 {
-			return []candidate{*b}, nearestSpan(q, b)
-		}
-		return []candidate{*b}, ""
-	case q.Kind.explainKind():
-		return explanation(q, cands, order, opts.MaxSentences), ""
+	if q.Kind.explainKind() {
+		return withIntroduced(cands, explanation(q, cands, order, opts.MaxSentences)), ""
 	}
 	chosen := []candidate{*b}
-	for _, i := range order[1:] {
-		c := &cands[i]
-		if c.score < b.score-explainMargin/2 {
-			break
-		}
-		if c.passage == b.passage || sameDoc(c, b) && !nearDuplicate(c, b) {
-			if !nearDuplicate(c, b) {
-				chosen = append(chosen, *c)
+	// The answer may sit in the sentence after the one that matches the
+	// question ("… met Putin. The envoy, Ali Larijani, …").
+	if q.Kind.spanKind() && len(b.answerSpans(q)) == 0 && b.next >= 0 && len(cands[b.next].answerSpans(q)) > 0 {
+		chosen = append(chosen, cands[b.next])
+	} else {
+		// A runner-up of the same document close behind often holds what
+		// the best one lacks: the two together answer more often than one.
+		for _, i := range order[1:] {
+			c := &cands[i]
+			if c.score < b.score-secondMargin {
+				break
 			}
-			break
+			if sameDoc(c, b) && !nearDuplicate(c, b) {
+				chosen = append(chosen, *c)
+				break
+			}
+		}
+	}
+	chosen = withIntroduced(cands, chosen)
+	if !q.Kind.spanKind() {
+		return chosen, ""
+	}
+	for k := range chosen {
+		if len(chosen[k].answerSpans(q)) > 0 {
+			return chosen, nearestSpan(q, &chosen[k])
 		}
 	}
 	return chosen, ""
 }
+
+// withIntroduced adds, after a chosen sentence that ends with a colon, the
+// sentence it introduces: "… is exported if both:" says nothing alone.
+func withIntroduced(cands []candidate, chosen []candidate) []candidate {
+	out := chosen[:0:0]
+	for _, c := range chosen {
+		out = append(out, c)
+		if strings.HasSuffix(strings.TrimSpace(c.text), ":") && c.next >= 0 {
+			out = append(out, cands[c.next])
+		}
+	}
+	return out
+}
+
+// secondMargin is how far below the best score, in the model's log-odds,
+// a second sentence may be: within it the softmax gives it at least
+// e^-1 ≈ 0.37 of the best one's chance.
+const secondMargin = 1.0
 
 func sameDoc(a, b *candidate) bool { return a.docID == b.docID }
 
@@ -214,10 +235,10 @@ func nearestSpan(q *Question, c *candidate) string {
 	return strings.TrimSpace(c.text[best.start:best.end])
 }
 
-// missingKey reports a key topic word the corpus does not hold in any form.
+// missingKey reports a name the corpus does not hold in any form.
 func (q *Question) missingKey() bool {
 	for _, t := range q.Terms {
-		if t.Key && !t.Known {
+		if t.Name && !t.Known {
 			return true
 		}
 	}

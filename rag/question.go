@@ -60,6 +60,11 @@ type QueryTerm struct {
 	// Key marks a topic word: a name, or a noun for a concrete thing.
 	// Only key words missing from the corpus make it "not say".
 	Key bool
+	// Name marks a key word that names one thing: capitalised inside the
+	// question, or unknown to WordNet. A name the corpus lacks makes it
+	// "not say"; a common noun it lacks only lowers the confidence, since
+	// the corpus may use another word for it.
+	Name bool
 }
 
 // Similarity thresholds for resolving a word the corpus lacks, and the
@@ -173,12 +178,16 @@ func (ix *Index) analyze(text string) *Question {
 		q.Kind = KindSummary
 	}
 	seen := map[string]bool{}
-	for _, w := range ws {
+	for i, w := range ws {
 		if w.Start < core || w.Stop || seen[w.Stem] || len(w.Lower) == 1 && !hasDigit(w.Lower) {
 			continue
 		}
 		seen[w.Stem] = true
 		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
+		t.Name = t.Key && (w.Cap && w.Start > 0 || wv == nil || lemmaInfo(wv, w.Lower).POS == 0)
+		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
+			t.Key = false // "speed up", "set off": a verb
+		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolve(w, !t.Key); s != "" {
@@ -286,6 +295,9 @@ func (ix *Index) isAside(seg string) bool {
 	return true
 }
 
+// particles make a verb of the word before them ("speed up").
+var particles = map[string]bool{"up": true, "down": true, "out": true, "off": true, "over": true}
+
 // frameLink are the prepositions after a noun that frames a topic.
 var frameLink = map[string]bool{"of": true, "about": true, "on": true, "regarding": true, "between": true, "behind": true}
 
@@ -313,6 +325,12 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		if len(core) > len(lead) && strings.EqualFold(core[:len(lead)], lead) {
 			core = core[len(lead):]
 		}
+	}
+	// "When I embed a type, what is the field called?": a clause of
+	// condition first, the question after it.
+	if m := conditionFirst.FindStringIndex(core); m != nil && whWord.MatchString(core[m[1]:]) {
+		core = strings.TrimSpace(core[m[1]:])
+		ws = words(core)
 	}
 	focus, class := focusNoun(wv, core)
 	switch {
@@ -349,6 +367,8 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	}
 	return KindOther, ""
 }
+
+var conditionFirst = regexp.MustCompile(`(?i)^(?:when|if|once|after|before|while)\s+(?:i|you|we|they|it|he|she)\b[^,?]*,\s*(?:then\s+)?`)
 
 var howMany = regexp.MustCompile(`(?i)^how (?:many|much)\s+`)
 
@@ -399,19 +419,31 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 	if loc == nil {
 		return "", 0
 	}
-	for i, w := range words(core[loc[1]:]) {
-		if i > 2 {
-			break
-		}
+	// The head of the noun phrase after the question word: the last noun
+	// of its run of nouns and adjectives ("which Danish king" → "king"),
+	// past a general noun and its "of" ("which type of ship" → "ship").
+	ws := words(core[loc[1]:])
+	head, class := "", uint8(0)
+	for i := 0; i < len(ws) && i < 5; i++ {
+		w := ws[i]
 		if w.Stop {
 			if i == 0 {
 				return "", 0 // "what is …", "what did …": no focus noun
 			}
-			continue
+			if w.Lower == "of" && head == "" {
+				continue
+			}
+			break
 		}
 		in := lemmaInfo(wv, w.Lower)
+		if in.POS&(PosNoun|PosAdj) == 0 || in.POS&PosNoun == 0 && head != "" {
+			break
+		}
 		if in.POS&PosNoun == 0 {
 			continue
+		}
+		if verbForm(wv, w.Lower) && head != "" {
+			break // "which plants keep …"
 		}
 		l := w.Lower
 		if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {
@@ -420,9 +452,12 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 		if in.Class == 3+1 || generalNoun(wv, l) {
 			continue // "what kind of", "which one": too general to be the focus
 		}
-		return l, in.Class
+		head, class = l, in.Class
+		if in.POS&PosMainNoun == 0 && i+1 < len(ws) && !ws[i+1].Stop && lemmaInfo(wv, ws[i+1].Lower).POS&PosNoun == 0 {
+			break // a verb follows: "which plants keep"
+		}
 	}
-	return "", 0
+	return head, class
 }
 
 // generalNoun reports a noun too general to say what is asked for: one

@@ -73,7 +73,25 @@ func appendParagraph(out []Span, text string, start, end int) []Span {
 }
 
 func quotableSpan(text string, start, end int) Span {
-	return Span{Start: start, End: end, Quotable: len(strings.Fields(text[start:end])) >= 4 || isKeyValue(text[start:end])}
+	t := text[start:end]
+	return Span{Start: start, End: end, Quotable: (len(strings.Fields(t)) >= 4 || isKeyValue(t)) && !looksLikeCode(t)}
+}
+
+// looksLikeCode reports text dense with the symbols of program code
+// ("x := a[i] + b // comment"): an example, not a sentence to quote.
+func looksLikeCode(t string) bool {
+	symbols, visible := 0, 0
+	for _, r := range t {
+		switch {
+		case unicode.IsSpace(r):
+		case strings.ContainsRune("{}[]()=<>;:|&*^%~/+!", r):
+			symbols++
+			visible++
+		default:
+			visible++
+		}
+	}
+	return visible > 0 && symbols*100 >= visible*7 || strings.Contains(t, "//") || strings.Contains(t, ":=")
 }
 
 // isKeyValue reports a "Label: value" line such as a byline, which states a

@@ -17,20 +17,22 @@ type typedSpan struct {
 
 var (
 	monthNames = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
-	dateSpan   = regexp.MustCompile(`(?i)\b(?:` +
+	// Month names are matched with their capital: "may" and "march" are
+	// also verbs.
+	dateSpan = regexp.MustCompile(`\b(?:` +
 		`(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
-		`|(?:early|mid|late)[- ]\d{3,4}s?` +
+		`|(?i:(?:early|mid|late)[- ]\d{3,4}s?)` +
 		`|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|CE)\s*\d{1,4}` +
-		`|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)[- ]century(?:\s+(?:BC|BCE|AD|CE))?` +
-		`|(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century` +
+		`|(?i:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)[- ]century(?:\s+(?:BC|BCE|AD|CE))?)` +
+		`|(?i:(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century)` +
 		`|(?:1[0-9]|20)\d\ds?` +
-		`|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
-		`|(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter)` +
+		`|(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
+		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
-	numberWords          = `one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
-	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?:[ -][a-z]+\b)?`)
+	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
+	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+\b)?`)
 )
 
 // typedSpans finds the spans of text that could answer a question of kind.
@@ -67,7 +69,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 	case KindPerson, KindName:
 		for _, n := range nameSpans(wv, text) {
-			if kind == KindName || nameFits(wv, text[n.start:n.end], text[:n.start], kind) {
+			if kind == KindName || nameFits(wv, text[n.start:n.end], text[:n.start], kind) || kind == KindPerson && personAfter(wv, text[n.end:]) {
 				n.kind = kind
 				out = append(out, n)
 			}
@@ -89,6 +91,15 @@ var nameJoiner = map[string]bool{"of": true, "de": true, "al": true, "bin": true
 var placePhrase = regexp.MustCompile(`\b((?:in|at|on|inside|within|near|into|from|across|along|beneath|under|above|off)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
 
 var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
+
+// personAfter reports an apposition naming a person's role after a name:
+// ", a bookbinder", ", the engineer".
+func personAfter(wv *WordVectors, after string) bool {
+	m := apposition.FindStringSubmatch(after)
+	return m != nil && lemmaInfo(wv, strings.ToLower(m[1])).Class == ClassPerson
+}
+
+var apposition = regexp.MustCompile(`^\s*,\s+(?:a|an|the|his|her|their)\s+(?:[\p{L}-]+\s+){0,2}?([\p{L}]+)\b`)
 
 // isBareYear reports a four-digit year standing alone ("1367", "2015").
 func isBareYear(s string) bool {
@@ -166,20 +177,25 @@ func sentenceInitial(text string, at int) bool {
 }
 
 // nameFits reports whether a name suits a question for a person or a
-// place: a word of it is a person or a place in WordNet, or the words
-// before it say so ("in Moscow", "minister Aziz Nasirzadeh").
+// place. A place: a word of it is a place in WordNet, or a preposition of
+// place comes before it ("in Moscow"). A person: a word of it is a person
+// in WordNet, or a person noun stands beside it ("minister Aziz
+// Nasirzadeh", "George Riebau, a bookbinder"), or it is two or more words
+// none of which WordNet knows as a thing, place or group ("Sarah Barnard",
+// not "Brooklyn Bridge").
 func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
-	var want, other uint8 = ClassPerson, ClassLocation
+	ws := words(name)
+	var want uint8 = ClassPerson
 	if kind == KindPlace {
-		want, other = ClassLocation, ClassPerson
+		want = ClassLocation
 	}
-	sawOther := false
-	for _, w := range words(name) {
-		switch lemmaInfo(wv, w.Lower).Class {
-		case want:
+	other := false
+	for _, w := range ws {
+		switch c := lemmaInfo(wv, w.Lower).Class; {
+		case c == want:
 			return true
-		case other, ClassGroup:
-			sawOther = true
+		case c != 0:
+			other = true
 		}
 	}
 	prev := words(before)
@@ -188,13 +204,9 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 		if kind == KindPlace && (p.Lower == "in" || p.Lower == "at" || p.Lower == "near" || p.Lower == "from" || p.Lower == "to") {
 			return true
 		}
-		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson {
+		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson && !p.Stop {
 			return true
 		}
 	}
-	if sawOther {
-		return false
-	}
-	// A name WordNet does not know: people usually have two or more words.
-	return kind == KindPerson && len(words(name)) >= 2
+	return kind == KindPerson && len(ws) >= 2 && !other
 }
