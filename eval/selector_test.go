@@ -82,7 +82,7 @@ func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 			t.Fatalf("%s: %v", it.ID, err)
 		}
 		q := ix.AnalyzeQuestion(question)
-		tq := rag.TrainingQuestion{Answerable: !it.Unanswerable, MissingKey: q.MissingKey()}
+		tq := rag.TrainingQuestion{Answerable: !it.Unanswerable, Unanswerable: q.Unanswerable(passages)}
 		for _, s := range rag.CandidateSentences(q, passages) {
 			tq.Features = append(tq.Features, s.Features)
 			tq.Labels = append(tq.Labels, !it.Unanswerable && len(matchedAliases(s.Quote, it.Answers)) > 0)

@@ -57,8 +57,9 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			}
 			ans.Confidence = round3(opts.Model.Confidence(cands[order[0]].features, cands[order[0]].score, margin))
 		}
-		// A name the corpus lacks altogether: it does not say.
-		if q.missingKey() {
+		// A name the corpus lacks altogether, or a key word no passage
+		// comes near in meaning: it does not say.
+		if q.Unanswerable(req.Passages) {
 			ans.Confidence = 0
 		}
 		if len(cands) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
@@ -233,6 +234,47 @@ func nearestSpan(q *Question, c *candidate) string {
 		}
 	}
 	return strings.TrimSpace(c.text[best.start:best.end])
+}
+
+// Unanswerable reports a question the passages cannot answer whatever
+// their sentences say: it names something the corpus lacks altogether, or
+// has a key word no passage comes near in meaning.
+func (q *Question) Unanswerable(passages []Passage) bool {
+	return q.missingKey() || q.uncoveredKey(passages)
+}
+
+// keyCoverMin is the least word-vector similarity to some word of the
+// passages that lets a key word the corpus lacks count as covered.
+const keyCoverMin = 0.6
+
+// uncoveredKey reports a key word the corpus lacks that no word of the
+// passages comes near in meaning ("population" for passages about Moscow's
+// ties with Tehran).
+func (q *Question) uncoveredKey(passages []Passage) bool {
+	if q.wv == nil {
+		return false
+	}
+	var words_ []Word
+	for _, t := range q.Terms {
+		if !t.Key || t.Known {
+			continue
+		}
+		if words_ == nil {
+			for _, p := range passages {
+				words_ = append(words_, words(p.Title+"\n"+p.Text)...)
+			}
+		}
+		best := 0.0
+		for _, w := range words_ {
+			if !w.Stop {
+				best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
+			}
+		}
+		if best < keyCoverMin {
+			return true
+		}
+	}
+	return false
 }
 
 // missingKey reports a name the corpus does not hold in any form.

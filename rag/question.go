@@ -358,8 +358,6 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 			return KindDate, focus
 		case ClassQuantity:
 			return KindNumber, focus
-		case ClassGroup:
-			return KindName, focus
 		}
 		return KindThing, focus
 	case !whWord.MatchString(core) && len(ws) > 0 && isRequestVerb(wv, ws[0]):
@@ -436,8 +434,8 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 			break
 		}
 		in := lemmaInfo(wv, w.Lower)
-		if in.POS&(PosNoun|PosAdj) == 0 || in.POS&PosNoun == 0 && head != "" {
-			break
+		if in.POS&(PosNoun|PosAdj) == 0 || head != "" && in.POS&PosMainNoun == 0 {
+			break // past the noun phrase: "which plants keep …"
 		}
 		if in.POS&PosNoun == 0 {
 			continue

@@ -106,9 +106,9 @@ type TrainingQuestion struct {
 	Features   [][]float64
 	Labels     []bool
 	Answerable bool
-	// MissingKey marks a question with a key word the corpus lacks: the
-	// answerer abstains on it whatever the model says.
-	MissingKey bool
+	// Unanswerable marks a question the answerer abstains on whatever
+	// the model says (see [Question.Unanswerable]).
+	Unanswerable bool
 }
 
 // FitSelector fits the ranking weights by L2-regularised conditional
@@ -176,7 +176,7 @@ func FitSelector(qs []TrainingQuestion, l2 float64, iterations int) SelectorMode
 	var pts []point
 	var nAns, nUn float64
 	for _, q := range qs {
-		if q.MissingKey {
+		if q.Unanswerable {
 			continue
 		}
 		bi, best, second := -1, math.Inf(-1), math.Inf(-1)
@@ -544,9 +544,6 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	}
 	c.spansDone = true
 	kind := q.Kind
-	if kind == KindThing {
-		kind = KindName
-	}
 	qstems := map[string]bool{}
 	for _, w := range words(q.Text) {
 		qstems[w.Stem] = true
@@ -554,15 +551,19 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	for _, t := range q.Terms {
 		qstems[t.Stem] = true
 	}
+	// A span answers only with words of its own: "Caspian Sea" is no name
+	// for "the drill in the Caspian".
 	for _, s := range typedSpans(q.wv, c.text, kind) {
-		fresh := false
+		fresh, repeats := false, false
 		for _, w := range words(c.text[s.start:s.end]) {
-			if !qstems[w.Stem] && !(w.Stop && kind != KindNumber) {
+			switch {
+			case qstems[w.Stem] && !w.Stop:
+				repeats = true
+			case !w.Stop || kind == KindNumber:
 				fresh = true
-				break
 			}
 		}
-		if fresh {
+		if fresh && !repeats {
 			c.spans = append(c.spans, s)
 		}
 	}
@@ -638,10 +639,6 @@ type SentenceFeatures struct {
 	Quote    string
 	Features []float64
 }
-
-// MissingKey reports whether the question has a key topic word the corpus
-// lacks in every form.
-func (q *Question) MissingKey() bool { return q.missingKey() }
 
 // CandidateSentences returns the candidate sentences of passages for the
 // analysed question q, with their features.

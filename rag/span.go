@@ -49,8 +49,9 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	case KindNumber:
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
-			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") {
-				continue // a year answers "when", not "how many"; "one of" counts nothing
+			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
+				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) {
+				continue // a year answers "when", not "how many"; "one of" counts nothing; "Su-35" is a name
 			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
 			// but not a whole clause.
@@ -67,17 +68,31 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		for _, m := range placePhrase.FindAllStringSubmatchIndex(text, -1) {
 			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], m[3]), KindPlace})
 		}
-	case KindPerson, KindName:
+	case KindPerson:
 		for _, n := range nameSpans(wv, text) {
-			if kind == KindName || nameFits(wv, text[n.start:n.end], text[:n.start], kind) || kind == KindPerson && personAfter(wv, text[n.end:]) {
+			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:]) {
 				n.kind = kind
 				out = append(out, n)
 			}
 		}
-		if kind == KindName {
-			for _, m := range quoted.FindAllStringSubmatchIndex(text, -1) {
-				out = append(out, typedSpan{m[2], m[3], KindName})
+	case KindName:
+		// What a thing is called: a quoted name, or the name right after
+		// "called", "named", "known as".
+		for _, m := range quoted.FindAllStringSubmatchIndex(text, -1) {
+			out = append(out, typedSpan{m[2], m[3], KindName})
+		}
+		for _, n := range nameSpans(wv, text) {
+			if namingVerb.MatchString(text[:n.start]) {
+				out = append(out, typedSpan{n.start, n.end, KindName})
 			}
+		}
+	case KindThing:
+		for _, n := range nameSpans(wv, text) {
+			n.kind = kind
+			out = append(out, n)
+		}
+		for _, m := range quoted.FindAllStringSubmatchIndex(text, -1) {
+			out = append(out, typedSpan{m[2], m[3], KindThing})
 		}
 	}
 	return out
@@ -89,6 +104,9 @@ var nameJoiner = map[string]bool{"of": true, "de": true, "al": true, "bin": true
 // placePhrase is a locative phrase: a preposition of place and up to four
 // words after it, up to punctuation.
 var placePhrase = regexp.MustCompile(`\b((?:in|at|on|inside|within|near|into|from|across|along|beneath|under|above|off)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
+
+// namingVerb ends text that introduces a name.
+var namingVerb = regexp.MustCompile(`(?i)\b(?:called|named|dubbed|titled|nicknamed|known as|renamed|christened)\s*[“"«]?$`)
 
 var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
 

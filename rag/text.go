@@ -94,8 +94,8 @@ var stemCache struct {
 const stemCacheSize = 1 << 18
 
 // stem reduces a lower-cased word to its Porter2 stem, after WordNet's
-// irregular forms ("sought" → "seek") for words that are no lemma
-// themselves. Numbers and words with digits are kept as they are.
+// irregular forms ("sought" → "seek") for words that do not mainly name a
+// thing themselves ("saw" stays). Numbers and words with digits are kept as they are.
 func stem(w string) string {
 	stemCache.mu.RLock()
 	s, ok := stemCache.m[w]
@@ -105,7 +105,7 @@ func stem(w string) string {
 	}
 	s = w
 	if en := EmbeddedWordVectors(); en != nil {
-		if base := en.base[s]; base != "" && en.Info(s).POS == 0 {
+		if base := en.base[s]; base != "" && en.Info(s).POS&PosMainNoun == 0 {
 			s = base
 		}
 	}
