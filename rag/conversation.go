@@ -67,7 +67,7 @@ func RuleRewrite(_ context.Context, question string, history []Turn) (string, er
 			continue
 		}
 		for _, w := range words(t.Content) {
-			if !w.Stop && !isLight(EmbeddedWordVectors(), w) && !have[w.Stem] {
+			if !w.Stop && !isGeneric(EmbeddedWordVectors(), w) && !have[w.Stem] {
 				have[w.Stem] = true
 				carried = append(carried, w.Lower)
 			}
@@ -90,7 +90,7 @@ func isFollowUp(q string) bool {
 		if referring[w.Lower] {
 			return true
 		}
-		if !w.Stop && !isLight(EmbeddedWordVectors(), w) {
+		if !w.Stop && !isGeneric(EmbeddedWordVectors(), w) {
 			content++
 		}
 	}

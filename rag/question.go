@@ -97,6 +97,13 @@ func isLight(wv *WordVectors, w Word) bool {
 	return in.POS != 0 && in.POS&PosMainNoun == 0
 }
 
+// isGeneric reports one of the most frequent English words, which names
+// no topic of its own.
+func isGeneric(wv *WordVectors, w Word) bool {
+	r := wv.Rank(w.Lower)
+	return r >= 0 && r < lightRank
+}
+
 // isKeyWord reports a topic word: a name (capitalised inside the
 // question, or unknown to WordNet), or a noun whose main sense is a
 // concrete thing, group, place, time or quantity rather than an act,
@@ -503,9 +510,10 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return found, relatedSim
 		}
 	}
-	// A clipped word ("crypto" for "cryptocurrency").
-	if len(w.Stem) >= 5 {
-		if t := ix.lex.extension(w.Stem); t != "" {
+	// A clipped word ("crypto" for "cryptocurrency"): the word as written
+	// begins a longer corpus term.
+	if len(w.Lower) >= 5 {
+		if t := ix.lex.extension(w.Lower); t != "" && len(t) > len(w.Lower) {
 			return t, typoSim
 		}
 	}

@@ -84,7 +84,7 @@ func looksLikeCode(t string) bool {
 	for _, r := range t {
 		switch {
 		case unicode.IsSpace(r):
-		case strings.ContainsRune("{}[]()=<>;:|&*^%~/+!", r):
+		case strings.ContainsRune("{}[]=<>;|&*^%~+", r):
 			symbols++
 			visible++
 		default:
