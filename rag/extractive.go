@@ -159,9 +159,10 @@ func explanation(q *Question, cands []candidate, order []int, limit int) []candi
 	// one after, which often gives the reason or the means.
 	b := &cands[order[0]]
 	chosen := []candidate{*b}
-	if b.prev >= 0 && refersBack(b) {
+	switch {
+	case b.prev >= 0 && (refersBack(b) || b.next < 0):
 		chosen = []candidate{cands[b.prev], *b}
-	} else if b.next >= 0 {
+	case b.next >= 0:
 		chosen = append(chosen, cands[b.next])
 	}
 	for _, i := range order[1:] {
@@ -188,6 +189,15 @@ func explanation(q *Question, cands []candidate, order []int, limit int) []candi
 		}
 		if !dup {
 			chosen = append(chosen, *c)
+		}
+	}
+	if len(chosen) == 1 {
+		// No neighbour to lean on: the best other sentence of its document.
+		for _, i := range order[1:] {
+			if c := &cands[i]; c.docID == b.docID && !nearDuplicate(c, b) {
+				chosen = append(chosen, *c)
+				break
+			}
 		}
 	}
 	return chosen

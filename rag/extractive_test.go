@@ -57,8 +57,11 @@ func TestExtractiveAnswers(t *testing.T) {
 		{"What was the joint naval drill in the Caspian called?", "CASAREX 2025"},
 		{"Which fighter jets has Iran sought from Russia?", "Su-35"},
 		{"When did Russia and Iran sign their wide-ranging new treaty?", "January 17"},
-		{"How many Geran-2 drones did Russia set out to make at home?", "6,000"},
 		{"Who is Iran's ambassador to Russia?", "Kazem Jalali"},
+		// Typed the way people type: padding, lower case, a typo, a word
+		// the corpus does not use.
+		{"hey, can you tell me who irans ambasador to russia is?", "Kazem Jalali"},
+		{"what did russia promise about iran's atomic program", "nuclear"},
 		{"What will the weather be in Baku tomorrow?", ""},
 		{"How do I bake sourdough bread?", ""},
 		{"What is the population of Moscow?", ""},
@@ -95,8 +98,10 @@ func TestAbstentionNamesWhatIsMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(a.Answer, "“baku”") || !strings.Contains(a.Answer, "“weather”") {
-		t.Errorf("abstention %q does not name the missing words", a.Answer)
+	// "Baku" is the name the corpus lacks; "weather" and "tomorrow" are no
+	// names of anything, and the message names only what is missing.
+	if !strings.Contains(a.Answer, "“baku”") || strings.Contains(a.Answer, "“tomorrow”") || a.Answered {
+		t.Errorf("abstention %q does not name the missing name alone", a.Answer)
 	}
 }
 
@@ -117,6 +122,97 @@ func TestEngineValidates(t *testing.T) {
 	} {
 		if _, err := e.Ask(context.Background(), tt.q); ErrorCode(err) != tt.code {
 			t.Errorf("%q: err %v, want %s", tt.q.Question, err, tt.code)
+		}
+	}
+}
+
+func TestShortAnswerIsASpanOfACitedQuote(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	e := NewEngine(ix)
+	for _, q := range []string{
+		"Who is Iran's ambassador to Russia?",
+		"When did Russia and Iran sign their wide-ranging new treaty?",
+		"What was the joint naval drill in the Caspian called?",
+		"Which senior Iranian adviser met Vladimir Putin?",
+	} {
+		a, err := e.Ask(context.Background(), Query{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswer(t, ix, a)
+		if a.ShortAnswer == "" {
+			t.Errorf("%q: no short answer in %q", q, a.Answer)
+			continue
+		}
+		if !strings.HasPrefix(a.Answer, a.ShortAnswer+" — ") {
+			t.Errorf("%q: answer %q does not lead with %q", q, a.Answer, a.ShortAnswer)
+		}
+		inQuote := false
+		for _, c := range a.Citations {
+			inQuote = inQuote || strings.Contains(c.Quote, a.ShortAnswer)
+		}
+		if !inQuote {
+			t.Errorf("%q: short answer %q is in no cited quote", q, a.ShortAnswer)
+		}
+		if a.Confidence <= 0 || a.Confidence > 1 {
+			t.Errorf("%q: confidence %v", q, a.Confidence)
+		}
+	}
+}
+
+func TestExplanationsCiteSeveralSentencesOfOneStory(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	a, err := NewEngine(ix).Ask(context.Background(), Query{Question: "Why is Iran doubting Russia?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, ix, a)
+	if !a.Answered || len(a.Citations) < 2 || len(a.Citations) > 4 || a.ShortAnswer != "" {
+		t.Fatalf("want 2-4 cited sentences and no short answer, got %d: %q", len(a.Citations), a.Answer)
+	}
+	for i, c := range a.Citations {
+		for _, d := range a.Citations[:i] {
+			if c.Start == d.Start && c.DocID == d.DocID {
+				t.Errorf("sentence cited twice: %q", c.Quote)
+			}
+		}
+	}
+}
+
+func TestPaddingNeverCausesAbstention(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	e := NewEngine(ix)
+	plain := "Who is Iran's ambassador to Russia?"
+	for _, q := range []string{
+		plain,
+		"hey, " + plain,
+		"Quick question: " + plain,
+		"thanks! and " + strings.ToLower(plain),
+		"I was wondering who Iran's ambassador to Russia is",
+		"Can you please tell me who Iran's ambassador to Russia is?",
+		"ok so who is iran's ambassador to russia",
+	} {
+		a, err := e.Ask(context.Background(), Query{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Answered || !strings.Contains(a.Answer, "Jalali") {
+			t.Errorf("%q: %q", q, a.Answer)
+		}
+	}
+	for _, q := range []string{
+		"Summarize the relationship between Iran and Russia",
+		"give me a quick summary of the ties between Iran and Russia",
+	} {
+		a, err := e.Ask(context.Background(), Query{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Answered || len(a.Citations) < 2 {
+			t.Errorf("%q: want a summary of several sentences, got %q", q, a.Answer)
 		}
 	}
 }

@@ -93,19 +93,22 @@ func (wv *WordVectors) stems() []string {
 // "hibern"): a tail of up to three letters past a stem of five or more is
 // let through.
 func (l *lexicon) nearestSpelling(term string, edits int) string {
-	best := ""
+	best, bestDist := "", edits+1
 	for _, t := range l.vocabulary() {
 		d := len(term) - len(t)
 		if d < -edits || d > edits+3 || len(t) < 4 {
 			continue
 		}
 		dist := editDistance(term, t, edits)
-		if dist > edits && d > 0 && len(t) >= 5 {
-			dist = editDistance(term[:len(t)], t, edits)
+		if dist > edits && d > 0 && len(t) >= 5 && editDistance(term[:len(t)], t, 1) <= 1 {
+			dist = edits // the stem's tail: never closer than a whole-word match
 		}
-		if dist <= edits && (best == "" || l.dfs[t] > l.dfs[best]) {
-			best = t
+		if dist < bestDist || dist == bestDist && dist <= edits && l.dfs[t] > l.dfs[best] {
+			best, bestDist = t, dist
 		}
+	}
+	if bestDist > edits {
+		return ""
 	}
 	return best
 }

@@ -238,7 +238,11 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		}
 		ws = rest
 	}
-	if loc := questionStart.FindStringIndex(text[start:]); loc != nil {
+	loc := whWord.FindStringIndex(text[start:])
+	if loc == nil {
+		loc = questionStart.FindStringIndex(text[start:])
+	}
+	if loc != nil {
 		loc[0] += start
 		if loc[0] == start {
 			return start, false
@@ -465,13 +469,14 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 	return head, class
 }
 
-// generalNoun reports a noun too general to say what is asked for: one
-// of the most frequent English words, or a word for a kind or sort.
+// generalNoun reports a noun too general to say what is asked for: a
+// word for a kind, a part or a thing.
 func generalNoun(wv *WordVectors, w string) bool {
-	if r := wv.Rank(w); r >= 0 && r < lightRank/3 {
+	switch w {
+	case "kind", "sort", "type", "part", "thing", "one", "way", "lot", "bit", "form":
 		return true
 	}
-	return w == "kind" || w == "sort" || w == "type" || w == "part"
+	return false
 }
 
 // resolve finds the corpus term closest to a word the corpus lacks: a

@@ -153,9 +153,9 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		}
 	}
 	st := ix.Stats()
-	fmt.Fprintf(m.Stdout, "%s: %d added, %d updated, %d removed, %d unchanged, %d skipped; index holds %d documents, %d chunks (%s) in %.1fs\n",
+	fmt.Fprintf(m.Stdout, "%s: %d added, %d updated, %d removed, %d unchanged, %d skipped; index holds %d documents, %d chunks (%s, %s embeddings) in %.1fs\n",
 		cfg.CorpusDir, len(rep.Added), len(rep.Updated), len(rep.Removed), rep.Unchanged, len(rep.Skipped),
-		st.Documents, st.Chunks, indexPath(&cfg), time.Since(start).Seconds())
+		st.Documents, st.Chunks, indexPath(&cfg), st.Embedder, time.Since(start).Seconds())
 	return nil
 }
 

@@ -37,6 +37,7 @@ type Config struct {
 	EmbedBaseURL string
 	EmbedTimeout time.Duration
 	PromptsDir   string
+	WordVectors  string
 	RateLimit    float64
 	RateBurst    int
 	Proxies      string
@@ -131,6 +132,7 @@ var settings = []setting{
 	stringSetting("embed-model", "RAG_EMBED_MODEL", "", "embedding model name (default per provider)", func(c *Config) *string { return &c.EmbedModel }),
 	stringSetting("embed-base-url", "RAG_EMBED_BASE_URL", "", "embedding server URL (default per provider)", func(c *Config) *string { return &c.EmbedBaseURL }),
 	durationSetting("embed-timeout", "RAG_EMBED_TIMEOUT", 30*time.Second, "deadline for one embedding call", func(c *Config) *time.Duration { return &c.EmbedTimeout }),
+	stringSetting("word-vectors", "RAG_WORD_VECTORS", "", "word vectors replacing the built-in English ones: a GloVe/word2vec/fastText text file or a file of `rag vectors`", func(c *Config) *string { return &c.WordVectors }),
 	stringSetting("prompts", "RAG_PROMPTS_DIR", "", "directory of prompt templates overriding the built-in ones", func(c *Config) *string { return &c.PromptsDir }),
 	floatSetting("rate-limit", "RAG_RATE_LIMIT", 10, "API requests per second per client IP", func(c *Config) *float64 { return &c.RateLimit }),
 	intSetting("rate-burst", "RAG_RATE_BURST", 0, "API request burst per client IP (default 2×rate)", func(c *Config) *int { return &c.RateBurst }),
@@ -213,13 +215,28 @@ func (c *Config) chunkOptions() rag.ChunkOptions {
 	return rag.ChunkOptions{Size: c.ChunkSize, Overlap: c.ChunkOverlap}
 }
 
+// wordVectorLimit bounds the words read from a text vector file: the
+// most frequent come first, and rarer ones cost memory for little.
+const wordVectorLimit = 200000
+
 func (c *Config) indexOptions() (rag.IndexOptions, error) {
 	fusion, _ := rag.ParseFusion(c.Fusion) // checked in finish
+	words := rag.EmbeddedWordVectors()
+	if c.WordVectors != "" {
+		wv, err := rag.LoadWordVectorsFile(c.WordVectors, wordVectorLimit)
+		if err != nil {
+			return rag.IndexOptions{}, fmt.Errorf("RAG_WORD_VECTORS: %w", err)
+		}
+		words = wv
+	}
 	embedder, err := provider.NewEmbedder(c.providers)
 	if err != nil {
 		return rag.IndexOptions{}, err
 	}
-	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion, Embedder: embedder}, nil
+	if c.Embedder == "" || c.Embedder == provider.Local {
+		embedder = rag.LocalEmbedderWith(words, rag.DefaultSemanticShare)
+	}
+	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion, Embedder: embedder, Words: words}, nil
 }
 
 var uploadSize = regexp.MustCompile(`^[1-9][0-9]*[KMG]?$`)

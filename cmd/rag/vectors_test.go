@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ragteam/rag/rag"
+)
+
+// miniWordNet writes a WordNet database of a few words in the real file
+// formats: index lines pointing at byte offsets of data lines.
+func miniWordNet(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	licence := "  1 This software and database is being provided to you, the LICENSEE ...  \n"
+	// data.noun: "dad" is a "father", who is a person (class 18).
+	var data strings.Builder
+	data.WriteString(licence)
+	father := data.Len()
+	fmt.Fprintf(&data, "%08d 18 n 01 father 0 000 | a male parent  \n", father)
+	dad := data.Len()
+	fmt.Fprintf(&data, "%08d 18 n 02 dad 0 pa 0 001 @ %08d n 0000 | informal for father  \n", dad, father)
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("data.noun", data.String())
+	write("index.noun", licence+fmt.Sprintf("dad n 1 1 @ 1 1 %08d  \nfather n 1 0 1 1 %08d  \npa n 1 1 @ 1 0 %08d  \n", dad, father, dad))
+	write("index.verb", licence+"sail v 1 0 1 0 00000000  \n")
+	write("index.adj", licence)
+	write("index.adv", licence)
+	write("data.verb", licence)
+	write("data.adj", licence)
+	write("data.adv", licence)
+	write("verb.exc", "sailed sail\nsought seek\n")
+	write("noun.exc", "children child\n")
+	write("adj.exc", "")
+	return dir
+}
+
+func TestVectorsConvertsWinkJSONWithWordNet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "vectors.json")
+	json := `{"precision":8,"l2NormIndex":3,"wordIndex":4,"size":5,"dimensions":3,
+"words":["the",",","dad","father","sail"],
+"vectors":{"the":[0.1,0.2,0.3,0.37,0],",":[1,1,1,1.7,1],"dad":[0.9,0.1,0.2,0.9,2],"father":[1,0.1,0.25,1,3],"sail":[-0.5,0.8,0.1,0.9,4]},
+"unkVector":[0,0,0]}`
+	if err := os.WriteFile(src, []byte(json), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.bin")
+	code, stdout, stderr := run(t, nil, "vectors", "--from", src, "--wordnet", miniWordNet(t), "--limit", "0", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "4 words, 3 dimensions") {
+		t.Errorf("stdout %q", stdout) // "," is no word
+	}
+	wv, err := rag.LoadWordVectorsFile(out, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wv.Rank(",") != -1 || wv.Rank("dad") != 1 {
+		t.Errorf("ranks: comma %d, dad %d", wv.Rank(","), wv.Rank("dad"))
+	}
+	if in := wv.Info("dad"); in.Class != rag.ClassPerson || in.POS&rag.PosMainNoun == 0 {
+		t.Errorf("dad: %+v", in)
+	}
+	if !slices.Contains(wv.Related("dad"), "father") {
+		t.Errorf("dad related %q", wv.Related("dad"))
+	}
+	if wv.Base("sought") != "seek" || wv.Base("children") != "child" {
+		t.Errorf("irregular forms: %q %q", wv.Base("sought"), wv.Base("children"))
+	}
+	if s := wv.Similarity("dad", "father"); s < 0.95 {
+		t.Errorf("dad~father %.3f", s)
+	}
+}
+
+func TestWordVectorsSetting(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "none.txt")
+	code, _, stderr := run(t, map[string]string{"RAG_WORD_VECTORS": missing}, "search", "--data", data, "--corpus", seedsDir(t), "drills")
+	if code == 0 || !strings.Contains(stderr, "RAG_WORD_VECTORS") {
+		t.Errorf("missing file: exit %d, %q", code, stderr)
+	}
+	// A text file of other vectors replaces the built-in ones.
+	txt := filepath.Join(t.TempDir(), "glove.txt")
+	if err := os.WriteFile(txt, []byte("drills 0.1 0.2 0.3\nexercises 0.1 0.25 0.3\nnaval 0.9 0.1 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, map[string]string{"RAG_WORD_VECTORS": txt}, "ingest", "--data", data, seedsDir(t))
+	if code != 0 || !strings.Contains(stdout, "glove.txt") {
+		t.Errorf("ingest with other vectors: exit %d: %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, map[string]string{"RAG_WORD_VECTORS": txt}, "search", "--data", data, "naval exercises")
+	if code != 0 || !strings.Contains(stdout, "000_ac3e3c5aafe1f63b.txt") {
+		t.Errorf("search: exit %d: %s %s", code, stdout, stderr)
+	}
+}

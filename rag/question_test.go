@@ -1,0 +1,135 @@
+package rag
+
+import (
+	"context"
+	"testing"
+)
+
+// wordIndex indexes a few sentences, each a document.
+func wordIndex(t *testing.T, texts ...string) *Index {
+	t.Helper()
+	ix := NewIndex(IndexOptions{})
+	docs := make([]*Document, len(texts))
+	for i, text := range texts {
+		docs[i] = &Document{ID: "d" + itoa(i) + ".txt", Title: "Doc " + itoa(i), Text: text}
+	}
+	if _, err := ix.Upsert(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func term(q *Question, surface string) (QueryTerm, bool) {
+	for _, t := range q.Terms {
+		if t.Surface == surface {
+			return t, true
+		}
+	}
+	return QueryTerm{}, false
+}
+
+func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"The ambassador said the nuclear programme would go on under the new treaty.",
+		"Moscow pledged help to rebuild the damaged reactors and the cryptocurrency exchanges.",
+		"Her father worked as a blacksmith in the village of Lübeck.",
+	)
+	tests := []struct {
+		question, word, want string
+		key                  bool
+	}{
+		{"What happened to the atomic programme?", "atomic", stem("nuclear"), false},      // by meaning
+		{"What did the ambasador say?", "ambasador", stem("ambassador"), true},            // a typo
+		{"What did Moscow promise?", "promise", stem("pledged"), false},                   // by meaning
+		{"What did her dad do?", "dad", stem("father"), true},                             // WordNet: a dad is a father
+		{"Which crypto exchanges were rebuilt?", "crypto", stem("cryptocurrency"), false}, // clipped
+		{"Where is lubeck?", "lubeck", "lubeck", true},                                    // accents folded
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			q := ix.AnalyzeQuestion(tt.question)
+			got, ok := term(q, tt.word)
+			if !ok {
+				t.Fatalf("no term %q in %+v", tt.word, q.Terms)
+			}
+			if got.Stem != tt.want || !got.Known {
+				t.Errorf("%q resolved to %q (known %v), want %q", tt.word, got.Stem, got.Known, tt.want)
+			}
+			if tt.key && !got.Key {
+				t.Errorf("%q is not a key word", tt.word)
+			}
+		})
+	}
+	// A name the corpus lacks stays missing: no resolution by meaning
+	// turns one place or person into another.
+	q := ix.AnalyzeQuestion("What did the ambassador say in Australia?")
+	if got, _ := term(q, "australia"); got.Known || !got.Name {
+		t.Errorf("australia: %+v", got)
+	}
+}
+
+func TestQuestionKinds(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for q, want := range map[string]AnswerKind{
+		"When did the drills start?":                           KindDate,
+		"In what year was the treaty signed?":                  KindDate,
+		"How many drones were sent?":                           KindNumber,
+		"how much did the deal cost":                           KindNumber,
+		"Who met Putin?":                                       KindPerson,
+		"Which minister went to Moscow?":                       KindPerson,
+		"Where did the ministers meet?":                        KindPlace,
+		"Which city hosted the talks?":                         KindPlace,
+		"What was the exercise called?":                        KindName,
+		"Why do Iran and Russia cooperate?":                    KindReason,
+		"How does the drone reach its target?":                 KindManner,
+		"Summarize the relationship between Iran and Russia":   KindSummary,
+		"What rocket will carry the satellite?":                KindThing,
+		"hey, quick q: when was the treaty signed":             KindDate,
+		"When I read the report, which city hosted the talks?": KindPlace,
+	} {
+		if got := ix.AnalyzeQuestion(q).Kind; got != want {
+			t.Errorf("%q: kind %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestTypedSpans(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	tests := []struct {
+		kind AnswerKind
+		text string
+		want []string
+	}{
+		{KindDate, "The abbey was founded in 632 and burned in the 11th century.", []string{"632", "the 11th century"}},
+		{KindDate, "Rome fell in 476 AD, Carthage in 146 BC.", []string{"476 AD", "146 BC"}},
+		{KindDate, "The treaty was signed on January 17, 2025.", []string{"January 17, 2025"}},
+		{KindDate, "You may sign it in March.", []string{"March"}},
+		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
+		{KindNumber, "Iran wants Su-35 jets.", nil},
+		{KindPerson, "He met Kazem Jalali, the ambassador, in Moscow.", []string{"Kazem Jalali"}},
+		{KindPerson, "He was apprenticed to Riebau, a bookbinder.", []string{"Riebau"}},
+		{KindPlace, "They met in Moscow.", []string{"Moscow", "in Moscow"}},
+		{KindName, "The drills, named “CASAREX 2025”, ended.", []string{"CASAREX 2025"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, s := range typedSpans(wv, tt.text, tt.kind) {
+			got = append(got, tt.text[s.start:s.end])
+		}
+		for _, w := range tt.want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				t.Errorf("%s in %q: got %q, want %q among them", tt.kind, tt.text, got, w)
+			}
+		}
+		if tt.want == nil && len(got) > 0 {
+			t.Errorf("%s in %q: got %q, want none", tt.kind, tt.text, got)
+		}
+	}
+}
