@@ -29,12 +29,21 @@ browser:
 		echo "installing chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## eval: run eval/qa.yaml through the binary on a fresh index; fails below eval/thresholds.yaml
+## eval: the eval gates through the binary on fresh indexes — the seeds (qa.yaml, users.yaml) and
+## the Go specification and memory model read from GOROOT (gospec.yaml) — then the held-out sets
+## (printed, never tuned on) and the replayed model path. Each gate fails below its thresholds.
+GOSPEC := $(OUT)/gospec-corpus
 eval: build
-	@mkdir -p $(OUT)
-	@rm -rf $(OUT)/eval-data
-	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --junit $(OUT)/eval-junit.xml
+	@mkdir -p $(OUT) $(GOSPEC)
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki
+	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
+	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --set eval/users.yaml \
+		--junit $(OUT)/eval-junit.xml | tail -4
+	./$(BIN) eval --corpus $(GOSPEC) --data $(OUT)/eval-gospec --set eval/gospec.yaml \
+		--thresholds eval/thresholds.gospec.yaml --junit $(OUT)/eval-gospec-junit.xml | tail -4
+	@echo "held out (never tuned on):"
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 

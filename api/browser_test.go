@@ -107,6 +107,10 @@ func TestBrowserChat(t *testing.T) {
 	answer := text(t, ctx, `.turn .answer-text`)
 	answerer := text(t, ctx, `.turn .answerer`)
 	quote := text(t, ctx, `.sources li:first-child .quote`)
+	// The name asked for leads the answer, in bold.
+	if short := text(t, ctx, `.turn .answer-text strong.short-answer`); short != "CASAREX 2025" {
+		t.Errorf("short answer %q", short)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(css(`.answer-text .cite`)), chromedp.WaitVisible(css(`#source-text mark`))); err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,10 @@ func truncateRunes(s string, n int) string {
 func answerBlocks(question string, a *rag.Answer, publicURL string) []slack.Block {
 	var blocks []slack.Block
 	text := escapeMrkdwn(a.Answer)
+	if lead := a.ShortAnswer + " — "; a.ShortAnswer != "" && strings.HasPrefix(a.Answer, lead) {
+		// The name, place, date or number asked for, in bold.
+		text = "*" + escapeMrkdwn(a.ShortAnswer) + "* — " + escapeMrkdwn(strings.TrimPrefix(a.Answer, lead))
+	}
 	if !a.Answered {
 		text = "*Not found in the corpus.* " + escapeMrkdwn(strings.TrimPrefix(a.Answer, "The corpus does not say: "))
 	}

@@ -405,6 +405,11 @@ func TestSlackBlocksEscapeAndFitLimits(t *testing.T) {
 	if strings.Contains(all, strings.Repeat("q", 201)) {
 		t.Error("a quote longer than 200 characters")
 	}
+	// A short answer leads in bold.
+	sa := answerBlocks("q?", &rag.Answer{Answered: true, ShortAnswer: "Kazem <Jalali>", Answer: "Kazem <Jalali> — He said so. [1]", Answerer: "extractive"}, "")
+	if first, ok := sa[0].(*slack.SectionBlock); !ok || first.Text.Text != "*Kazem &lt;Jalali&gt;* — He said so. [1]" {
+		t.Errorf("short answer: %+v", sa[0])
+	}
 	// Not found has its own wording.
 	nf := answerBlocks("q?", &rag.Answer{Answer: "The corpus does not say: no passage speaks of “wheat”.", Answerer: "extractive"}, "")
 	raw, _ = json.Marshal(nf)

@@ -84,6 +84,8 @@ type Result struct {
 	Unanswerable bool     `json:"unanswerable"`
 	Answered     bool     `json:"answered"`
 	Answer       string   `json:"answer"`
+	ShortAnswer  string   `json:"short_answer,omitempty"`
+	Confidence   float64  `json:"confidence"`
 	Answerer     string   `json:"answerer"`
 	Fallback     string   `json:"fallback,omitempty"`
 	Correct      bool     `json:"correct"`
@@ -164,6 +166,7 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 		return res
 	}
 	res.Answered, res.Answer, res.Answerer, res.Fallback = ans.Answered, ans.Answer, ans.Answerer, ans.Fallback
+	res.ShortAnswer, res.Confidence = ans.ShortAnswer, ans.Confidence
 	res.LatencyMS = ans.TimingsMS["total"]
 	sources := map[string]bool{}
 	for _, s := range it.Sources {

@@ -60,7 +60,7 @@ func (t Thresholds) Check(r Report) []string {
 // WriteTable prints one line per item and then the summary.
 func WriteTable(w io.Writer, r Report) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ITEM\tRESULT\tRANK\tCITES\tMS\tANSWER")
+	fmt.Fprintln(tw, "ITEM\tRESULT\tCONF\tRANK\tCITES\tMS\tANSWER")
 	for _, it := range r.Items {
 		verdict := "ok"
 		switch {
@@ -77,7 +77,7 @@ func WriteTable(w io.Writer, r Report) {
 		if it.Error != "" {
 			text = it.Error
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d/%d\t%.1f\t%s\n", it.ID, verdict, it.Rank, it.CitedSources, it.Citations, it.LatencyMS, oneLine(text, 90))
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%d\t%d/%d\t%.1f\t%s\n", it.ID, verdict, it.Confidence, it.Rank, it.CitedSources, it.Citations, it.LatencyMS, oneLine(text, 90))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nanswered by %s: %d answerable, %d unanswerable\n", r.Answerers(), r.Answerable, r.Unanswerable)

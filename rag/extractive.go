@@ -266,8 +266,8 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 	}
 	var words_ []Word
 	for _, t := range q.Terms {
-		if !t.Key || t.Known {
-			continue
+		if !t.Key || t.Known || isNumber(t.Surface) {
+			continue // a number the corpus lacks only lowers the confidence
 		}
 		if words_ == nil {
 			for _, p := range passages {
@@ -317,7 +317,7 @@ func (q *Question) abstention(passages []Passage) string {
 	}
 	var missing []string
 	for _, t := range q.Terms {
-		if t.Key && !t.Known {
+		if t.Key && !t.Known && !isNumber(t.Surface) {
 			missing = append(missing, "“"+t.Surface+"”")
 		}
 	}

@@ -191,7 +191,7 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		seen[w.Stem] = true
 		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
-		t.Name = t.Key && (w.Cap && w.Start > 0 || wv == nil || lemmaInfo(wv, w.Lower).POS == 0)
+		t.Name = t.Key && !isNumber(w.Lower) && (w.Cap && w.Start > 0 || wv == nil || lemmaInfo(wv, w.Lower).POS == 0)
 		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}

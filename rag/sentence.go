@@ -91,7 +91,7 @@ func looksLikeCode(t string) bool {
 			visible++
 		}
 	}
-	return visible > 0 && symbols*100 >= visible*7 || strings.Contains(t, "//") || strings.Contains(t, ":=")
+	return visible > 0 && symbols*10 >= visible || strings.Contains(t, "//") || strings.Contains(t, ":=")
 }
 
 // isKeyValue reports a "Label: value" line such as a byline, which states a

@@ -151,8 +151,8 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 			if strings.TrimSpace(gap) != "" && gap != "-" && gap != " - " && gap != "'" {
 				break
 			}
-			if isNameWord(wv, text, ws[j]) {
-				end = ws[j].End
+			if isNameWord(wv, text, ws[j]) || isNumber(ws[j].Lower) && gap == " " {
+				end = ws[j].End // "CASAREX 2025", "Apollo 11"
 				j++
 				continue
 			}
@@ -170,6 +170,8 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 	}
 	return out
 }
+
+func isNumber(w string) bool { return w != "" && strings.Trim(w, "0123456789") == "" }
 
 // isNameWord reports a capitalised word (or one with digits, as in
 // "Su-35") that is not a sentence's common first word.

@@ -102,9 +102,15 @@ function renderTurn(turn) {
 }
 
 // answerText puts the answer on the page as text, with each [n] marker a
-// button that opens the cited passage.
-function answerText(text, citations) {
+// button that opens the cited passage. A short answer that leads the text
+// (the name, place, date or number asked for) is shown bold.
+function answerText(text, citations, short) {
   const p = el("p", { class: "answer-text" });
+  const lead = short ? short + " — " : "";
+  if (lead && text.startsWith(lead)) {
+    p.append(el("strong", { class: "short-answer", text: short }), document.createTextNode(" — "));
+    text = text.slice(lead.length);
+  }
   const byN = new Map((citations || []).map((c) => [c.n, c]));
   let last = 0;
   for (const m of text.matchAll(/\[(\d+)\]/g)) {
@@ -144,7 +150,7 @@ function fillAnswer(turn) {
     node.classList.add("not-found");
     node.append(el("p", { class: "not-found-label", text: "Not found in the corpus" }));
   }
-  node.append(answerText(a.answer, a.citations));
+  node.append(answerText(a.answer, a.citations, a.short_answer));
   if (a.citations && a.citations.length) {
     node.append(el("p", { class: "sources-label", text: "Sources" }));
     const list = el("ol", { class: "sources" });
