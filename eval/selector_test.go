@@ -14,6 +14,9 @@ import (
 
 var updateSelector = flag.Bool("update-selector", false, "refit the answer selector on eval/train and write rag/selector.json")
 
+// trainingSets are the selector's training questions, over eval/train/corpus.
+var trainingSets = []string{"train/train.yaml", "train/train2.yaml"}
+
 // Fitting settings of the selector.
 const (
 	selectorL2         = 1e-3
@@ -28,7 +31,7 @@ const (
 func TestSelectorFit(t *testing.T) {
 	qs, items := trainingQuestions(t)
 	m := rag.FitSelector(qs, selectorL2, selectorIterations)
-	m.Trained = "eval/train/train.yaml over eval/train/corpus: " + itoa(items) + " questions"
+	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus: " + itoa(items) + " questions"
 	if *updateSelector {
 		data, err := json.MarshalIndent(m, "", "  ")
 		if err != nil {
@@ -58,9 +61,13 @@ func TestSelectorFit(t *testing.T) {
 // labels each candidate sentence by whether it holds an expected answer.
 func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 	t.Helper()
-	items, err := LoadSet("train/train.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var items []Item
+	for _, path := range trainingSets {
+		set, err := LoadSet(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, set...)
 	}
 	ctx := context.Background()
 	ix := rag.NewIndex(rag.IndexOptions{})
