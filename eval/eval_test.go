@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,25 +175,115 @@ func TestShippedSets(t *testing.T) {
 	}
 }
 
-// TestGate is the eval regression gate: the offline default over the seeds
-// must meet eval/thresholds.yaml on qa.yaml.
+// TestGate is the eval regression gate: the offline default must meet
+// eval/thresholds.yaml on the seeds (qa.yaml and users.yaml) and
+// eval/thresholds.gospec.yaml on the Go specification and memory model,
+// read from this Go installation.
 func TestGate(t *testing.T) {
-	ix := rag.NewIndex(rag.IndexOptions{})
-	if _, err := ix.Sync(context.Background(), "../seeds", nil); err != nil {
-		t.Fatal(err)
+	t.Parallel()
+	gates := []struct {
+		name, corpus, thresholds string
+		sets                     []string
+	}{
+		{"seeds", "../seeds", "thresholds.yaml", []string{"qa.yaml", "users.yaml"}},
+		{"gospec", goSpecCorpus(t), "thresholds.gospec.yaml", []string{"gospec.yaml"}},
 	}
-	items, err := LoadSet("qa.yaml")
+	for _, g := range gates {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			ix := rag.NewIndex(rag.IndexOptions{})
+			if _, err := ix.Sync(context.Background(), g.corpus, nil); err != nil {
+				t.Fatal(err)
+			}
+			var items []Item
+			for _, path := range g.sets {
+				set, err := LoadSet(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				items = append(items, set...)
+			}
+			th, err := LoadThresholds(g.thresholds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := Run(context.Background(), rag.NewEngine(ix), items, rag.DefaultTopK)
+			for _, f := range th.Check(rep) {
+				t.Error(f)
+			}
+			t.Logf("answer_recall %.3f hit_at_k %.3f mrr %.3f citation_precision %.3f cited_support %.3f abstention_accuracy %.3f false_abstention_rate %.3f",
+				rep.AnswerRecall, rep.HitAtK, rep.MRR, rep.CitationPrecision, rep.CitedSupport, rep.AbstentionAccuracy, rep.FalseAbstentionRate)
+		})
+	}
+}
+
+// goSpecCorpus copies the Go specification and memory model of this Go
+// installation into a directory of their own.
+func goSpecCorpus(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go env GOROOT: %v", err)
 	}
-	th, err := LoadThresholds("thresholds.yaml")
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for _, name := range []string{"go_spec.html", "go_mem.html"} {
+		data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "doc", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	rep := Run(context.Background(), rag.NewEngine(ix), items, rag.DefaultTopK)
-	for _, f := range th.Check(rep) {
-		t.Error(f)
+	return dir
+}
+
+// TestSetsAreWellFormed checks every eval and training set against its
+// corpus: each answerable item lists sources the corpus holds, and some
+// expected answer stands in one of them, as the index stores its text.
+func TestSetsAreWellFormed(t *testing.T) {
+	t.Parallel()
+	sets := []struct {
+		corpus string
+		files  []string
+	}{
+		{"../seeds", []string{"qa.yaml", "users.yaml", "holdout.yaml"}},
+		{goSpecCorpus(t), []string{"gospec.yaml"}},
+		{"wiki/corpus", []string{"wiki/questions.yaml"}},
+		{"train/corpus", trainingSets},
 	}
-	t.Logf("answer_recall %.3f hit_at_k %.3f mrr %.3f citation_precision %.3f cited_support %.3f abstention_accuracy %.3f false_abstention_rate %.3f",
-		rep.AnswerRecall, rep.HitAtK, rep.MRR, rep.CitationPrecision, rep.CitedSupport, rep.AbstentionAccuracy, rep.FalseAbstentionRate)
+	ids := map[string]string{}
+	for _, s := range sets {
+		ix := rag.NewIndex(rag.IndexOptions{})
+		if _, err := ix.Sync(context.Background(), s.corpus, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range s.files {
+			items, err := LoadSet(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if other, dup := ids[it.ID]; dup {
+					t.Errorf("%s: id %s also in %s", file, it.ID, other)
+				}
+				ids[it.ID] = file
+				if it.Unanswerable {
+					continue
+				}
+				found := false
+				for _, src := range it.Sources {
+					d, err := ix.Document(src)
+					if err != nil {
+						t.Errorf("%s %s: source %s is not in %s", file, it.ID, src, s.corpus)
+						continue
+					}
+					found = found || len(matchedAliases(d.Text, it.Answers)) > 0
+				}
+				if !found {
+					t.Errorf("%s %s: no answer of %q stands in its sources", file, it.ID, it.Answers)
+				}
+			}
+		}
+	}
 }

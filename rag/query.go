@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"sort"
 	"sync"
 )
 
@@ -87,14 +88,19 @@ func (wv *WordVectors) stems() []string {
 	return wv.stemOf
 }
 
-// nearestSpelling returns the most frequent term of the vocabulary within
-// edits letters of term, or "". Terms are stems, so a misspelt word's
+// nearestSpelling returns the closest term of the vocabulary within
+// edits letters of term, the most frequent among equals, or "". Terms are stems, so a misspelt word's
 // stem may run past the stem of the word meant ("hibernaton" for
 // "hibern"): a tail of up to three letters past a stem of five or more is
 // let through.
 func (l *lexicon) nearestSpelling(term string, edits int) string {
 	best, bestDist := "", edits+1
-	for _, t := range l.vocabulary() {
+	// A misspelling seldom gets its first letter wrong: only the terms
+	// that share it, a contiguous run of the sorted vocabulary, are tried.
+	vocab := l.vocabulary()
+	lo := sort.SearchStrings(vocab, term[:1])
+	hi := sort.SearchStrings(vocab, string(rune(term[0])+1))
+	for _, t := range vocab[lo:hi] {
 		d := len(term) - len(t)
 		if d < -edits || d > edits+3 || len(t) < 4 {
 			continue
