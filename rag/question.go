@@ -97,6 +97,20 @@ func isLight(wv *WordVectors, w Word) bool {
 	return in.POS != 0 && in.POS&PosMainNoun == 0
 }
 
+// isName reports a word that names one thing: capitalised inside the
+// question, or a word the vectors know and WordNet does not ("putin",
+// "casarex"). A word neither knows is more likely a misspelling, and one
+// with digits ("1400s", "Su-35") a number or a model.
+func isName(wv *WordVectors, w Word) bool {
+	if hasDigit(w.Lower) {
+		return false
+	}
+	if w.Cap && w.Start > 0 || wv == nil {
+		return true
+	}
+	return lemmaInfo(wv, w.Lower).POS == 0 && wv.Rank(w.Lower) >= 0
+}
+
 // isGeneric reports one of the most frequent English words, which names
 // no topic of its own.
 func isGeneric(wv *WordVectors, w Word) bool {
@@ -191,7 +205,7 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		seen[w.Stem] = true
 		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
-		t.Name = t.Key && !isNumber(w.Lower) && (w.Cap && w.Start > 0 || wv == nil || lemmaInfo(wv, w.Lower).POS == 0)
+		t.Name = t.Key && isName(wv, w)
 		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
@@ -527,10 +541,21 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		best, bestSim = ix.nearestByMeaning(w.Lower)
 	}
 	// Only a word that is rare or no English word at all may be a typo.
-	if r := wv.Rank(w.Lower); bestSim < typoSim && len(w.Lower) >= 4 && !hasDigit(w.Lower) && !(w.Cap && w.Start > 0) &&
+	// A capitalised word may be a name the corpus lacks: only a long one
+	// is taken for a misspelling.
+	capital := w.Cap && w.Start > 0
+	if r := wv.Rank(w.Lower); bestSim < typoSim && len(w.Lower) >= 4 && !hasDigit(w.Lower) && (!capital || len(w.Lower) >= 6) &&
 		(r < 0 || r > typoRank || wv.Info(w.Lower).POS == 0) {
-		if t := ix.lex.nearestSpelling(w.Stem, maxEdits(w.Lower)); t != "" {
-			return t, typoSim
+		edits := maxEdits(w.Lower)
+		if capital {
+			edits = 1
+		}
+		// The stem of a misspelling may be cut wrongly ("agreemant" →
+		// "agreem"): the word as written is tried too.
+		for _, form := range []string{w.Stem, w.Lower} {
+			if t := ix.lex.nearestSpelling(form, edits); t != "" {
+				return t, typoSim
+			}
 		}
 	}
 	if bestSim >= resolveMinSim {

@@ -34,6 +34,7 @@ var FeatureNames = []string{
 	"similarity",        // cosine of the sentence's and the question's word-vector averages
 	"lexical_relative",  // lexical coverage over the best of all candidates
 	"semantic_relative", // semantic coverage over the best of all candidates
+	"defines",           // a question term, then "is", "means", "refers to": a definition
 }
 
 // SelectorModel ranks candidate sentences by a linear score (a
@@ -354,6 +355,7 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 			}
 		}
 		f[16] = pairShare(q, c.words)
+		f[21] = definesTerm(q, c.words)
 		if rare != "" && (c.stems[rare]) {
 			f[17] = 1
 		}
@@ -377,6 +379,35 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 			cands[i].features[20] = cands[i].features[1] / bestSem
 		}
 	}
+}
+
+// definitionVerbs follow the term a sentence defines.
+var definitionVerbs = wordSet("is are was were means mean denotes denote refers represents consists describes called known defined")
+
+// definesTerm is 1 when a question term is followed, within two words, by
+// a verb of definition: "A rune is an alias for int32".
+func definesTerm(q *Question, ws []Word) float64 {
+	for i, w := range ws {
+		if w.Stop && !definitionVerbs[w.Lower] {
+			continue
+		}
+		matched := false
+		for _, t := range q.Terms {
+			if t.Known && (w.Stem == t.Stem || w.Stem == t.Own) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		for j := i + 1; j < len(ws) && j <= i+2; j++ {
+			if definitionVerbs[ws[j].Lower] {
+				return 1
+			}
+		}
+	}
+	return 0
 }
 
 // sentenceVector is the SIF word-vector average of text, or nil.

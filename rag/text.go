@@ -149,7 +149,8 @@ whenever where whereas whether which while who whom whose why will with within w
 you your yours yourself yourselves tell know please describe explain said says say according
 besides apart many much whats whos wheres whens hows thats theres didn doesn don isn aren wasn weren
 hasn haven hadn couldn wouldn shouldn mustn needn ll ve re anything something everything nothing
-anyone someone everyone anybody somebody everybody`
+anyone someone everyone anybody somebody everybody versus vs despite toward towards among amongst unlike whilst
+onto beside beyond`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {
 		m[w] = struct{}{}
