@@ -35,6 +35,7 @@ var FeatureNames = []string{
 	"lexical_relative",  // lexical coverage over the best of all candidates
 	"semantic_relative", // semantic coverage over the best of all candidates
 	"defines",           // a question term, then "is", "means", "refers to": a definition
+	"counted",           // for how many/much: a number right before the thing counted or a unit
 }
 
 // SelectorModel ranks candidate sentences by a linear score (a
@@ -356,6 +357,9 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 		}
 		f[16] = pairShare(q, c.words)
 		f[21] = definesTerm(q, c.words)
+		if q.Kind == KindNumber {
+			f[22] = countedNumber(q, c)
+		}
 		if rare != "" && (c.stems[rare]) {
 			f[17] = 1
 		}
@@ -380,6 +384,33 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 		}
 	}
 }
+
+// countedNumber is 1 when a number of the sentence comes right before the
+// thing a "how many X" question counts (or a word of close meaning: "100,000
+// vehicles" for "how many cars"), or, with no X, before a unit of measure
+// or time ("12.4 hours", "3,000 kilograms").
+func countedNumber(q *Question, c *candidate) float64 {
+	best := 0.0
+	for _, s := range c.answerSpans(q) {
+		for _, w := range c.words {
+			if w.Start < s.start || w.Start > s.end+24 || w.Stop || isNumber(w.Lower) || numberWord[w.Lower] {
+				continue
+			}
+			switch {
+			case q.Focus != "" && (w.Stem == stem(q.Focus) || q.wv != nil && q.wv.Similarity(q.Focus, w.Lower) >= 0.55):
+				return 1
+			case q.Focus == "" && q.wv != nil:
+				if cl := lemmaInfo(q.wv, w.Lower).Class; cl == ClassQuantity || cl == ClassTime {
+					best = 1
+				}
+			}
+			break // only the first word after the number
+		}
+	}
+	return best
+}
+
+var numberWord = wordSet("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion dozen about around roughly some nearly almost over more than")
 
 // definitionVerbs follow the term a sentence defines.
 var definitionVerbs = wordSet("is are was were means mean denotes denote refers represents consists describes called known defined")
