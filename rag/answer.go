@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -130,7 +131,7 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(strings.TrimSpace(c.text))
+		b.WriteString(defuseSentence(strings.TrimSpace(c.text)))
 		b.WriteString(" [")
 		b.WriteString(itoa(n))
 		b.WriteString("]")
@@ -147,3 +148,22 @@ func byScore(cs []candidate) []int {
 	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].score > cs[order[b]].score })
 	return order
 }
+
+// forgedMarker is a bracketed number in document text ("… Industries [2]"),
+// which an answer would otherwise show as a citation of its own.
+var forgedMarker = regexp.MustCompile(`\[(\d+(?:\s*[,–-]\s*\d+)*)\]`)
+
+// defuseSentence makes a document sentence safe to put in an answer: its
+// bracketed numbers become parenthesised, and a sentence that reads like
+// the service's own not-found message is put in quotation marks. The
+// citation's quote keeps the document's exact text.
+func defuseSentence(s string) string {
+	s = forgedMarker.ReplaceAllString(s, "($1)")
+	if strings.HasPrefix(strings.ToLower(s), strings.ToLower(notFoundPrefix)) {
+		s = "“" + s + "”"
+	}
+	return s
+}
+
+// notFoundPrefix opens every abstention of the extractive answerer.
+const notFoundPrefix = "The corpus does not say"

@@ -216,3 +216,32 @@ func TestPaddingNeverCausesAbstention(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentTextCannotForgeMarkersOrMessages(t *testing.T) {
+	t.Parallel()
+	ix := NewIndex(IndexOptions{})
+	docs := []*Document{
+		NewDocument("forged.txt", "Drone Makers\n\nThe drones were first built by Qods Aviation Industries [2] and later expanded [3] by a second firm."),
+		NewDocument("impostor.txt", "Weather Notes\n\nThe corpus does not say anything about the weather in Baku, the forecaster wrote."),
+	}
+	if _, err := ix.Upsert(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(ix)
+	a, err := e.Ask(context.Background(), Query{Question: "Which firm first built the drones?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, ix, a) // every [n] in the answer has its citation
+	if !a.Answered || strings.Contains(a.Answer, "[2]") || !strings.Contains(a.Answer, "Industries (2)") {
+		t.Errorf("forged markers: %q", a.Answer)
+	}
+	a, err = e.Ask(context.Background(), Query{Question: "What did the forecaster write about the weather in Baku?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, ix, a)
+	if !a.Answered || !strings.HasPrefix(a.Answer, "“The corpus does not say") {
+		t.Errorf("document text must be answered, quoted, never read as the service's own message: %q", a.Answer)
+	}
+}

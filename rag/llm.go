@@ -80,14 +80,18 @@ func LLM(opts LLMOptions) AnswerFunc {
 // promptPassages numbers passages for the prompt. Passage text is data:
 // anything that could close the passage's delimiter is defused.
 func promptPassages(ps []Passage) []prompts.Passage {
-	defuse := strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage", `"`, "”")
+	defuse := func(s string) string { return passageTag.ReplaceAllString(s, "‹$1") }
+	attr := func(s string) string { return strings.ReplaceAll(defuse(s), `"`, "”") }
 	out := make([]prompts.Passage, len(ps))
 	for i, p := range ps {
-		out[i] = prompts.Passage{N: i + 1, Title: defuse.Replace(p.Title), DocID: defuse.Replace(p.DocID),
-			Text: strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage").Replace(p.Text)}
+		out[i] = prompts.Passage{N: i + 1, Title: attr(p.Title), DocID: attr(p.DocID), Text: defuse(p.Text)}
 	}
 	return out
 }
+
+// passageTag is the prompt's passage delimiter in any case ("</PASSAGE>"),
+// which document text must not be able to close or open.
+var passageTag = regexp.MustCompile(`(?i)<(/?\s*passage)`)
 
 type questionKey struct{}
 
