@@ -92,9 +92,6 @@ type slot struct {
 func NewIndex(opts IndexOptions) *Index {
 	opts = opts.withDefaults()
 	ix := &Index{opts: opts}
-	// The word vectors' stems serve the first question with a word the
-	// corpus lacks; working them out now spares that question ~0.2 s.
-	go opts.Words.stems()
 	ix.reset()
 	return ix
 }

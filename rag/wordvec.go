@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 )
 
 // Parts of speech a word can take in WordNet, as bits of [WordInfo.POS].
@@ -62,9 +63,10 @@ type WordVectors struct {
 	info   []WordInfo
 	common []float32 // unit: the direction all vectors share, removed from averages
 	base   map[string]string
-	// related lists, per word, the words WordNet relates to it: synonyms,
-	// hypernyms, derivations (by index).
-	related [][]int32
+	// relWords[relStart[i]:relStart[i+1]] are the words WordNet relates
+	// to word i: synonyms, hypernyms, derivations (by index).
+	relStart []uint32
+	relWords []int32
 
 	stemsOnce sync.Once
 	stemOf    []string // the stem of each word, for finding corpus words
@@ -112,17 +114,25 @@ func (wv *WordVectors) Base(w string) string {
 // derivations — that the vectors hold.
 func (wv *WordVectors) Related(w string) []string {
 	i, ok := wv.index[w]
-	if !ok || int(i) >= len(wv.related) {
+	if !ok || len(wv.relStart) == 0 {
 		if wv != englishOnce() && englishOnce() != nil {
 			return englishOnce().Related(w)
 		}
 		return nil
 	}
-	out := make([]string, len(wv.related[i]))
-	for k, j := range wv.related[i] {
+	rel := wv.relatedRow(int(i))
+	out := make([]string, len(rel))
+	for k, j := range rel {
 		out[k] = wv.words[j]
 	}
 	return out
+}
+
+func (wv *WordVectors) relatedRow(i int) []int32 {
+	if i+1 >= len(wv.relStart) {
+		return nil
+	}
+	return wv.relWords[wv.relStart[i]:wv.relStart[i+1]]
 }
 
 // addTo adds weight × the word's unit vector to acc and reports whether
@@ -209,10 +219,7 @@ func (wv *WordVectors) WriteTo(w io.Writer) (int64, error) {
 		b.WriteString(wv.base[form])
 	}
 	for i := range wv.words {
-		var rel []int32
-		if i < len(wv.related) {
-			rel = wv.related[i]
-		}
+		rel := wv.relatedRow(i)
 		b.WriteByte(byte(len(rel)))
 		for _, j := range rel {
 			put32(uint32(j))
@@ -246,7 +253,12 @@ func ReadWordVectors(name string, data []byte) (*WordVectors, error) {
 	}
 	wv.words = make([]string, n)
 	for i := range wv.words {
-		wv.words[i] = r.str()
+		// The words stay in data rather than being copied: data is the
+		// program's own embedded file, or a file read for good.
+		b := r.take(int(r.byte()))
+		if len(b) > 0 {
+			wv.words[i] = unsafe.String(&b[0], len(b))
+		}
 		wv.index[wv.words[i]] = int32(i)
 	}
 	wv.info = make([]WordInfo, n)
@@ -262,20 +274,17 @@ func ReadWordVectors(name string, data []byte) (*WordVectors, error) {
 		form := r.str()
 		wv.base[form] = r.str()
 	}
-	wv.related = make([][]int32, n)
-	for i := range wv.related {
+	wv.relStart = make([]uint32, n+1)
+	for i := range n {
 		k := int(r.byte())
-		if k == 0 {
-			continue
-		}
-		rel := make([]int32, k)
-		for j := range rel {
-			rel[j] = int32(r.u32())
-			if int(rel[j]) >= n {
+		for range k {
+			j := int32(r.u32())
+			if int(j) >= n {
 				r.err = true
 			}
+			wv.relWords = append(wv.relWords, j)
 		}
-		wv.related[i] = rel
+		wv.relStart[i+1] = uint32(len(wv.relWords))
 	}
 	if r.err || r.off != len(body) {
 		return nil, bad("truncated or malformed")
@@ -365,13 +374,16 @@ func BuildWordVectors(name string, src VectorSource, limit int, info map[string]
 		}
 	}
 	if len(related) > 0 {
-		wv.related = make([][]int32, len(wv.words))
+		wv.relStart = make([]uint32, len(wv.words)+1)
 		for i, w := range wv.words {
+			k := 0
 			for _, r := range related[w] {
-				if j, ok := wv.index[r]; ok && len(wv.related[i]) < 255 {
-					wv.related[i] = append(wv.related[i], j)
+				if j, ok := wv.index[r]; ok && k < 255 {
+					wv.relWords = append(wv.relWords, j)
+					k++
 				}
 			}
+			wv.relStart[i+1] = uint32(len(wv.relWords))
 		}
 	}
 	return wv, nil
