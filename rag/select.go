@@ -3,7 +3,6 @@ package rag
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -684,15 +683,6 @@ func explainCue(kind AnswerKind, ws []Word) float64 {
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
-
-// String shows a feature vector with names, for debugging and reports.
-func featureString(f []float64) string {
-	var b strings.Builder
-	for i, v := range f {
-		fmt.Fprintf(&b, "%s=%.2f ", FeatureNames[i], v)
-	}
-	return b.String()
-}
 
 // SentenceFeatures is a candidate sentence of retrieved passages with the
 // selector's features: what [FitSelector] is trained on.
