@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/ragteam/rag/rag"
@@ -31,7 +32,7 @@ const (
 func TestSelectorFit(t *testing.T) {
 	qs, items := trainingQuestions(t)
 	m := rag.FitSelector(qs, selectorL2, selectorIterations)
-	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus: " + itoa(items) + " questions"
+	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus: " + strconv.Itoa(items) + " questions"
 	if *updateSelector {
 		data, err := json.MarshalIndent(m, "", "  ")
 		if err != nil {
@@ -97,13 +98,4 @@ func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 		qs = append(qs, tq)
 	}
 	return qs, len(items)
-}
-
-func itoa(n int) string {
-	return fmtInt(n)
-}
-
-func fmtInt(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
