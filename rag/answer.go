@@ -23,8 +23,8 @@ type Answer struct {
 	// ShortAnswer is the name, place, date or number asked for, as it
 	// stands in the first citation's quote; empty for other questions.
 	ShortAnswer string `json:"short_answer"`
-	// Confidence is the answerer's estimate, 0–1, that the answer is
-	// right; for the extractive answerer, the selector's probability.
+	// Confidence is the extractive answerer's estimate, 0–1, that the
+	// corpus answers the question; 0 from answerers that give none.
 	Confidence float64            `json:"confidence"`
 	TimingsMS  map[string]float64 `json:"timings_ms"`
 }
@@ -69,6 +69,7 @@ type candidate struct {
 	score      float64 // the selector's score: higher holds the answer more likely
 	spans      []typedSpan
 	spansDone  bool
+	offTopic   bool // its passage lacks key topic words others hold
 }
 
 // sentenceCandidates returns the quotable sentences of the passages, each
@@ -139,11 +140,13 @@ func citeSentences(chosen []candidate, passages []Passage) (string, []Citation) 
 	return b.String(), cites
 }
 
-// byScore returns the candidates' indices, best first.
+// byScore returns the indices of the candidates on the topic, best first.
 func byScore(cs []candidate) []int {
-	order := make([]int, len(cs))
-	for i := range order {
-		order[i] = i
+	order := make([]int, 0, len(cs))
+	for i := range cs {
+		if !cs[i].offTopic {
+			order = append(order, i)
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].score > cs[order[b]].score })
 	return order

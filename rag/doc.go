@@ -20,7 +20,7 @@
 //	if _, err := ix.Sync(ctx, "seeds", nil); err != nil {
 //		return err
 //	}
-//	ans, err := rag.NewEngine(ix).Ask(ctx, rag.Query{Question: "Who is Iran's ambassador to Russia?"})
+//	ans, err := rag.NewEngine(ix).Ask(ctx, rag.Query{Question: "Who represents Iran in Moscow as ambassador?"})
 //	if err != nil {
 //		return err
 //	}

@@ -72,3 +72,19 @@ func TestLocalEmbedderQueryWeights(t *testing.T) {
 		t.Errorf("weighted query: %.3f vs %.3f", dot64(q, vs[0]), dot64(q, vs[1]))
 	}
 }
+
+func TestLocalEmbedderMatchesParaphrases(t *testing.T) {
+	t.Parallel()
+	e := LocalEmbedder()
+	vs, err := e.Documents(t.Context(), []string{
+		"Moscow pledged to help rebuild the nuclear facilities.",
+		"Russia promised assistance with the atomic sites.",
+		"The football team won the championship final.",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same, other := dot64(vs[0], vs[1]), dot64(vs[0], vs[2]); same <= other {
+		t.Errorf("paraphrase %.3f not above unrelated %.3f", same, other)
+	}
+}

@@ -14,7 +14,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	ans, err := rag.NewEngine(ix).Ask(ctx, rag.Query{Question: "Who is Iran's ambassador to Russia?"})
+	ans, err := rag.NewEngine(ix).Ask(ctx, rag.Query{Question: "Who represents Iran in Moscow as ambassador?"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -14,11 +14,12 @@ type ExtractiveOptions struct {
 	// MaxSentences bounds an explanation's length (why, how, summaries).
 	MaxSentences int
 	// Model scores sentences; below its threshold the answerer abstains.
+	// The built-in one ([DefaultSelector]) when unset.
 	Model SelectorModel
 }
 
 // DefaultExtractiveOptions are the values the eval gate runs with.
-var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 4, Model: DefaultSelector()}
+var DefaultExtractiveOptions = ExtractiveOptions{MaxSentences: 4}
 
 // Extractive returns the offline answerer. It reads each sentence of the
 // retrieved passages against the analysed question — how much of the
@@ -38,10 +39,13 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 	if opts.MaxSentences < 1 {
 		opts.MaxSentences = 1
 	}
+	if opts.Model.Weights == nil {
+		opts.Model = DefaultSelector()
+	}
 	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
 		q := req.Analysis
-		if q == nil {
-			q = &Question{Text: req.Question}
+		if q == nil { // an answerer called without the engine: words only
+			q = &Question{Text: req.Question, stems: allStems(words(req.Question))}
 		}
 		cands := sentenceCandidates(req.Passages)
 		candidateFeatures(q, req.Passages, cands)
@@ -50,7 +54,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		}
 		order := byScore(cands)
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
-		if len(cands) > 0 {
+		if len(order) > 0 {
 			margin := 0.0
 			if len(order) > 1 {
 				margin = cands[order[0]].score - cands[order[1]].score
@@ -62,7 +66,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		if q.Unanswerable(req.Passages) {
 			ans.Confidence = 0
 		}
-		if len(cands) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
+		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
 			ans.Answer = q.abstention(req.Passages)
 			return ans, nil
 		}
@@ -149,10 +153,15 @@ const explainMargin = 2.0
 // documents of the strongest sentences only, no near-duplicates.
 func explanation(q *Question, cands []candidate, order []int, limit int) []candidate {
 	top := cands[order[0]].score
-	docs := map[string]bool{}
+	// Other documents may add to the story only when they are about the
+	// same things: their passage holds the key topic words as fully as the
+	// best sentence's passage does ("doubting" alone makes no story).
+	best := &cands[order[0]]
+	docs := map[string]bool{best.docID: true}
 	for _, i := range order {
-		if cands[i].score >= top-explainMargin/2 {
-			docs[cands[i].docID] = true
+		c := &cands[i]
+		if c.score >= top-explainMargin/2 && c.features[keyCoverageFeature] >= best.features[keyCoverageFeature] {
+			docs[c.docID] = true
 		}
 	}
 	// The best sentence with the neighbour it leans on: the one before when
@@ -267,8 +276,8 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 	}
 	var words_ []Word
 	for _, t := range q.Terms {
-		if !t.Key || t.Known || hasDigit(t.Surface) {
-			continue // a number the corpus lacks only lowers the confidence
+		if !t.absent() {
+			continue
 		}
 		if words_ == nil {
 			for _, p := range passages {
@@ -287,6 +296,10 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 	}
 	return false
 }
+
+// absent reports a key word the corpus lacks in every form. A number the
+// corpus lacks ("1400s") is no such word: it only lowers the confidence.
+func (t QueryTerm) absent() bool { return t.Key && !t.Known && !hasDigit(t.Surface) }
 
 // missingKey reports a name the corpus does not hold in any form.
 func (q *Question) missingKey() bool {
@@ -318,7 +331,7 @@ func (q *Question) abstention(passages []Passage) string {
 	}
 	var missing []string
 	for _, t := range q.Terms {
-		if t.Key && !t.Known && !hasDigit(t.Surface) {
+		if t.absent() {
 			missing = append(missing, "“"+t.Surface+"”")
 		}
 	}

@@ -136,10 +136,7 @@ func TestShortAnswerIsASpanOfACitedQuote(t *testing.T) {
 		"What was the joint naval drill in the Caspian called?",
 		"Which senior Iranian adviser met Vladimir Putin?",
 	} {
-		a, err := e.Ask(context.Background(), Query{Question: q})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := mustAsk(t, e, q)
 		checkAnswer(t, ix, a)
 		if a.ShortAnswer == "" {
 			t.Errorf("%q: no short answer in %q", q, a.Answer)
@@ -163,22 +160,44 @@ func TestShortAnswerIsASpanOfACitedQuote(t *testing.T) {
 
 func TestExplanationsCiteSeveralSentencesOfOneStory(t *testing.T) {
 	t.Parallel()
-	ix := mustSeedIndex(t)
-	a, err := NewEngine(ix).Ask(context.Background(), Query{Question: "Why is Iran doubting Russia?"})
-	if err != nil {
+	// The seeds, and two documents of another story that share the
+	// question's words.
+	ix := NewIndex(IndexOptions{})
+	if _, err := ix.Sync(context.Background(), "../seeds", nil); err != nil {
 		t.Fatal(err)
 	}
+	others := []*Document{
+		NewDocument("garden.txt", "Frost Notes\n\nGardeners doubting the frost forecast covered their beds anyway. Why they doubted it is simple: the forecast had been wrong three times."),
+		NewDocument("chess.txt", "Chess Club\n\nThe club's players kept doubting the new rating system, and Russia's federation sent an adviser to explain it."),
+	}
+	if _, err := ix.Upsert(context.Background(), others, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := mustAsk(t, NewEngine(ix), "Why is Iran doubting Russia?")
 	checkAnswer(t, ix, a)
 	if !a.Answered || len(a.Citations) < 2 || len(a.Citations) > 4 || a.ShortAnswer != "" {
 		t.Fatalf("want 2-4 cited sentences and no short answer, got %d: %q", len(a.Citations), a.Answer)
 	}
 	for i, c := range a.Citations {
+		if c.DocID == "garden.txt" || c.DocID == "chess.txt" {
+			t.Errorf("a sentence of an unrelated document: %q in %q", c.Quote, a.Answer)
+		}
 		for _, d := range a.Citations[:i] {
 			if c.Start == d.Start && c.DocID == d.DocID {
 				t.Errorf("sentence cited twice: %q", c.Quote)
 			}
 		}
 	}
+}
+
+// mustAsk asks e a question and fails the test on an error.
+func mustAsk(t *testing.T, e *Engine, question string) *Answer {
+	t.Helper()
+	a, err := e.Ask(context.Background(), Query{Question: question})
+	if err != nil {
+		t.Fatalf("%q: %v", question, err)
+	}
+	return a
 }
 
 func TestPaddingNeverCausesAbstention(t *testing.T) {
@@ -195,10 +214,7 @@ func TestPaddingNeverCausesAbstention(t *testing.T) {
 		"Can you please tell me who Iran's ambassador to Russia is?",
 		"ok so who is iran's ambassador to russia",
 	} {
-		a, err := e.Ask(context.Background(), Query{Question: q})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := mustAsk(t, e, q)
 		if !a.Answered || !strings.Contains(a.Answer, "Jalali") {
 			t.Errorf("%q: %q", q, a.Answer)
 		}
@@ -207,10 +223,7 @@ func TestPaddingNeverCausesAbstention(t *testing.T) {
 		"Summarize the relationship between Iran and Russia",
 		"give me a quick summary of the ties between Iran and Russia",
 	} {
-		a, err := e.Ask(context.Background(), Query{Question: q})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := mustAsk(t, e, q)
 		if !a.Answered || len(a.Citations) < 2 {
 			t.Errorf("%q: want a summary of several sentences, got %q", q, a.Answer)
 		}
@@ -228,18 +241,12 @@ func TestDocumentTextCannotForgeMarkersOrMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := NewEngine(ix)
-	a, err := e.Ask(context.Background(), Query{Question: "Which firm first built the drones?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustAsk(t, e, "Which firm first built the drones?")
 	checkAnswer(t, ix, a) // every [n] in the answer has its citation
 	if !a.Answered || strings.Contains(a.Answer, "[2]") || !strings.Contains(a.Answer, "Industries (2)") {
 		t.Errorf("forged markers: %q", a.Answer)
 	}
-	a, err = e.Ask(context.Background(), Query{Question: "What did the forecaster write about the weather in Baku?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a = mustAsk(t, e, "What did the forecaster write about the weather in Baku?")
 	checkAnswer(t, ix, a)
 	if !a.Answered || !strings.HasPrefix(a.Answer, "“The corpus does not say") {
 		t.Errorf("document text must be answered, quoted, never read as the service's own message: %q", a.Answer)

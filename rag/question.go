@@ -45,6 +45,9 @@ type Question struct {
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
 	Focus string
 	wv    *WordVectors
+	// stems are the stems of every word of Text, stop words too: a span
+	// that repeats one does not answer.
+	stems map[string]bool
 }
 
 // QueryTerm is a content word of a question as the index sees it.
@@ -193,7 +196,7 @@ func (ix *Index) analyze(text string) *Question {
 	wv := ix.opts.Words
 	ws := words(text)
 	core, request := ix.dropPadding(text, ws)
-	q := &Question{Text: text, Core: core, wv: wv}
+	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:], words(text[core:]))
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
@@ -223,6 +226,14 @@ func (ix *Index) analyze(text string) *Question {
 		q.Terms = append(q.Terms, t)
 	}
 	return q
+}
+
+func allStems(ws []Word) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w.Stem] = true
+	}
+	return m
 }
 
 // core is the question without its padding.

@@ -213,7 +213,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "rag: %d documents, %d chunks, %s embeddings; answers by %s\n",
 		st.Documents, st.Chunks, st.Embedder, answererName(&cfg))
 	fmt.Fprintf(m.Stdout, "rag: listening on %s (chat page: %s/)\n", url, url)
-	fmt.Fprintf(m.Stdout, "try:  curl -s %s/v1/ask -H 'Content-Type: application/json' -d '{\"question\":\"What was the joint naval drill in the Caspian called?\"}'\n", url)
+	if hint := tryQuestion(ix); hint != "" {
+		fmt.Fprintf(m.Stdout, "try:  curl -s %s/v1/ask -H 'Content-Type: application/json' -d '%s'\n", url, hint)
+	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
@@ -245,4 +247,16 @@ func answererName(cfg *Config) string {
 		return rag.ExtractiveName
 	}
 	return cfg.LLM + " (extractive when it fails)"
+}
+
+// tryQuestion is the body of an example request about the corpus itself —
+// a summary of its first document, by title — quoted for a shell, or ""
+// for an empty corpus.
+func tryQuestion(ix *rag.Index) string {
+	docs := ix.Documents()
+	if len(docs) == 0 {
+		return ""
+	}
+	body, _ := json.Marshal(map[string]string{"question": "Summarize " + docs[0].Title})
+	return strings.ReplaceAll(string(body), "'", `'\''`)
 }
