@@ -208,6 +208,7 @@ func TestPaddingNeverCausesAbstention(t *testing.T) {
 	for _, q := range []string{
 		plain,
 		"hey, " + plain,
+		"hey quick question, " + strings.ToLower(plain),
 		"Quick question: " + plain,
 		"thanks! and " + strings.ToLower(plain),
 		"I was wondering who Iran's ambassador to Russia is",

@@ -323,7 +323,13 @@ func (ix *Index) isAside(seg string) bool {
 	if len(ws) == 0 || len(ws) > 4 {
 		return false
 	}
+	// A greeting opens a remark on the asking itself ("hey quick
+	// question,"), whatever words follow it.
+	greeting := isInterjection(ix.opts.Words, ws[0])
 	for _, w := range ws {
+		if greeting && !(w.Cap && w.Start > 0) {
+			continue
+		}
 		if w.Cap && w.Start > 0 || !w.Stop && ix.lex.df(w.Stem) > 0 && !isLight(ix.opts.Words, w) {
 			return false
 		}
