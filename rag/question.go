@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -529,7 +530,9 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			}
 		}
 	}
-	// A synonym, hypernym or derivation in WordNet ("dad": "father").
+	// A synonym, hypernym or derivation in WordNet ("dad": "father"). A
+	// name takes only a word that names it back ("US": "America"), a
+	// synonym: a hypernym would turn "Hamlet" into any community.
 	if wv != nil {
 		base := w.Lower
 		if b := lemma(wv, base); b != "" && wv.Info(base).POS == 0 {
@@ -537,7 +540,11 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		}
 		bestDF := 0
 		found := ""
+		name := isName(wv, w)
 		for _, r := range wv.Related(base) {
+			if name && !slices.Contains(wv.Related(r), base) {
+				continue
+			}
 			if s := stem(r); ix.lex.df(s) > bestDF {
 				found, bestDF = s, ix.lex.df(s)
 			}

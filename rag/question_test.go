@@ -34,6 +34,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The ambassador said the nuclear programme would go on under the new treaty.",
 		"Moscow pledged help to rebuild the damaged reactors and the cryptocurrency exchanges.",
 		"Her father worked as a blacksmith in the village of Lübeck.",
+		"The community elected a mayor; Constantinople sent no envoy.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -45,6 +46,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"What did her dad do?", "dad", stem("father"), true},                             // WordNet: a dad is a father
 		{"Which crypto exchanges were rebuilt?", "crypto", stem("cryptocurrency"), false}, // clipped
 		{"Where is lubeck?", "lubeck", "lubeck", true},                                    // accents folded
+		{"Who ruled Istanbul?", "istanbul", stem("constantinople"), true},                 // a name by its synonym
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -66,6 +68,11 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	q := ix.AnalyzeQuestion("What did the ambassador say in Australia?")
 	if got, _ := term(q, "australia"); got.Known || !got.Name {
 		t.Errorf("australia: %+v", got)
+	}
+	// Nor does a broader word stand for a name: Hamlet is no community.
+	q = ix.AnalyzeQuestion("Who wrote Hamlet?")
+	if got, _ := term(q, "hamlet"); got.Known || !got.Name {
+		t.Errorf("hamlet: %+v", got)
 	}
 }
 
