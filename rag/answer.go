@@ -107,6 +107,9 @@ func sentenceCandidates(passages []Passage) []candidate {
 					c.stems[w.Stem] = true
 				}
 			}
+			for _, a := range initialisms(text, ws) {
+				c.stems[a] = true
+			}
 			if last >= 0 {
 				out[last].next = len(out)
 			}

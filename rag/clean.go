@@ -14,19 +14,27 @@ import (
 // returns that text and the page's title: its headline, or else its first
 // sentence.
 func Clean(raw string) (text, title string) {
+	text, title, _ = clean(raw)
+	return text, title
+}
+
+// clean is [Clean], and returns the short labels above the headline too
+// (site name, section): page chrome kept out of the text, but searchable,
+// since readers name a piece by its publisher ("the CPC piece").
+func clean(raw string) (text, title, labels string) {
 	paras := paragraphs(raw)
 	paras = dropDebris(paras)
 	titleAt := findTitle(paras)
 	if titleAt > 0 {
-		// Short labels above the headline are page chrome (site name, section).
+		labels = strings.Join(paras[:titleAt], "\n")
 		paras = paras[titleAt:]
 		titleAt = 0
 	}
 	text = strings.Join(paras, "\n\n")
 	if titleAt == 0 {
-		return text, paras[0]
+		return text, paras[0], labels
 	}
-	return text, firstSentence(text)
+	return text, firstSentence(text), labels
 }
 
 var spaceRun = regexp.MustCompile(`[\p{Zs}\t\f\v\x{200b}\x{feff}]+`)

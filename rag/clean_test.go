@@ -53,9 +53,12 @@ func TestCleanTitleFallsBackToFirstSentence(t *testing.T) {
 
 func TestCleanDropsSlugDuplicateOfHeadline(t *testing.T) {
 	t.Parallel()
-	text, title := Clean("Site Name\n\nbridges reopen after the storm\n\nBridges Reopen After the Storm\n\nAll three bridges reopened on Friday morning after repairs.")
+	text, title, labels := clean("Site Name\n\nbridges reopen after the storm\n\nBridges Reopen After the Storm\n\nAll three bridges reopened on Friday morning after repairs.")
 	if title != "Bridges Reopen After the Storm" {
 		t.Errorf("title = %q", title)
+	}
+	if !strings.Contains(labels, "Site Name") {
+		t.Errorf("labels = %q, want the site name kept for search", labels)
 	}
 	if strings.Contains(text, "bridges reopen after the storm") || strings.Contains(text, "Site Name") {
 		t.Errorf("text keeps the slug or site name:\n%s", text)

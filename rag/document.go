@@ -17,8 +17,11 @@ const (
 
 // Document is a cleaned source text. Its chunks index bytes of Text.
 type Document struct {
-	ID     string  `json:"id"`
-	Title  string  `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Labels are the lines above the headline (site name, section): not
+	// quoted, but searched with every chunk.
+	Labels string  `json:"labels,omitempty"`
 	Text   string  `json:"text"`
 	Hash   string  `json:"hash"`
 	Origin string  `json:"origin"`
@@ -26,11 +29,14 @@ type Document struct {
 }
 
 // NewDocument cleans raw text into a document with the given id. The hash
-// covers the cleaned text, so re-ingesting unchanged content is a no-op.
+// covers the cleaned text and labels, so re-ingesting unchanged content is a no-op.
 func NewDocument(id, raw string) *Document {
-	text, title := Clean(raw)
+	text, title, labels := clean(raw)
 	sum := sha256.Sum256([]byte(text))
-	return &Document{ID: id, Title: title, Text: text, Hash: hex.EncodeToString(sum[:]), Origin: OriginCorpus}
+	if labels != "" {
+		sum = sha256.Sum256([]byte(labels + "\x00" + text))
+	}
+	return &Document{ID: id, Title: title, Labels: labels, Text: text, Hash: hex.EncodeToString(sum[:]), Origin: OriginCorpus}
 }
 
 // MaxDocIDLength bounds a document id, in bytes.

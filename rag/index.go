@@ -269,9 +269,13 @@ func (ix *Index) embedDocuments(ctx context.Context, docs []*Document, progress 
 	return vectors, ctx.Err()
 }
 
-// embeddingText is what a chunk is embedded as: its document's title gives
-// a passage the topic its own sentences may leave implicit.
+// embeddingText is what a chunk is embedded as: its document's title and
+// labels give a passage the topic and source its own sentences may leave
+// implicit.
 func embeddingText(d *Document, c Chunk) string {
+	if d.Labels != "" {
+		return d.Title + "\n" + d.Labels + "\n" + d.Text[c.Start:c.End]
+	}
 	return d.Title + "\n" + d.Text[c.Start:c.End]
 }
 

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -73,6 +74,30 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	q = ix.AnalyzeQuestion("Who wrote Hamlet?")
 	if got, _ := term(q, "hamlet"); got.Known || !got.Name {
 		t.Errorf("hamlet: %+v", got)
+	}
+}
+
+func TestInitialismsStandForTheirPhrase(t *testing.T) {
+	t.Parallel()
+	ix := NewIndex(IndexOptions{})
+	docs := []*Document{
+		NewDocument("sco.txt", "Security Blocs\n\nIran joined the Shanghai Cooperation Organization in 2023 as its ninth member."),
+		NewDocument("cpc.txt", "Caspian Policy Center\n\nTies Across the Caspian Sea\n\nThe author argues that trade across the sea will keep growing."),
+	}
+	if _, err := ix.Upsert(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(ix)
+	if a := mustAsk(t, e, "when did iran join the SCO?"); !a.Answered || a.ShortAnswer != "2023" {
+		t.Errorf("by its initials: %q (short %q)", a.Answer, a.ShortAnswer)
+	}
+	// The publisher's name above the headline is searched, though never quoted.
+	q := ix.AnalyzeQuestion("what does the CPC author argue about trade?")
+	if got, _ := term(q, "cpc"); !got.Known {
+		t.Errorf("cpc: %+v", got)
+	}
+	if a := mustAsk(t, e, q.Text); len(a.Passages) == 0 || a.Passages[0].DocID != "cpc.txt" || strings.Contains(a.Answer, "“cpc”") {
+		t.Errorf("by its publisher: %q from %+v", a.Answer, a.Passages)
 	}
 }
 

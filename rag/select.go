@@ -284,13 +284,17 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 	passageStems := make([]map[string]bool, len(passages))
 	passageWords := make([][]Word, len(passages))
 	for i, p := range passages {
-		ws := words(p.Title + "\n" + p.Text)
+		text := p.Title + "\n" + p.Text
+		ws := words(text)
 		passageWords[i] = ws
 		passageStems[i] = map[string]bool{}
 		for _, w := range ws {
 			if !w.Stop {
 				passageStems[i][w.Stem] = true
 			}
+		}
+		for _, a := range initialisms(text, ws) {
+			passageStems[i][a] = true
 		}
 	}
 	rare, rareW := "", 0.0

@@ -72,7 +72,8 @@ func isAcronymDot(text string, start, i int) bool {
 	return i+2 < len(text) && text[i+1] >= 'A' && text[i+1] <= 'Z' && text[i+2] == '.'
 }
 
-// terms returns the stems of the content words of text, in order.
+// terms returns the stems of the content words of text, in order, then
+// the initialisms of its capitalised phrases.
 func terms(text string) []string {
 	ws := words(text)
 	out := make([]string, 0, len(ws))
@@ -81,8 +82,43 @@ func terms(text string) []string {
 			out = append(out, w.Stem)
 		}
 	}
+	return append(out, initialisms(text, ws)...)
+}
+
+// initialisms returns the initials of each run of two to six capitalised
+// words in text ("Shanghai Cooperation Organization" → "sco"; "of", "and",
+// "for" may join them), so that a question may name the thing by its
+// initials where the text spells it out. A run is one line's: titles and
+// bylines end at line breaks.
+func initialisms(text string, ws []Word) []string {
+	var out []string
+	for i := 0; i < len(ws); {
+		if !ws[i].Cap || ws[i].Stop {
+			i++
+			continue
+		}
+		initials := []byte{ws[i].Lower[0]}
+		capitals, j := 1, i+1
+		for j < len(ws) && !strings.ContainsAny(text[ws[j-1].End:ws[j].Start], "\n.,;:()\"") {
+			w := ws[j]
+			if w.Cap && !w.Stop {
+				initials = append(initials, w.Lower[0])
+				capitals++
+			} else if !phraseJoiner[w.Lower] {
+				break
+			}
+			j++
+		}
+		if capitals >= 2 && capitals <= 6 {
+			out = append(out, stem(string(initials)))
+		}
+		i = j
+	}
 	return out
 }
+
+// phraseJoiner are the small words inside a capitalised name.
+var phraseJoiner = map[string]bool{"of": true, "and": true, "for": true}
 
 // stemCache maps lower-cased words to stems. It is bounded: user text
 // brings new words without end, so past stemCacheSize it starts afresh.

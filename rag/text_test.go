@@ -25,3 +25,19 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestInitialisms(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]string{
+		"The Shanghai Cooperation Organization met in June.": {"sco"},
+		"A loan from the Bank of England and Wales":          {"bew"},
+		"In Moscow, Putin spoke.":                            nil, // a comma parts them
+		"Caspian Policy Center\nAuthor Nicholas Castillo":    {"cpc", "anc"},
+		"the new treaty": nil,
+	}
+	for in, want := range cases {
+		if got := initialisms(in, words(in)); !reflect.DeepEqual(got, want) {
+			t.Errorf("initialisms(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
