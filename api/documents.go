@@ -114,10 +114,8 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if replaced && old.Origin == rag.OriginCorpus {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; change it there", id)
 	}
-	if _, err := e.Index.Upsert(c.Request().Context(), []*rag.Document{doc}, nil); err != nil {
-		return err
-	}
-	if err := s.persist(e, id); err != nil {
+	// Stored in the change log first: an error means nothing changed.
+	if _, err := e.Index.UpsertLogged(c.Request().Context(), s.cfg.IndexPath, []*rag.Document{doc}); err != nil {
 		return err
 	}
 	s.log.Info("document stored", "id", id, "chunks", len(doc.Chunks), "replaced", replaced)
@@ -171,19 +169,9 @@ func (s *Server) deleteDocument(c echo.Context) error {
 	if d.Origin == rag.OriginCorpus {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; remove it there", id)
 	}
-	e.Index.Remove(c.Request().Context(), id)
-	if err := s.persist(e, id); err != nil {
+	if _, err := e.Index.RemoveLogged(c.Request().Context(), s.cfg.IndexPath, id); err != nil {
 		return err
 	}
 	s.log.Info("document deleted", "id", id)
 	return c.NoContent(http.StatusNoContent)
-}
-
-// persist makes a document change durable — appended to the index's
-// change log and synced — when the server has a place for it.
-func (s *Server) persist(e *rag.Engine, ids ...string) error {
-	if s.cfg.IndexPath == "" {
-		return nil
-	}
-	return e.Index.LogChanges(s.cfg.IndexPath, ids...)
 }

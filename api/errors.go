@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	rag.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	rag.ETIMEOUT:      http.StatusServiceUnavailable,
 	rag.EINTERNAL:     http.StatusInternalServerError,
+	rag.EFULL:         http.StatusInsufficientStorage,
 }
 
 // Codes for errors the HTTP layer finds before the core sees a request.

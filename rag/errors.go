@@ -18,6 +18,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // missing credentials
 	EFORBIDDEN    = "forbidden"    // wrong credentials
 	ERATELIMIT    = "rate_limited" // too many requests
+	EFULL         = "storage_full" // the data directory has no space left
 )
 
 // Error is an error the core reports to its callers with a code and a

@@ -80,6 +80,10 @@ type Index struct {
 	rowsMu  sync.Mutex
 	rows    []int32
 	rowsGen uint64
+
+	journal journal
+	// tornTail is how many bytes of a torn final change-log record loading dropped.
+	tornTail int64
 }
 
 type slot struct {
@@ -169,6 +173,12 @@ type Progress func(done, total int)
 // whose hash the index already holds costs nothing. It returns how many
 // documents it (re)indexed.
 func (ix *Index) Upsert(ctx context.Context, docs []*Document, progress Progress) (int, error) {
+	return ix.upsert(ctx, "", docs, progress)
+}
+
+// upsert is Upsert, logged to the change log beside the snapshot at path
+// before the index changes when path is set.
+func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, progress Progress) (int, error) {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	var changed []*Document
@@ -185,6 +195,20 @@ func (ix *Index) Upsert(ctx context.Context, docs []*Document, progress Progress
 	vectors, err := ix.embedDocuments(ctx, changed, progress)
 	if err != nil {
 		return 0, err
+	}
+	if err := ix.checkDims(changed, vectors); err != nil {
+		return 0, err
+	}
+	if path != "" {
+		// Held until the change is in: a snapshot taken between the append
+		// and the change would clear the log without it.
+		ix.saveMu.Lock()
+		defer ix.saveMu.Unlock()
+		size, err := ix.logPuts(path, changed, vectors)
+		if err != nil {
+			return 0, err
+		}
+		defer ix.foldIfLong(path, size)
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -277,6 +301,25 @@ func embeddingText(d *Document, c Chunk) string {
 		return d.Title + "\n" + d.Labels + "\n" + d.Text[c.Start:c.End]
 	}
 	return d.Title + "\n" + d.Text[c.Start:c.End]
+}
+
+// checkDims makes sure every vector has the index's dimension, before
+// anything is logged or changed.
+func (ix *Index) checkDims(docs []*Document, vectors [][][]float32) error {
+	ix.mu.RLock()
+	dim := ix.dim
+	ix.mu.RUnlock()
+	for i, vs := range vectors {
+		for _, v := range vs {
+			if dim == 0 {
+				dim = len(v)
+			}
+			if len(v) != dim {
+				return fmt.Errorf("embedder %s returned a %d-dimensional vector for %s; the index holds %d dimensions", ix.opts.Embedder.Name, len(v), docs[i].ID, dim)
+			}
+		}
+	}
+	return nil
 }
 
 // put replaces any old version of d with d and its chunk vectors. The

@@ -175,7 +175,7 @@ func TestLoadCorruptSnapshot(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "index.gob")
 	mustWrite(t, path, "garbage")
-	if _, _, err := LoadIndex(context.Background(), path, IndexOptions{}); err == nil || !strings.Contains(err.Error(), "delete it to rebuild") {
+	if _, _, err := LoadIndex(context.Background(), path, IndexOptions{}); err == nil || !strings.Contains(err.Error(), "rag repair") || strings.Contains(err.Error(), "delete") {
 		t.Errorf("corrupt snapshot: %v", err)
 	}
 	ix, _, err := LoadIndex(context.Background(), filepath.Join(t.TempDir(), "none.gob"), IndexOptions{})

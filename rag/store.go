@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -18,17 +19,22 @@ import (
 )
 
 // snapshotVersion changes whenever the snapshot's layout does.
-const snapshotVersion = 3
+const snapshotVersion = 4
 
-// snapshotMagic opens every snapshot file.
-const snapshotMagic = "RAGSNAP3"
+// snapshotMagic opens every snapshot file; snapshotMagicV3 opened those
+// of version 3, which had no checksums and are still read.
+const (
+	snapshotMagic   = "RAGSNAP4"
+	snapshotMagicV3 = "RAGSNAP3"
+)
 
 // snapshot is the index as stored on disk: documents in the order of
 // their chunks, every chunk's vector as raw float32s in that order, and the
 // BM25 postings numbered the same way — so a restart decodes and indexes
-// nothing again. On disk: the magic, a gob header, the documents as gob
-// batches, then the raw arrays, each behind its byte length. (gob reads a
-// message whole into a growing buffer, so big arrays go beside it.)
+// nothing again. On disk: the magic, then sections — a gob header, the
+// documents as gob batches, then the raw arrays — each behind its byte
+// length and CRC-32C, so damage is found and named, never loaded. (gob
+// reads a message whole into a growing buffer, so big arrays go beside it.)
 type snapshot struct {
 	snapshotHeader
 	Docs    []Document
@@ -60,47 +66,152 @@ type lexiconSnapshot struct {
 // docBatch is how many documents go in one gob message.
 const docBatch = 1000
 
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// rawSections name the arrays after the documents, in order.
+var rawSections = []string{"vectors", "postings", "term frequencies", "chunk lengths"}
+
 func (snap *snapshot) encode(w *bufio.Writer) error {
 	if _, err := w.WriteString(snapshotMagic); err != nil {
 		return err
 	}
 	h := snap.snapshotHeader
 	h.NumDocs, h.Terms, h.Counts, h.Total = len(snap.Docs), snap.Lexicon.Terms, snap.Lexicon.Counts, snap.Lexicon.Total
-	enc := gob.NewEncoder(w)
-	if err := enc.Encode(&h); err != nil {
+	var buf bytes.Buffer
+	gobSection := func(v any) error {
+		buf.Reset()
+		if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+			return err
+		}
+		return writeSection(w, buf.Bytes())
+	}
+	if err := gobSection(&h); err != nil {
 		return err
 	}
 	for at := 0; at < len(snap.Docs); at += docBatch {
-		batch := snap.Docs[at:min(at+docBatch, len(snap.Docs))]
-		if err := enc.Encode(batch); err != nil {
+		if err := gobSection(snap.Docs[at:min(at+docBatch, len(snap.Docs))]); err != nil {
 			return err
 		}
 	}
 	for _, raw := range [][]byte{snap.Vectors, snap.Lexicon.Slots, snap.Lexicon.TFs, snap.Lexicon.Lengths} {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(raw)))
-		if _, err := w.Write(n[:]); err != nil {
-			return err
-		}
-		if _, err := w.Write(raw); err != nil {
+		if err := writeSection(w, raw); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func decodeSnapshot(r *bufio.Reader) (*snapshot, error) {
-	magic := make([]byte, len(snapshotMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != snapshotMagic {
-		return nil, fmt.Errorf("not a snapshot of this version")
+func writeSection(w *bufio.Writer, payload []byte) error {
+	var head [12]byte
+	binary.LittleEndian.PutUint64(head[:8], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(head[8:], crc32.Checksum(payload, castagnoli))
+	if _, err := w.Write(head[:]); err != nil {
+		return err
 	}
+	_, err := w.Write(payload)
+	return err
+}
+
+// sectionReader reads checksummed sections and knows where it is.
+type sectionReader struct {
+	r      io.Reader
+	file   string
+	offset int64
+}
+
+// next reads the next section, named what for the error when it is damaged.
+func (sr *sectionReader) next(what string) ([]byte, error) {
+	at := sr.offset
+	var head [12]byte
+	if _, err := io.ReadFull(sr.r, head[:]); err != nil {
+		return nil, &DamageError{File: sr.file, Offset: at, What: what + " is cut short"}
+	}
+	size := binary.LittleEndian.Uint64(head[:8])
+	if size > 1<<40 {
+		return nil, &DamageError{File: sr.file, Offset: at, What: fmt.Sprintf("%s claims %d bytes", what, size)}
+	}
+	payload := make([]byte, size)
+	if _, err := io.ReadFull(sr.r, payload); err != nil {
+		return nil, &DamageError{File: sr.file, Offset: at, What: what + " is cut short"}
+	}
+	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(head[8:]) {
+		return nil, &DamageError{File: sr.file, Offset: at, What: what + " fails its checksum"}
+	}
+	sr.offset += int64(len(head)) + int64(size)
+	return payload, nil
+}
+
+// decodeSnapshot reads a snapshot; file names it in errors.
+func decodeSnapshot(r *bufio.Reader, file string) (*snapshot, error) {
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(r, magic); err != nil {
+		return nil, &DamageError{File: file, Offset: 0, What: "the file is too short to be a snapshot"}
+	}
+	switch string(magic) {
+	case snapshotMagicV3:
+		return decodeSnapshotV3(r)
+	case snapshotMagic:
+	default:
+		return nil, &DamageError{File: file, Offset: 0, What: "it does not start as a snapshot does"}
+	}
+	sr := &sectionReader{r: r, file: file, offset: int64(len(magic))}
+	snap := &snapshot{}
+	if err := sr.gob("the header", &snap.snapshotHeader); err != nil {
+		return nil, err
+	}
+	h := &snap.snapshotHeader
+	snap.Docs = make([]Document, 0, min(h.NumDocs, 1<<20))
+	for len(snap.Docs) < h.NumDocs {
+		var batch []Document
+		if err := sr.gob(fmt.Sprintf("documents %d–%d", len(snap.Docs)+1, min(len(snap.Docs)+docBatch, h.NumDocs)), &batch); err != nil {
+			return nil, err
+		}
+		snap.Docs = append(snap.Docs, batch...)
+	}
+	raws := make([][]byte, len(rawSections))
+	for i, name := range rawSections {
+		at := sr.offset
+		raw, err := sr.next("the " + name)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw)%4 != 0 {
+			return nil, &DamageError{File: file, Offset: at, What: fmt.Sprintf("the %s hold %d bytes, not whole values", name, len(raw))}
+		}
+		raws[i] = raw
+	}
+	snap.Vectors = raws[0]
+	for i, v := range bytesFloat32(snap.Vectors) {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, &DamageError{File: file, Offset: sr.offset, What: fmt.Sprintf("vector value %d is not a number", i)}
+		}
+	}
+	snap.Lexicon = lexiconSnapshot{Terms: h.Terms, Counts: h.Counts, Slots: raws[1], TFs: raws[2], Lengths: raws[3], Total: h.Total}
+	return snap, nil
+}
+
+// gob reads the next section and decodes it into v.
+func (sr *sectionReader) gob(what string, v any) error {
+	at := sr.offset
+	payload, err := sr.next(what)
+	if err != nil {
+		return err
+	}
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(v); err != nil {
+		return &DamageError{File: sr.file, Offset: at, What: fmt.Sprintf("%s does not decode: %v", what, err)}
+	}
+	return nil
+}
+
+// decodeSnapshotV3 reads a version-3 snapshot (no checksums), after its
+// magic; the next save writes it anew.
+func decodeSnapshotV3(r *bufio.Reader) (*snapshot, error) {
 	dec := gob.NewDecoder(r) // r is a ByteReader, so gob reads no further than its messages
 	snap := &snapshot{}
 	if err := dec.Decode(&snap.snapshotHeader); err != nil {
 		return nil, err
 	}
 	h := &snap.snapshotHeader
-	snap.Docs = make([]Document, 0, h.NumDocs)
 	for len(snap.Docs) < h.NumDocs {
 		var batch []Document
 		if err := dec.Decode(&batch); err != nil {
@@ -108,7 +219,7 @@ func decodeSnapshot(r *bufio.Reader) (*snapshot, error) {
 		}
 		snap.Docs = append(snap.Docs, batch...)
 	}
-	raws := make([][]byte, 4)
+	raws := make([][]byte, len(rawSections))
 	for i := range raws {
 		var n [8]byte
 		if _, err := io.ReadFull(r, n[:]); err != nil {
@@ -266,27 +377,47 @@ func syncDir(dir string) {
 // same embedder and chunking; otherwise its documents are re-chunked and
 // re-embedded from their stored text, so switching embedders never mixes
 // vectors of two models and loses no document.
-func LoadIndex(ctx context.Context, path string, opts IndexOptions) (ix *Index, reembedded bool, err error) {
-	ix = NewIndex(opts)
+func LoadIndex(ctx context.Context, path string, opts IndexOptions) (*Index, bool, error) {
+	ix := NewIndex(opts)
 	// Temporary files of saves a crash interrupted are garbage.
 	if stale, _ := filepath.Glob(path + ".tmp-*"); len(stale) > 0 {
 		for _, f := range stale {
 			os.Remove(f)
 		}
 	}
+	reembedded, err := ix.loadSnapshot(ctx, path)
+	if err != nil {
+		return nil, false, err
+	}
+	if ix.tornTail, err = ix.replayLog(ctx, path); err != nil {
+		return nil, false, err
+	}
+	return ix, reembedded, nil
+}
+
+// TornTail is how many bytes of a torn final change-log record — a crash
+// mid-append, never acknowledged — loading dropped.
+func (ix *Index) TornTail() int64 { return ix.tornTail }
+
+// loadSnapshot installs the snapshot at path, if there is one.
+func (ix *Index) loadSnapshot(ctx context.Context, path string) (reembedded bool, err error) {
 	f, err := os.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ix, false, ix.replayLog(ctx, path)
+		return false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("open index: %w", err)
+		return false, fmt.Errorf("open index: %w", err)
 	}
 	defer f.Close()
 	// Loading allocates much that lives; collecting less often speeds it up.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	snap, err := decodeSnapshot(bufio.NewReaderSize(f, 1<<20))
+	snap, err := decodeSnapshot(bufio.NewReaderSize(f, 1<<20), path)
 	if err != nil {
-		return nil, false, fmt.Errorf("read index %s (delete it to rebuild from the corpus): %w", path, err)
+		var damage *DamageError
+		if errors.As(err, &damage) {
+			return false, err
+		}
+		return false, &DamageError{File: path, What: err.Error()}
 	}
 	ix.corpusDir = snap.Corpus
 	if snap.Version != snapshotVersion || snap.Embedder != ix.opts.Embedder.Name || snap.Chunk != ix.opts.Chunk {
@@ -297,14 +428,14 @@ func LoadIndex(ctx context.Context, path string, opts IndexOptions) (ix *Index, 
 			docs[i] = &d
 		}
 		if _, err := ix.Upsert(ctx, docs, nil); err != nil {
-			return nil, false, fmt.Errorf("re-embed index: %w", err)
+			return false, fmt.Errorf("re-embed index: %w", err)
 		}
-		return ix, true, ix.replayLog(ctx, path)
+		return true, nil
 	}
 	if err := ix.install(ctx, snap); err != nil {
-		return nil, false, fmt.Errorf("read index %s: %w", path, err)
+		return false, &DamageError{File: path, What: err.Error()}
 	}
-	return ix, false, ix.replayLog(ctx, path)
+	return false, nil
 }
 
 // install puts a snapshot's documents, vectors and postings in place.
@@ -358,141 +489,4 @@ func (l *lexicon) install(s *lexiconSnapshot, lengths []int32) {
 	l.total = s.Total
 	l.live = len(lengths)
 	l.sorted = nil
-}
-
-// ---- The change log ------------------------------------------------------------
-
-// logPath is the change log beside a snapshot.
-func logPath(snapshotPath string) string { return snapshotPath + ".log" }
-
-// logRecord is one change: a document put (with its vectors) or deleted.
-type logRecord struct {
-	Put     *Document
-	Vectors []byte // the put document's chunk vectors
-	Delete  string
-}
-
-// maxLogBytes is when the change log is folded into a new snapshot.
-const maxLogBytes = 64 << 20
-
-// LogChanges makes the current state of the given documents durable: each
-// is appended to the change log — its text, chunks and vectors, or its
-// deletion — and synced before it returns. Each record carries its length
-// and a checksum, so a crash mid-append leaves a torn tail that loading
-// drops, never a half-written document. A long log is folded into a new
-// snapshot.
-func (ix *Index) LogChanges(path string, ids ...string) error {
-	ix.saveMu.Lock()
-	var buf bytes.Buffer
-	ix.mu.RLock()
-	for _, id := range ids {
-		rec := logRecord{Delete: id}
-		if d, ok := ix.docs[id]; ok {
-			vecs := make([]float32, 0, len(d.Chunks)*ix.dim)
-			for _, c := range d.Chunks {
-				vecs = append(vecs, ix.slots[ix.slotOf[c.ID]].vector...)
-			}
-			rec = logRecord{Put: d, Vectors: float32Bytes(vecs)}
-		}
-		var payload bytes.Buffer
-		if err := gob.NewEncoder(&payload).Encode(&rec); err != nil {
-			ix.mu.RUnlock()
-			ix.saveMu.Unlock()
-			return fmt.Errorf("encode change: %w", err)
-		}
-		var head [8]byte
-		binary.LittleEndian.PutUint32(head[:4], uint32(payload.Len()))
-		binary.LittleEndian.PutUint32(head[4:], crc32.ChecksumIEEE(payload.Bytes()))
-		buf.Write(head[:])
-		buf.Write(payload.Bytes())
-	}
-	ix.mu.RUnlock()
-	size, err := appendSynced(logPath(path), buf.Bytes())
-	ix.saveMu.Unlock()
-	if err != nil {
-		return err
-	}
-	if size > maxLogBytes {
-		return ix.Save(path)
-	}
-	return nil
-}
-
-func appendSynced(path string, data []byte) (int64, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, fmt.Errorf("create data directory: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return 0, fmt.Errorf("open change log: %w", err)
-	}
-	defer f.Close()
-	if _, err := f.Write(data); err != nil {
-		return 0, fmt.Errorf("append change log: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("sync change log: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	syncDir(filepath.Dir(path))
-	return st.Size(), nil
-}
-
-// replayLog applies the change log after the snapshot, up to its first
-// torn or corrupt record, and cuts the log there.
-func (ix *Index) replayLog(ctx context.Context, path string) error {
-	data, err := os.ReadFile(logPath(path))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read change log: %w", err)
-	}
-	good := 0
-	for good+8 <= len(data) {
-		n := int(binary.LittleEndian.Uint32(data[good : good+4]))
-		sum := binary.LittleEndian.Uint32(data[good+4 : good+8])
-		if n > len(data)-good-8 || crc32.ChecksumIEEE(data[good+8:good+8+n]) != sum {
-			break
-		}
-		var rec logRecord
-		if err := gob.NewDecoder(bytes.NewReader(data[good+8 : good+8+n])).Decode(&rec); err != nil {
-			break
-		}
-		if err := ix.applyRecord(ctx, &rec); err != nil {
-			return fmt.Errorf("replay change log: %w", err)
-		}
-		good += 8 + n
-	}
-	if good < len(data) {
-		if err := os.Truncate(logPath(path), int64(good)); err != nil {
-			return fmt.Errorf("cut torn change log: %w", err)
-		}
-	}
-	return nil
-}
-
-func (ix *Index) applyRecord(ctx context.Context, rec *logRecord) error {
-	if rec.Put == nil {
-		ix.Remove(ctx, rec.Delete)
-		return nil
-	}
-	d := rec.Put
-	vecs := bytesFloat32(rec.Vectors)
-	if len(d.Chunks) == 0 || len(vecs)%len(d.Chunks) != 0 {
-		return fmt.Errorf("document %s: %d chunks, %d vector values", d.ID, len(d.Chunks), len(vecs))
-	}
-	dim := len(vecs) / len(d.Chunks)
-	rows := make([][]float32, len(d.Chunks))
-	for j := range rows {
-		rows[j] = vecs[j*dim : (j+1)*dim]
-	}
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.put(ctx, d, rows)
 }

@@ -45,12 +45,10 @@ func TestChangeLogReplaysAfterSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Origin = OriginUpload
-	ix.Upsert(ctx, []*Document{b}, nil)
-	if err := ix.LogChanges(path, "b.txt"); err != nil {
+	if _, err := ix.UpsertLogged(ctx, path, []*Document{b}); err != nil {
 		t.Fatal(err)
 	}
-	ix.Remove(ctx, "a.txt")
-	if err := ix.LogChanges(path, "a.txt"); err != nil {
+	if _, err := ix.RemoveLogged(ctx, path, "a.txt"); err != nil {
 		t.Fatal(err)
 	}
 	got, _, err := LoadIndex(ctx, path, IndexOptions{})
@@ -84,8 +82,7 @@ func TestTornLogTailIsDropped(t *testing.T) {
 	ix := NewIndex(IndexOptions{})
 	for i, text := range []string{docA, docB} {
 		d := NewDocument(fmt.Sprintf("d%d.txt", i), text)
-		ix.Upsert(ctx, []*Document{d}, nil)
-		if err := ix.LogChanges(path, d.ID); err != nil {
+		if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,11 +164,11 @@ func crashChild(dir string) {
 		for j := range docs {
 			docs[j] = &Document{ID: fmt.Sprintf("r%d/%d.txt", i, j), Title: "t", Text: fmt.Sprintf("round %d document %d", i, j), Hash: "h", Origin: OriginUpload}
 		}
-		ix.Upsert(ctx, docs, nil)
 		if i%3 == 0 {
+			ix.Upsert(ctx, docs, nil)
 			ix.Save(path)
 		} else {
-			ix.LogChanges(path, docs[0].ID, docs[1].ID)
+			ix.UpsertLogged(ctx, path, docs)
 		}
 		// Tell the parent which rounds are acknowledged (durable).
 		os.WriteFile(filepath.Join(dir, "acked"), []byte(strconv.Itoa(i)), 0o644)

@@ -60,6 +60,7 @@ commands:
   ingest [DIR]     index a directory of documents (default: the corpus)
   eval             run the eval set and check its thresholds
   vectors          convert pretrained word vectors into the built-in format
+  repair           rebuild a damaged index from everything in it that verifies
 
 Run 'rag <command> -h' for a command's flags.
 `
@@ -80,6 +81,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		"ingest":  m.ingest,
 		"eval":    m.eval,
 		"vectors": m.vectors,
+		"repair":  m.repair,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -151,6 +153,15 @@ func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	log := m.logger()
+	if n := ix.TornTail(); n > 0 {
+		log.Warn("dropped a torn final change-log record (a write cut off before it was acknowledged)", "bytes", n)
+	}
+	ix.OnFold(func(err error) {
+		if err != nil {
+			log.Error("folding the change log into a new snapshot failed; retried after the next change", "err", err)
+		}
+	})
 	dir := cfg.CorpusDir
 	if !cfg.corpusSet && ix.CorpusDir() != "" {
 		dir = ix.CorpusDir()

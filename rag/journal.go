@@ -1,0 +1,296 @@
+package rag
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// The change log beside a snapshot makes each document change durable
+// before it takes effect: a record (length, CRC-32, gob payload) is
+// appended and synced, and only then is the index changed. A failed append
+// is cut back off, so the log always ends with a whole record; a change
+// whose append failed never happened.
+
+// logPath is the change log beside a snapshot.
+func logPath(snapshotPath string) string { return snapshotPath + ".log" }
+
+// logRecord is one change: a document put (with its vectors) or deleted.
+type logRecord struct {
+	Put     *Document
+	Vectors []byte // the put document's chunk vectors
+	Delete  string
+}
+
+// maxLogBytes is the log size past which it is folded into a new snapshot
+// in the background.
+const maxLogBytes = 64 << 20
+
+// journal is the index's change-log state.
+type journal struct {
+	// broken is set when a failed append could not be cut back off: no
+	// write is taken until a restart reads the log again.
+	broken error
+	// folding is held while a background fold runs.
+	folding sync.Mutex
+	// OnFold reports each background fold's outcome.
+	onFold func(error)
+}
+
+// UpsertLogged is [Index.Upsert] made durable first: the changed documents
+// are chunked and embedded, their records appended to the change log of
+// the snapshot at path and synced, and only then put in the index. On
+// error neither the index nor the log has changed. An empty path keeps the
+// change in memory only.
+func (ix *Index) UpsertLogged(ctx context.Context, path string, docs []*Document) (int, error) {
+	return ix.upsert(ctx, path, docs, nil)
+}
+
+// RemoveLogged is [Index.Remove] made durable first, like [Index.UpsertLogged].
+func (ix *Index) RemoveLogged(ctx context.Context, path string, ids ...string) (int, error) {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.RLock()
+	var present []string
+	for _, id := range ids {
+		if _, ok := ix.docs[id]; ok {
+			present = append(present, id)
+		}
+	}
+	ix.mu.RUnlock()
+	if len(present) == 0 {
+		return 0, nil
+	}
+	if path != "" {
+		ix.saveMu.Lock()
+		defer ix.saveMu.Unlock()
+		var buf bytes.Buffer
+		for _, id := range present {
+			if err := writeRecord(&buf, &logRecord{Delete: id}); err != nil {
+				return 0, err
+			}
+		}
+		size, err := ix.appendLog(path, buf.Bytes())
+		if err != nil {
+			return 0, err
+		}
+		defer ix.foldIfLong(path, size)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n := 0
+	for _, id := range present {
+		if ix.drop(ctx, id) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// logPuts appends the records of documents about to be put; the caller
+// holds writeMu and saveMu.
+func (ix *Index) logPuts(path string, docs []*Document, vectors [][][]float32) (int64, error) {
+	var buf bytes.Buffer
+	for i, d := range docs {
+		var flat []float32
+		for _, v := range vectors[i] {
+			flat = append(flat, v...)
+		}
+		if err := writeRecord(&buf, &logRecord{Put: d, Vectors: float32Bytes(flat)}); err != nil {
+			return 0, err
+		}
+	}
+	return ix.appendLog(path, buf.Bytes())
+}
+
+func writeRecord(buf *bytes.Buffer, rec *logRecord) error {
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(rec); err != nil {
+		return fmt.Errorf("encode change: %w", err)
+	}
+	var head [8]byte
+	binary.LittleEndian.PutUint32(head[:4], uint32(payload.Len()))
+	binary.LittleEndian.PutUint32(head[4:], crc32.ChecksumIEEE(payload.Bytes()))
+	buf.Write(head[:])
+	buf.Write(payload.Bytes())
+	return nil
+}
+
+// appendLog appends data to the change log and syncs it, and returns the
+// log's new size. When the write or the sync fails, the log is cut back to
+// its old end, so it never holds a torn record followed by good ones.
+func (ix *Index) appendLog(path string, data []byte) (int64, error) {
+	if ix.journal.broken != nil {
+		return 0, ix.journal.broken
+	}
+	lp := logPath(path)
+	if err := os.MkdirAll(filepath.Dir(lp), 0o755); err != nil {
+		return 0, storageError("create the data directory", err)
+	}
+	f, err := os.OpenFile(lp, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, storageError("open the change log", err)
+	}
+	defer f.Close()
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return 0, storageError("open the change log", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		if cut := f.Truncate(end); cut != nil || f.Sync() != nil {
+			ix.journal.broken = Errorf(EUNAVAILABLE, "the change log %s could not be restored after a failed write (%v); restart the service to read it again", lp, cut)
+		}
+		return 0, storageError("write the change log", err)
+	}
+	syncDir(filepath.Dir(lp))
+	return end + int64(len(data)), nil
+}
+
+// storageError says a write failed and nothing was stored; a full disk is
+// EFULL, which callers can fix by freeing space.
+func storageError(what string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return Errorf(EFULL, "the data directory is full: the change was not stored; free space and retry")
+	}
+	return fmt.Errorf("%s (the change was not stored): %w", what, err)
+}
+
+// foldIfLong starts a background fold of the log into a new snapshot once
+// the log passes maxLogBytes, so a restart replays little. At most one
+// fold runs at a time; a failed one is retried after the next change.
+func (ix *Index) foldIfLong(path string, size int64) {
+	if size <= maxLogBytes || !ix.journal.folding.TryLock() {
+		return
+	}
+	go func() {
+		defer ix.journal.folding.Unlock()
+		err := ix.Save(path)
+		if ix.journal.onFold != nil {
+			ix.journal.onFold(err)
+		}
+	}()
+}
+
+// OnFold sets a function told of every background fold of the change log
+// into a new snapshot (with nil when it succeeded).
+func (ix *Index) OnFold(f func(error)) { ix.journal.onFold = f }
+
+// replayLog applies the change log after the snapshot. A torn final record
+// — a crash mid-append — is dropped and the log cut back; any other damage
+// stops the load with an error naming the file and offset, since the
+// records after it were acknowledged: [Repair] keeps every record that
+// verifies.
+func (ix *Index) replayLog(ctx context.Context, path string) (dropped int64, err error) {
+	lp := logPath(path)
+	data, err := os.ReadFile(lp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read change log: %w", err)
+	}
+	good := 0
+	for good < len(data) {
+		rec, n, ok := readRecord(data[good:])
+		if !ok {
+			if tornTail(data[good:]) {
+				break
+			}
+			return 0, &DamageError{File: lp, Offset: int64(good), What: "a change-log record fails its checksum and records follow it"}
+		}
+		if err := ix.applyRecord(ctx, rec); err != nil {
+			return 0, &DamageError{File: lp, Offset: int64(good), What: err.Error()}
+		}
+		good += n
+	}
+	if good < len(data) {
+		if err := os.Truncate(lp, int64(good)); err != nil {
+			return 0, fmt.Errorf("cut torn change log: %w", err)
+		}
+	}
+	return int64(len(data) - good), nil
+}
+
+// readRecord decodes the record at the start of data and its length.
+func readRecord(data []byte) (*logRecord, int, bool) {
+	if len(data) < 8 {
+		return nil, 0, false
+	}
+	n := int(binary.LittleEndian.Uint32(data[:4]))
+	sum := binary.LittleEndian.Uint32(data[4:8])
+	if n > len(data)-8 || crc32.ChecksumIEEE(data[8:8+n]) != sum {
+		return nil, 0, false
+	}
+	var rec logRecord
+	if err := gob.NewDecoder(bytes.NewReader(data[8 : 8+n])).Decode(&rec); err != nil {
+		return nil, 0, false
+	}
+	return &rec, 8 + n, true
+}
+
+// tornTail reports whether data, which does not start with a whole
+// record, is what a crash mid-append leaves: no whole record anywhere
+// after its start. (A damaged record with good ones after it is no torn
+// tail, whatever its length field says.)
+func tornTail(data []byte) bool {
+	return nextRecord(data, 1) < 0
+}
+
+// nextRecord returns the offset of the first whole record in data at or
+// after from, or -1.
+func nextRecord(data []byte, from int) int {
+	for at := from; at+8 <= len(data); at++ {
+		if _, _, ok := readRecord(data[at:]); ok {
+			return at
+		}
+	}
+	return -1
+}
+
+func (ix *Index) applyRecord(ctx context.Context, rec *logRecord) error {
+	if rec.Put == nil {
+		ix.Remove(ctx, rec.Delete)
+		return nil
+	}
+	d := rec.Put
+	vecs := bytesFloat32(rec.Vectors)
+	if len(d.Chunks) == 0 || len(vecs)%len(d.Chunks) != 0 {
+		return fmt.Errorf("document %s: %d chunks, %d vector values", d.ID, len(d.Chunks), len(vecs))
+	}
+	dim := len(vecs) / len(d.Chunks)
+	rows := make([][]float32, len(d.Chunks))
+	for j := range rows {
+		rows[j] = vecs[j*dim : (j+1)*dim]
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.put(ctx, d, rows)
+}
+
+// DamageError is a stored file that fails its checks where acknowledged
+// data may lie beyond the damage: loading stops rather than lose it.
+type DamageError struct {
+	File   string
+	Offset int64
+	What   string
+}
+
+func (e *DamageError) Error() string {
+	return fmt.Sprintf("%s is damaged at byte %d: %s; run 'rag repair' to keep every record that verifies and move the damaged file aside", e.File, e.Offset, e.What)
+}

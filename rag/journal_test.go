@@ -1,0 +1,221 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loggedIndex stores n uploads, one change-log record each, and returns
+// the snapshot path and the log's bytes.
+func loggedIndex(t *testing.T, n int) (string, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index.gob")
+	ix := NewIndex(IndexOptions{Embedder: tinyEmbedder()})
+	for i := range n {
+		d := NewDocument(fmt.Sprintf("u%02d.txt", i), fmt.Sprintf("Upload %d\n\nThe record number %d holds text of its own.", i, i))
+		if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(logPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// recordOffsets returns where each record of a change log starts.
+func recordOffsets(data []byte) []int {
+	var out []int
+	for at := 0; at < len(data); {
+		_, n, ok := readRecord(data[at:])
+		if !ok {
+			break
+		}
+		out = append(out, at)
+		at += n
+	}
+	return out
+}
+
+func TestDamagedChangeLogStopsTheLoadAndRepairKeepsTheRest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	for _, tc := range []struct {
+		name    string
+		damage  func(data []byte, offs []int) []byte
+		keptMin int
+	}{
+		{"a flipped byte in record 16 of 30", func(d []byte, offs []int) []byte { d[offs[15]+40] ^= 0xff; return d }, 29},
+		{"a flipped length byte in record 16", func(d []byte, offs []int) []byte { d[offs[15]+2] ^= 0x7f; return d }, 29},
+		{"4 bytes of garbage at the start", func(d []byte, _ []int) []byte { return append([]byte{1, 2, 3, 4}, d...) }, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, data := loggedIndex(t, 30)
+			os.WriteFile(logPath(path), tc.damage(data, recordOffsets(data)), 0o644)
+			_, _, err := LoadIndex(ctx, path, opts)
+			var damage *DamageError
+			if !errors.As(err, &damage) || damage.File != logPath(path) || !strings.Contains(err.Error(), "rag repair") {
+				t.Fatalf("load of a damaged log: %v", err)
+			}
+			rep, err := Repair(ctx, path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Records < tc.keptMin || len(rep.MovedAside) != 1 {
+				t.Errorf("repair: %+v", rep)
+			}
+			ix, _, err := LoadIndex(ctx, path, opts)
+			if err != nil {
+				t.Fatalf("load after repair: %v", err)
+			}
+			if got := ix.Stats().Documents; got < tc.keptMin {
+				t.Errorf("%d documents after repair, want at least %d", got, tc.keptMin)
+			}
+			if _, err := os.Stat(rep.MovedAside[0]); err != nil {
+				t.Errorf("damaged file not kept: %v", err)
+			}
+		})
+	}
+}
+
+func TestDamagedSnapshotIsRefusedAndRepaired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	path := filepath.Join(t.TempDir(), "index.gob")
+	ix := NewIndex(opts)
+	var docs []*Document
+	for i := range 2500 { // three batches of documents
+		docs = append(docs, &Document{ID: fmt.Sprintf("s%04d.txt", i), Title: "t", Text: fmt.Sprintf("snapshot document %d", i), Hash: "h", Origin: OriginUpload})
+	}
+	ix.Upsert(ctx, docs, nil)
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	for _, tc := range []struct {
+		name string
+		at   func([]byte) int
+	}{
+		{"a title byte", func(b []byte) int { return strings.Index(string(b), "s1500.txt") + 2 }},
+		{"a vector byte", func(b []byte) int { return len(b) - 100 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := append([]byte(nil), good...)
+			bad[tc.at(bad)] ^= 0x01
+			p := filepath.Join(t.TempDir(), "index.gob")
+			os.WriteFile(p, bad, 0o644)
+			_, _, err := LoadIndex(ctx, p, opts)
+			var damage *DamageError
+			if !errors.As(err, &damage) || strings.Contains(err.Error(), "delete") {
+				t.Fatalf("damaged snapshot loaded or wrongly advised: %v", err)
+			}
+			rep, err := Repair(ctx, p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fixed, _, err := LoadIndex(ctx, p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Only the damaged batch of 1,000 may be lost; a damaged array loses none.
+			if n := fixed.Stats().Documents; n < 1500 || n != rep.Documents {
+				t.Errorf("%d documents after repair (%+v)", n, rep)
+			}
+		})
+	}
+	// NaN vectors are refused even when the checksums hold.
+	nan := NewIndex(opts)
+	nan.Upsert(ctx, docs[:3], nil)
+	nan.slots[0].vector[0] = float32(nanValue())
+	p := filepath.Join(t.TempDir(), "index.gob")
+	nan.Save(p)
+	if _, _, err := LoadIndex(ctx, p, opts); err == nil || !strings.Contains(err.Error(), "not a number") {
+		t.Errorf("NaN vector: %v", err)
+	}
+}
+
+func nanValue() float64 {
+	zero := 0.0
+	return zero / zero
+}
+
+// TestFullDiskLosesNothing fills a small tmpfs: uploads fail with EFULL
+// and change nothing; once space is freed, later uploads are stored and
+// survive a restart. It needs to mount a tmpfs (root in a container that
+// allows it).
+func TestFullDiskLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	path := filepath.Join(dir, "index.gob")
+	ix := NewIndex(opts)
+	// A filler file holds space the operator frees later.
+	filler := filepath.Join(dir, "filler")
+	if err := os.WriteFile(filler, make([]byte, 128<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(i int) error {
+		d := NewDocument(fmt.Sprintf("f%04d.txt", i), fmt.Sprintf("Upload %d\n\n%s", i, strings.Repeat(fmt.Sprintf("Sentence %d of a longer document. ", i), 40)))
+		_, err := ix.UpsertLogged(ctx, path, []*Document{d})
+		return err
+	}
+	stored := map[string]bool{}
+	full := 0
+	for i := 0; full < 3 && i < 1000; i++ {
+		err := upload(i)
+		if err == nil {
+			stored[fmt.Sprintf("f%04d.txt", i)] = true
+			continue
+		}
+		if ErrorCode(err) != EFULL {
+			t.Fatalf("upload %d: %v, want %s", i, err, EFULL)
+		}
+		full++
+		if _, err := ix.Document(fmt.Sprintf("f%04d.txt", i)); err == nil {
+			t.Errorf("a refused upload is served")
+		}
+	}
+	if full == 0 {
+		t.Fatal("the disk never filled")
+	}
+	// Searching still works on a full disk.
+	if ps, err := ix.Search(ctx, "sentence of a longer document", 3); err != nil || len(ps) == 0 {
+		t.Errorf("search on a full disk: %v", err)
+	}
+	// Space is freed; ten more uploads are acknowledged.
+	before := len(stored)
+	os.Remove(filler)
+	for i := 2000; i < 2010; i++ {
+		if err := upload(i); err != nil {
+			t.Fatalf("upload after space was freed: %v", err)
+		}
+		stored[fmt.Sprintf("f%04d.txt", i)] = true
+	}
+	t.Logf("%d uploads stored before the disk filled, %d after", before, len(stored)-before)
+	re, _, err := LoadIndex(ctx, path, opts)
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	for id := range stored {
+		if _, err := re.Document(id); err != nil {
+			t.Errorf("acknowledged %s lost after restart", id)
+		}
+	}
+	if re.Stats().Documents != len(stored) {
+		t.Errorf("%d documents after restart, %d acknowledged", re.Stats().Documents, len(stored))
+	}
+}
