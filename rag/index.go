@@ -217,7 +217,26 @@ func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, prog
 			return i, err
 		}
 	}
-	return len(changed), nil
+	return len(changed), ix.compactIfSparse(ctx)
+}
+
+// compactMinDead is the fewest removed chunk slots worth a compaction.
+const compactMinDead = 4096
+
+// compactIfSparse renumbers the live chunks densely once removed slots
+// outnumber live ones, so replaced and deleted documents give their
+// vectors and postings back; each compaction costs one pass over the
+// index, paid for by as many changes. The caller holds ix.mu for writing.
+func (ix *Index) compactIfSparse(ctx context.Context) error {
+	dead := len(ix.slots) - ix.lex.live
+	if dead < compactMinDead || dead <= ix.lex.live {
+		return nil
+	}
+	snap := ix.snapshot()
+	corpus := ix.corpusDir
+	ix.reset()
+	ix.corpusDir = corpus
+	return ix.installLocked(ctx, &snap)
 }
 
 // embedDocuments chunks each document and embeds its chunks in batches
@@ -412,6 +431,7 @@ func (ix *Index) Remove(ctx context.Context, ids ...string) int {
 			n++
 		}
 	}
+	ix.compactIfSparse(ctx) // fails only when the vector store refuses rows it held
 	return n
 }
 

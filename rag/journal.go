@@ -34,7 +34,7 @@ type logRecord struct {
 
 // maxLogBytes is the log size past which it is folded into a new snapshot
 // in the background.
-const maxLogBytes = 64 << 20
+const maxLogBytes = 16 << 20
 
 // journal is the index's change-log state.
 type journal struct {
@@ -94,7 +94,7 @@ func (ix *Index) RemoveLogged(ctx context.Context, path string, ids ...string) (
 			n++
 		}
 	}
-	return n, nil
+	return n, ix.compactIfSparse(ctx)
 }
 
 // logPuts appends the records of documents about to be put; the caller

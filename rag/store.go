@@ -442,6 +442,11 @@ func (ix *Index) loadSnapshot(ctx context.Context, path string) (reembedded bool
 func (ix *Index) install(ctx context.Context, snap *snapshot) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	return ix.installLocked(ctx, snap)
+}
+
+// installLocked is install; the caller holds ix.mu for writing.
+func (ix *Index) installLocked(ctx context.Context, snap *snapshot) error {
 	vecs := bytesFloat32(snap.Vectors)
 	lengths := bytesInt32(snap.Lexicon.Lengths)
 	chunks := 0
