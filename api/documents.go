@@ -40,11 +40,18 @@ func (s *Server) listDocuments(c echo.Context) error {
 
 // docID reads the document id from the path after /v1/documents/.
 func docID(c echo.Context) (string, error) {
-	raw := c.Param("*")
+	// Decoded once, from the path as sent: the router's parameter is
+	// decoded already, and decoding it again would make "pct%2541" (the
+	// id "pct%41") name "pctA".
+	raw, ok := strings.CutPrefix(c.Request().URL.EscapedPath(), "/v1/documents/")
+	if !ok {
+		return "", rag.Errorf(rag.EINVALID, "no document id in the path")
+	}
 	id, err := url.PathUnescape(raw)
 	if err != nil {
 		return "", rag.Errorf(rag.EINVALID, "the document id in the path is not properly escaped")
 	}
+	id = rag.NormalizeDocID(id)
 	return id, rag.ValidateDocID(id)
 }
 
@@ -98,6 +105,7 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	id = rag.NormalizeDocID(id)
 	if err := rag.ValidateDocID(id); err != nil {
 		return err
 	}

@@ -18,12 +18,12 @@ import (
 type Feedback struct {
 	Time      string `json:"time,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
-	Source    string `json:"source,omitempty"` // "web", "api", "slack"
+	Source    string `json:"source,omitempty"` // "web", "api", "slack"; set by the server
 	Question  string `json:"question"`
 	Answer    string `json:"answer"`
 	Rating    string `json:"rating"` // "up" or "down"
 	Comment   string `json:"comment,omitempty"`
-	User      string `json:"user,omitempty"`
+	User      string `json:"user,omitempty"` // Slack's user id; set by the server
 }
 
 // Validate returns EINVALID for a rating other than up or down, an empty
@@ -76,8 +76,11 @@ func (s *Server) feedback(c echo.Context) error {
 		return err
 	}
 	f.RequestID = requestIDOf(c)
-	if f.Source == "" {
-		f.Source = "api"
+	// Who gave the feedback is the server's to say, never the body's: a
+	// request may not pass itself off as a Slack user's vote.
+	f.Source, f.User = "api", ""
+	if c.Request().Header.Get("Sec-Fetch-Site") == "same-origin" {
+		f.Source = "web" // the chat page this server serves
 	}
 	if err := s.RecordFeedback(f); err != nil {
 		return err

@@ -13,16 +13,17 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// decodeJSON reads a request body of JSON into v. Malformed JSON, a wrong
-// content type or trailing data are 400s; a body over the limit is a 413.
+// decodeJSON reads a request body of JSON into v. A content type other
+// than application/json is a 415: a page on another site can send
+// text/plain, a form or no type at all without asking the browser first,
+// but not JSON. Malformed JSON or trailing data are 400s; a body over the
+// limit is a 413.
 func decodeJSON(c echo.Context, v any) error {
 	req := c.Request()
-	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != echo.MIMEApplicationJSON && mt != "text/plain") {
-			return &httpError{status: http.StatusUnsupportedMediaType, code: codeBadType,
-				message: fmt.Sprintf("send the body as %s, not %q", echo.MIMEApplicationJSON, ct)}
-		}
+	ct := req.Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
+		return &httpError{status: http.StatusUnsupportedMediaType, code: codeBadType,
+			message: fmt.Sprintf("send the body as %s, not %q", echo.MIMEApplicationJSON, ct)}
 	}
 	body, err := io.ReadAll(req.Body) // bounded by the body limit
 	if err != nil {

@@ -3,6 +3,7 @@ package rag
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,10 +43,18 @@ func NewDocument(id, raw string) *Document {
 // MaxDocIDLength bounds a document id, in bytes.
 const MaxDocIDLength = 200
 
+// NormalizeDocID puts an id in Unicode normal form C, so that ids that
+// look the same ("café" composed or decomposed) are one id. Ids stay case
+// sensitive, like the file names they come from: "Notes.txt" and
+// "notes.txt" are two documents.
+func NormalizeDocID(id string) string { return norm.NFC.String(id) }
+
 // ValidateDocID returns EINVALID unless id is a clean relative path: no
-// empty, "." or ".." parts, no leading slash, backslash or control
-// characters. Ids name files and URLs, so none may step outside its
-// directory.
+// empty, "." or ".." parts, no leading slash, backslash, control
+// characters or invisible format characters (zero-width spaces and joiners,
+// byte-order marks, bidirectional overrides), which would let two ids
+// look alike or one read backwards. Ids name files and URLs, so none may
+// step outside its directory.
 func ValidateDocID(id string) error {
 	switch {
 	case id == "":
@@ -60,6 +69,9 @@ func ValidateDocID(id string) error {
 	for _, r := range id {
 		if unicode.IsControl(r) {
 			return Errorf(EINVALID, "the document id contains a control character")
+		}
+		if unicode.Is(unicode.Cf, r) {
+			return Errorf(EINVALID, "the document id contains an invisible or direction-changing character (U+%04X)", r)
 		}
 	}
 	for _, part := range strings.Split(id, "/") {

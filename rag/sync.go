@@ -74,7 +74,7 @@ func ReadCorpus(dir string) ([]*Document, []SkippedFile, error) {
 			skipped = append(skipped, SkippedFile{Path: path, Reason: unwrapPathError(err).Error()})
 			return nil
 		}
-		d, err := LoadDocument(filepath.ToSlash(rel), path, data)
+		d, err := LoadDocument(NormalizeDocID(filepath.ToSlash(rel)), path, data)
 		if err != nil {
 			skipped = append(skipped, SkippedFile{Path: path, Reason: ErrorMessage(err)})
 			return nil

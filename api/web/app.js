@@ -211,7 +211,7 @@ async function rate(turn, rating, up, down) {
     const resp = await fetch("/v1/feedback", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question: turn.question, answer: turn.answer.answer, rating, source: "web" }),
+      body: JSON.stringify({ question: turn.question, answer: turn.answer.answer, rating }),
     });
     if (!resp.ok) throw new Error(await errorMessage(resp));
     setStatus("Thanks for the feedback.");
