@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tmc/langchaingo/documentloaders"
 	"golang.org/x/net/html"
@@ -170,5 +172,30 @@ func LoadDocument(id, name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", id, err)
 	}
+	if bad, total := notText(raw); total >= 64 && bad*100 > total*maxNotTextPercent {
+		return nil, Errorf(EINVALID, "%s is mostly not text: %d of its %d characters are undecodable bytes or control characters; send UTF-8 text, Markdown, HTML or PDF", id, bad, total)
+	}
 	return NewDocument(id, raw), nil
+}
+
+// maxNotTextPercent is the share of undecodable bytes and control
+// characters past which a file is taken for binary data, not text. Text in
+// a legacy 8-bit encoding stays under it: its accented letters are a few
+// per cent of its characters.
+const maxNotTextPercent = 10
+
+// notText counts the characters of s that no text holds — replacement
+// characters for undecodable bytes, and control characters other than
+// line breaks and tabs — and all its non-space characters.
+func notText(s string) (bad, total int) {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t' || r == ' ':
+			continue
+		case r == utf8.RuneError, unicode.IsControl(r):
+			bad++
+		}
+		total++
+	}
+	return bad, total
 }

@@ -123,3 +123,21 @@ func TestLoadPDFTextPerPage(t *testing.T) {
 		t.Errorf("LoadDocument: %v %+v", err, d)
 	}
 }
+
+func TestBinaryDataIsNotText(t *testing.T) {
+	t.Parallel()
+	garbage := make([]byte, 4096)
+	for i := range garbage {
+		garbage[i] = byte(i*7919%251 + 1)
+	}
+	for _, name := range []string{"x.txt", "x.md", "x.html"} {
+		if _, err := LoadDocument(name, name, garbage); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "mostly not text") {
+			t.Errorf("%s of binary bytes: %v", name, err)
+		}
+	}
+	// Latin-1 text with its accents undecodable is still text.
+	latin1 := []byte(strings.Repeat("Le caf\xe9 ouvre \xe0 huit heures et ferme tard le soir. ", 20))
+	if d, err := LoadDocument("cafe.txt", "cafe.txt", latin1); err != nil || !strings.Contains(d.Text, "ouvre") {
+		t.Errorf("latin-1 text: %v", err)
+	}
+}
