@@ -35,9 +35,10 @@ func (s *Server) routes() {
 	e.POST("/v1/documents", s.uploadDocument, api(s.requireAdmin(), s.bodyLimit(s.cfg.UploadLimit))...)
 	e.DELETE("/v1/documents/*", s.deleteDocument, api(s.requireAdmin())...)
 
-	// Slack (HTTP mode): 404 unless SLACK_SIGNING_SECRET is set; every
-	// request's signature is checked before its body is read.
-	slackIn := []echo.MiddlewareFunc{body, s.slack.verifySlack()}
+	// Slack (HTTP mode): 404 unless SLACK_SIGNING_SECRET is set; rate
+	// limited per client like the API, and every request's signature is
+	// checked before its body is read.
+	slackIn := []echo.MiddlewareFunc{limited, body, s.slack.verifySlack()}
 	e.POST("/slack/commands", s.slack.command, slackIn...)
 	e.POST("/slack/events", s.slack.events, slackIn...)
 	e.POST("/slack/interactions", s.slack.interactions, slackIn...)

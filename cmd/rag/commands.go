@@ -179,7 +179,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	// The request deadline bounds reading a request (headers and body: a
+	// body trickled a byte at a time ends there) and how long an idle
+	// keep-alive connection stays open; writing gets a little longer, so a
+	// stream cut at the deadline can still send its error event.
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: min(10*time.Second, cfg.Timeout),
+		ReadTimeout: cfg.Timeout, WriteTimeout: cfg.Timeout + 10*time.Second, IdleTimeout: cfg.Timeout}
 	hs.RegisterOnShutdown(srv.Closing)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -616,4 +618,47 @@ func TestBinaryFullDiskThenDamage(t *testing.T) {
 		t.Errorf("repair lost %d documents; only the damaged record may go", lost)
 	}
 	t.Logf("one byte flipped in the change log: start refused; repair kept %d of %d uploads\n%s", len(acked)-lost, len(acked), out)
+}
+
+// A body trickled a byte a second and an idle keep-alive connection are
+// both closed at the request deadline.
+func TestBinarySlowAndIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, binary(t), t.TempDir(), "RAG_TIMEOUT=2s")
+	addr := strings.TrimPrefix(s.base, "http://")
+	closedWithin := func(conn net.Conn, send func() error) time.Duration {
+		start := time.Now()
+		buf := make([]byte, 4096)
+		for time.Since(start) < 20*time.Second {
+			if send != nil && send() != nil {
+				return time.Since(start)
+			}
+			conn.SetReadDeadline(time.Now().Add(time.Second))
+			if _, err := conn.Read(buf); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				return time.Since(start)
+			}
+		}
+		return time.Since(start)
+	}
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+	trickled := closedWithin(slow, func() error { _, err := slow.Write([]byte(" ")); return err })
+	if trickled > 8*time.Second {
+		t.Errorf("a trickled body kept its connection for %v", trickled)
+	}
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	idled := closedWithin(idle, nil)
+	if idled > 8*time.Second {
+		t.Errorf("an idle keep-alive connection stayed open %v", idled)
+	}
+	t.Logf("with RAG_TIMEOUT=2s: a trickled body closed after %v, an idle keep-alive connection after %v", trickled.Round(100*time.Millisecond), idled.Round(100*time.Millisecond))
 }
