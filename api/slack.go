@@ -49,13 +49,16 @@ func (c SlackConfig) enabled() bool { return c.SigningSecret != "" || c.AppToken
 
 // slackBot answers Slack questions through the server's engine.
 type slackBot struct {
-	s      *Server
-	cfg    SlackConfig
-	api    *slack.Client
-	http   *http.Client
-	seen   *dedupe
-	limits *userLimits
-	wg     sync.WaitGroup // answers being worked on
+	s    *Server
+	cfg  SlackConfig
+	api  *slack.Client
+	http *http.Client
+	seen *dedupe
+	// signatures are those of requests taken in the last few minutes: a
+	// signed request sent again is a replay.
+	signatures *dedupe
+	limits     *userLimits
+	wg         sync.WaitGroup // answers being worked on
 }
 
 func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
@@ -71,15 +74,21 @@ func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
 	}
 	return &slackBot{
 		s: s, cfg: cfg, api: slack.New(cfg.BotToken, opts...),
-		http:   &http.Client{Timeout: 30 * time.Second},
-		seen:   newDedupe(10 * time.Minute),
-		limits: newUserLimits(cfg.PerMinute),
+		http:       &http.Client{Timeout: 30 * time.Second},
+		seen:       newDedupe(10 * time.Minute),
+		signatures: newDedupe(signatureWindow + time.Minute),
+		limits:     newUserLimits(cfg.PerMinute),
 	}
 }
 
+// signatureWindow is how far a request's timestamp may be from now
+// (slack-go's verifier allows five minutes).
+const signatureWindow = 5 * time.Minute
+
 // verifySlack checks the request's v0 signature over the raw body before
 // anything reads it, rejecting a missing or wrong signature and a
-// timestamp more than five minutes off with 401. The Slack routes answer
+// timestamp more than five minutes off with 401, and a signature already
+// taken within that window (a replay) too. The Slack routes answer
 // 404 when the bot is not configured for HTTP.
 func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -99,6 +108,13 @@ func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 			if err != nil {
 				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
 				return rag.Errorf(rag.EUNAUTHORIZED, "the Slack signature is missing, wrong or stale")
+			}
+			if !b.signatures.first(c.Request().Header.Get("X-Slack-Signature")) {
+				if c.Request().Header.Get("X-Slack-Retry-Num") != "" {
+					return c.NoContent(http.StatusOK) // Slack's own retry: answered already
+				}
+				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", "replayed signature")
+				return rag.Errorf(rag.EUNAUTHORIZED, "this signed Slack request was already received")
 			}
 			c.Request().Body = io.NopCloser(bytes.NewReader(body))
 			c.Set("slack_body", body)
@@ -242,6 +258,9 @@ func (b *slackBot) interactions(c echo.Context) error {
 	return c.NoContent(http.StatusOK)
 }
 
+// takeInteraction records a feedback button's vote. A click is one
+// action; an interaction is taken for its first feedback action only, so
+// a crafted one with thousands of actions costs one vote and one reply.
 func (b *slackBot) takeInteraction(cb slack.InteractionCallback) {
 	if cb.Type != slack.InteractionTypeBlockActions {
 		return
@@ -261,6 +280,7 @@ func (b *slackBot) takeInteraction(cb slack.InteractionCallback) {
 		b.background(func(ctx context.Context) {
 			b.respond(ctx, cb.ResponseURL, slashReply{ResponseType: "ephemeral", Text: thanks})
 		})
+		return
 	}
 }
 

@@ -160,5 +160,5 @@ func documentLink(publicURL string, c rag.Citation) string {
 
 // plainFallback is the notification text of a message with blocks.
 func plainFallback(a *rag.Answer) string {
-	return truncateRunes(a.Answer, 300)
+	return escapeMrkdwn(truncateRunes(a.Answer, 300))
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -322,8 +323,10 @@ func TestSlackRateLimitAndRetryAfter(t *testing.T) {
 	fake := newFakeSlack(t)
 	s, srv, _ := slackServer(t, fake, sharedSeeds(t))
 	s.slack.limits = newUserLimits(2) // one question now, then a wait
+	trigger := 0
 	cmd := func(user string) slashReply {
-		body := url.Values{"team_id": {"T1"}, "user_id": {user}, "command": {"/ask"}, "text": {"Who is Iran's ambassador to Russia?"}, "response_url": {fake.URL + "/respond/" + user}}.Encode()
+		trigger++ // each command Slack sends is its own request
+		body := url.Values{"team_id": {"T1"}, "user_id": {user}, "command": {"/ask"}, "text": {"Who is Iran's ambassador to Russia?"}, "response_url": {fake.URL + "/respond/" + user}, "trigger_id": {fmt.Sprint(trigger)}}.Encode()
 		_, out := slackPost(t, srv, "/slack/commands", "application/x-www-form-urlencoded", body, nil)
 		var r slashReply
 		json.Unmarshal(out, &r)
@@ -438,5 +441,66 @@ func TestSlashBlocksKeepTheAnswerAtTheLimit(t *testing.T) {
 	b, _ := json.Marshal(got)
 	if string(a) != string(b) {
 		t.Error("answer blocks were dropped to make room for the question")
+	}
+}
+
+// One signed request sent again within the signature window is a replay:
+// a slash command is answered once, an interaction counts one vote, and an
+// interaction stuffed with actions costs one vote and one reply.
+func TestSlackReplaysAreRefused(t *testing.T) {
+	t.Parallel()
+	fake := newFakeSlack(t)
+	feedback := filepath.Join(t.TempDir(), "feedback.jsonl")
+	_, srv := newTestServer(t, Config{Engine: sharedSeeds(t), FeedbackPath: feedback, RequestTimeout: 5 * time.Second, BodyLimit: "2M",
+		Slack: SlackConfig{SigningSecret: testSecret, BotToken: "xoxb-test", APIURL: fake.URL + "/api"}})
+	ts := time.Now().Unix()
+	replay := func(path, body string) []int {
+		var codes []int
+		for range 3 {
+			h := map[string]string{"X-Slack-Request-Timestamp": strconv.FormatInt(ts, 10), "X-Slack-Signature": sign(body, ts)}
+			resp, _ := do(t, srv, call{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", body: body, header: h})
+			codes = append(codes, resp.StatusCode)
+		}
+		return codes
+	}
+	cmd := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/ask"}, "text": {"Who is Iran's ambassador to Russia?"}, "response_url": {fake.URL + "/respond/cmd"}}.Encode()
+	if codes := replay("/slack/commands", cmd); fmt.Sprint(codes) != "[200 401 401]" {
+		t.Errorf("slash command sent 3 times: %v", codes)
+	}
+	fake.next(t)
+	fake.none(t, 300*time.Millisecond) // answered once
+	vote := func(n int) string {
+		actions := make([]map[string]string, n)
+		for i := range actions {
+			actions[i] = map[string]string{"action_id": actionHelpful, "block_id": "rag_feedback", "type": "button", "value": feedbackValue("Who?", fmt.Sprintf("answer %d", n))}
+		}
+		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]string{"id": "T1"}, "user": map[string]string{"id": "U1"},
+			"response_url": fake.URL + "/respond/vote", "actions": actions})
+		return url.Values{"payload": {string(payload)}}.Encode()
+	}
+	if codes := replay("/slack/interactions", vote(1)); fmt.Sprint(codes) != "[200 401 401]" {
+		t.Errorf("interaction sent 3 times: %v", codes)
+	}
+	fake.next(t)
+	before := runtime.NumGoroutine()
+	resp, _ := slackPost(t, srv, "/slack/interactions", "application/x-www-form-urlencoded", vote(5000), nil)
+	if resp.StatusCode != 200 {
+		t.Errorf("interaction with 5,000 actions: %d", resp.StatusCode)
+	}
+	if g := runtime.NumGoroutine(); g > before+20 {
+		t.Errorf("5,000 actions started %d goroutines", g-before)
+	}
+	fake.next(t)
+	fake.none(t, 300*time.Millisecond)
+	if lines := readLines(t, feedback); len(lines) != 2 {
+		t.Errorf("%d votes recorded, want 2 (one per interaction)", len(lines))
+	}
+}
+
+func TestSlackFallbackTextIsEscapedLikeTheBlocks(t *testing.T) {
+	t.Parallel()
+	a := &rag.Answer{Answer: "Use <!channel> & <https://evil.example|click> [1]"}
+	if got := plainFallback(a); strings.ContainsAny(got, "<>") || !strings.Contains(got, "&lt;!channel&gt; &amp;") {
+		t.Errorf("fallback text %q", got)
 	}
 }
