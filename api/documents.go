@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -109,7 +110,7 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if err := rag.ValidateDocID(id); err != nil {
 		return err
 	}
-	doc, err := rag.LoadDocument(id, name, data)
+	doc, err := loadWithin(c.Request().Context(), id, name, data)
 	if err != nil {
 		return err
 	}
@@ -182,4 +183,24 @@ func (s *Server) deleteDocument(c echo.Context) error {
 	}
 	s.log.Info("document deleted", "id", id)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// loadWithin reads an upload's text, giving up at the request's deadline.
+// The loaders' own limits bound what a read left running can still cost.
+func loadWithin(ctx context.Context, id, name string, data []byte) (*rag.Document, error) {
+	type result struct {
+		doc *rag.Document
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		d, err := rag.LoadDocument(id, name, data)
+		done <- result{d, err}
+	}()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

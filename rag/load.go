@@ -2,7 +2,6 @@ package rag
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tmc/langchaingo/documentloaders"
 	"golang.org/x/net/html"
 )
 
@@ -138,26 +136,6 @@ func hasAttr(n *html.Node, key string) bool {
 		}
 	}
 	return false
-}
-
-// loadPDF returns the text of a PDF, page after page, through langchaingo's
-// PDF loader. The PDF reader panics on some malformed files; that becomes
-// an EINVALID error.
-func loadPDF(data []byte) (text string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			text, err = "", Errorf(EINVALID, "malformed pdf: %v", r)
-		}
-	}()
-	pages, err := documentloaders.NewPDF(bytes.NewReader(data), int64(len(data))).Load(context.Background())
-	if err != nil {
-		return "", Errorf(EINVALID, "read pdf: %v", err)
-	}
-	parts := make([]string, 0, len(pages))
-	for _, p := range pages {
-		parts = append(parts, p.PageContent)
-	}
-	return strings.Join(parts, "\n\n"), nil
 }
 
 // LoadDocument reads a file's text with the loader for its extension and

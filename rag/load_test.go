@@ -2,6 +2,7 @@ package rag
 
 import (
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"strings"
 	"testing"
@@ -139,5 +140,40 @@ func TestBinaryDataIsNotText(t *testing.T) {
 	latin1 := []byte(strings.Repeat("Le caf\xe9 ouvre \xe0 huit heures et ferme tard le soir. ", 20))
 	if d, err := LoadDocument("cafe.txt", "cafe.txt", latin1); err != nil || !strings.Contains(d.Text, "ouvre") {
 		t.Errorf("latin-1 text: %v", err)
+	}
+}
+
+// spacesZlib is a zlib stream that inflates to mb megabytes of spaces
+// (its checksum is left wrong: the bound is hit before anything checks it).
+func spacesZlib(mb int) []byte {
+	var one bytes.Buffer
+	fw, _ := flate.NewWriter(&one, flate.BestSpeed)
+	fw.Write(bytes.Repeat([]byte(" "), 1<<20))
+	fw.Flush() // byte-aligned: the block can be repeated
+	out := []byte{0x78, 0x01}
+	for range mb {
+		out = append(out, one.Bytes()...)
+	}
+	return append(out, 0x03, 0x00, 0, 0, 0, 0) // an empty final block, the checksum
+}
+
+func TestPDFBombIsRefusedAtItsLimit(t *testing.T) {
+	t.Parallel()
+	bomb := spacesZlib(maxPDFInflated>>20 + 8)
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n")
+	b.WriteString("2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n")
+	b.WriteString("3 0 obj\n<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>\nendobj\n")
+	fmt.Fprintf(&b, "4 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n", len(bomb))
+	b.Write(bomb)
+	b.WriteString("\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	t.Logf("a %d KB PDF whose page inflates to %d MB", b.Len()>>10, maxPDFInflated>>20+8)
+	_, err := LoadDocument("bomb.pdf", "bomb.pdf", b.Bytes())
+	if ErrorCode(err) != ETOOLARGE || !strings.Contains(err.Error(), "inflate past") {
+		t.Errorf("PDF bomb: %v", err)
+	}
+	// The same file under the bound is read.
+	if err := checkPDFStreams(minimalPDF("A page.")); err != nil {
+		t.Error(err)
 	}
 }

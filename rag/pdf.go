@@ -1,0 +1,99 @@
+package rag
+
+import (
+	"bytes"
+	"compress/zlib"
+	"io"
+	"strings"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// Limits that bound the work one PDF can cause: its compressed streams may
+// inflate to maxPDFInflated bytes in all, it may have maxPDFPages pages,
+// and its text may run to maxPDFText bytes. A file past one is refused
+// with the limit it hit, before (or instead of) being read further.
+const (
+	maxPDFInflated = 256 << 20
+	maxPDFPages    = 5000
+	maxPDFText     = 16 << 20
+)
+
+// loadPDF returns the text of a PDF, page after page. The PDF reader
+// panics on some malformed files; that becomes an EINVALID error.
+func loadPDF(data []byte) (text string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			text, err = "", Errorf(EINVALID, "malformed pdf: %v", r)
+		}
+	}()
+	if err := checkPDFStreams(data); err != nil {
+		return "", err
+	}
+	reader, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", Errorf(EINVALID, "read pdf: %v", err)
+	}
+	pages := reader.NumPage()
+	if pages > maxPDFPages {
+		return "", Errorf(ETOOLARGE, "the PDF has %d pages; at most %d are read", pages, maxPDFPages)
+	}
+	var b strings.Builder
+	fonts := map[string]*pdf.Font{}
+	for i := 1; i <= pages; i++ {
+		p := reader.Page(i)
+		if p.V.IsNull() {
+			continue
+		}
+		for _, name := range p.Fonts() {
+			if _, ok := fonts[name]; !ok {
+				f := p.Font(name)
+				fonts[name] = &f
+			}
+		}
+		t, err := p.GetPlainText(fonts)
+		if err != nil {
+			return "", Errorf(EINVALID, "read pdf page %d: %v", i, err)
+		}
+		if b.Len()+len(t) > maxPDFText {
+			return "", Errorf(ETOOLARGE, "the PDF's text runs past %d MB (at page %d)", maxPDFText>>20, i)
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(t)
+	}
+	return b.String(), nil
+}
+
+// checkPDFStreams inflates every zlib stream of the file into nothing,
+// counting, and refuses a file whose streams inflate past maxPDFInflated:
+// a small PDF can hold a stream that inflates to gigabytes, which the
+// reader would hold in memory whole.
+func checkPDFStreams(data []byte) error {
+	budget := int64(maxPDFInflated)
+	for at := 0; ; {
+		i := bytes.Index(data[at:], []byte("stream"))
+		if i < 0 {
+			return nil
+		}
+		at += i + len("stream")
+		start := at
+		if start < len(data) && data[start] == '\r' {
+			start++
+		}
+		if start < len(data) && data[start] == '\n' {
+			start++
+		}
+		zr, err := zlib.NewReader(bytes.NewReader(data[start:]))
+		if err != nil {
+			continue // not a zlib stream ("endstream", or another filter)
+		}
+		n, _ := io.Copy(io.Discard, io.LimitReader(zr, budget+1))
+		zr.Close()
+		budget -= n
+		if budget < 0 {
+			return Errorf(ETOOLARGE, "the PDF's compressed streams inflate past %d MB", maxPDFInflated>>20)
+		}
+	}
+}
