@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 
@@ -77,4 +78,29 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 	_ = sink
+}
+
+// BenchmarkReplayFullChangeLog loads a snapshot-less index from a change
+// log at its folding size (maxLogBytes) of 3,000-word uploads: the most a
+// restart replays before the log is folded into a snapshot.
+func BenchmarkReplayFullChangeLog(b *testing.B) {
+	path := b.TempDir() + "/index.gob"
+	ix := NewIndex(IndexOptions{})
+	c := synth.New(4, 30000)
+	var logged int64
+	for i := 0; logged < maxLogBytes*95/100; i++ {
+		if _, err := ix.UpsertLogged(context.Background(), path, []*Document{NewDocument(fmt.Sprintf("u%05d.txt", i), c.Document(3000))}); err != nil {
+			b.Fatal(err)
+		}
+		if st, err := os.Stat(logPath(path)); err == nil {
+			logged = st.Size()
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, err := LoadIndex(context.Background(), path, IndexOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(logged)/(1<<20), "log-MB")
 }
