@@ -425,6 +425,12 @@ func (ix *Index) Remove(ctx context.Context, ids ...string) int {
 	defer ix.writeMu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	return ix.dropAll(ctx, ids)
+}
+
+// dropAll removes the documents with the given ids and returns how many
+// there were; the caller holds ix.mu for writing.
+func (ix *Index) dropAll(ctx context.Context, ids []string) int {
 	n := 0
 	for _, id := range ids {
 		if ix.drop(ctx, id) {

@@ -88,13 +88,7 @@ func (ix *Index) RemoveLogged(ctx context.Context, path string, ids ...string) (
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	n := 0
-	for _, id := range present {
-		if ix.drop(ctx, id) {
-			n++
-		}
-	}
-	return n, ix.compactIfSparse(ctx)
+	return ix.dropAll(ctx, present), nil
 }
 
 // logPuts appends the records of documents about to be put; the caller
