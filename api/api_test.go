@@ -222,7 +222,7 @@ func TestErrors(t *testing.T) {
 		{"document id escaping", call{"GET", "/v1/documents/..%2f..%2fetc%2fpasswd", "", "", nil}, 422, rag.EINVALID},
 		{"bad rating", call{"POST", "/v1/feedback", "application/json", `{"question":"q","answer":"a","rating":"meh"}`, nil}, 422, rag.EINVALID},
 		{"unknown asset", call{"GET", "/assets/../openapi.go", "", "", nil}, 404, codeNoRoute},
-		{"chat without user message", call{"POST", "/v1/chat/completions", "application/json", `{"messages":[{"role":"system","content":"hi"}]}`, nil}, 422, rag.EINVALID},
+		{"chat without user message", call{"POST", "/v1/chat/completions", "application/json", `{"messages":[{"role":"system","content":"hi"}]}`, nil}, 400, rag.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

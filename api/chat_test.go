@@ -1,69 +1,238 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ragteam/rag/prompts"
 	"github.com/ragteam/rag/rag"
 	"github.com/ragteam/rag/rag/provider"
 )
 
+// chatChunk is one chunk of a streamed completion.
+type chatChunk struct {
+	Model   string
+	Choices []struct {
+		Delta        struct{ Role, Content string }
+		FinishReason *string `json:"finish_reason"`
+	}
+	Citations    []string
+	RagCitations []rag.Citation `json:"rag_citations"`
+	Usage        *struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+	}
+}
+
+// readChunks splits a completion stream into its chunks and checks it ends
+// with [DONE].
+func readChunks(t *testing.T, body []byte) []chatChunk {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n\n")
+	if lines[len(lines)-1] != "data: [DONE]" {
+		t.Fatalf("stream does not end with [DONE]: %q", body)
+	}
+	var out []chatChunk
+	for _, l := range lines[:len(lines)-1] {
+		if strings.HasPrefix(l, ":") {
+			continue
+		}
+		var c chatChunk
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(l, "data: ")), &c); err != nil {
+			t.Fatalf("chunk %q: %v", l, err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 func TestChatCompletions(t *testing.T) {
 	t.Parallel()
-	_, srv := newTestServer(t, Config{})
-	resp, body := postJSON(t, srv, "/v1/chat/completions", `{"model":"any","messages":[
+	_, srv := newTestServer(t, Config{PublicURL: "https://rag.example.com/"})
+	resp, body := postJSON(t, srv, "/v1/chat/completions", `{"model":"rag","messages":[
 		{"role":"system","content":"be brief"},
 		{"role":"user","content":[{"type":"text","text":"Who is Iran's ambassador to Russia?"}]}]}`)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	var out struct {
-		Object  string
-		Choices []struct {
+		Object, Model string
+		Choices       []struct {
 			Message      struct{ Role, Content string }
 			FinishReason string `json:"finish_reason"`
 		}
-		Citations []rag.Citation
+		Citations    []string
+		RagCitations []rag.Citation `json:"rag_citations"`
+		Rag          rag.Answer
+		Usage        struct {
+			PromptTokens     int `json:"prompt_tokens"`
+			CompletionTokens int `json:"completion_tokens"`
+			TotalTokens      int `json:"total_tokens"`
+		}
 	}
 	json.Unmarshal(body, &out)
-	if out.Object != "chat.completion" || len(out.Choices) != 1 || out.Choices[0].FinishReason != "stop" {
+	if out.Object != "chat.completion" || out.Model != "rag" || len(out.Choices) != 1 || out.Choices[0].FinishReason != "stop" {
 		t.Fatalf("%s", body)
 	}
 	content := out.Choices[0].Message.Content
-	if !strings.Contains(content, "Kazem Jalali") || !strings.Contains(content, "\n\nSources:\n[1] ") || len(out.Citations) == 0 {
-		t.Errorf("content %q citations %d", content, len(out.Citations))
+	// [n] is passage n: the citations array holds a URL per passage, and
+	// each marker's URL opens the passage its citation quotes.
+	if !strings.Contains(content, "Kazem Jalali") || !strings.Contains(content, "\n\nSources:\n[") || len(out.RagCitations) == 0 {
+		t.Fatalf("content %q citations %d", content, len(out.RagCitations))
 	}
-	// Streamed: chunks, then a final one with the citations, then [DONE].
-	resp, body = postJSON(t, srv, "/v1/chat/completions", `{"stream":true,"messages":[{"role":"user","content":"Who is Iran's ambassador to Russia?"}]}`)
-	lines := strings.Split(strings.TrimSpace(string(body)), "\n\n")
-	if resp.StatusCode != 200 || lines[len(lines)-1] != "data: [DONE]" {
-		t.Fatalf("stream %d %q", resp.StatusCode, body)
+	if len(out.Citations) != len(out.Rag.Passages) {
+		t.Fatalf("%d citation URLs for %d passages", len(out.Citations), len(out.Rag.Passages))
+	}
+	for _, c := range out.RagCitations {
+		p := out.Rag.Passages[c.N-1]
+		if !strings.Contains(content, fmt.Sprintf("[%d]", c.N)) || p.ChunkID != c.ChunkID ||
+			out.Citations[c.N-1] != fmt.Sprintf("https://rag.example.com/#doc=%s&start=%d&end=%d", url.QueryEscape(p.DocID), p.Start, p.End) {
+			t.Errorf("citation %+v does not match passage %d (%s)", c, c.N, out.Citations[c.N-1])
+		}
+	}
+	if out.Usage.PromptTokens < 10 || out.Usage.CompletionTokens < 5 || out.Usage.TotalTokens != out.Usage.PromptTokens+out.Usage.CompletionTokens {
+		t.Errorf("usage %+v", out.Usage)
+	}
+	// Streamed: the first chunk carries the role and the citations, the
+	// text adds up to the same content, the model is the same, and usage
+	// comes last when asked for.
+	resp, body = postJSON(t, srv, "/v1/chat/completions", `{"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Who is Iran's ambassador to Russia?"}]}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("stream %d %s", resp.StatusCode, body)
+	}
+	chunks := readChunks(t, body)
+	if chunks[0].Choices[0].Delta.Role != "assistant" || len(chunks[0].Citations) != len(out.Citations) {
+		t.Errorf("first chunk %+v", chunks[0])
 	}
 	var text strings.Builder
-	var sawCitations bool
-	for _, l := range lines[:len(lines)-1] {
-		if strings.HasPrefix(l, ":") {
-			continue
+	for _, c := range chunks {
+		if c.Model != "rag" {
+			t.Errorf("chunk model %q", c.Model)
 		}
-		var chunk struct {
-			Choices []struct {
-				Delta struct{ Content string }
+		if len(c.Choices) > 0 {
+			text.WriteString(c.Choices[0].Delta.Content)
+		}
+	}
+	if text.String() != content {
+		t.Errorf("streamed %q\nwant %q", text.String(), content)
+	}
+	if last := chunks[len(chunks)-1]; len(last.Choices) != 0 || last.Usage == nil || last.Usage.CompletionTokens != out.Usage.CompletionTokens {
+		t.Errorf("usage chunk %+v", last)
+	}
+}
+
+func TestChatCompletionsRefuseWhatTheyCannotHonour(t *testing.T) {
+	t.Parallel()
+	_, srv := newTestServer(t, Config{})
+	user := `{"role":"user","content":"Who is Iran's ambassador to Russia?"}`
+	for _, tc := range []struct{ body, param string }{
+		{`{"n":2,"messages":[` + user + `]}`, "n"},
+		{`{"tools":[{"type":"function","function":{"name":"f"}}],"messages":[` + user + `]}`, "tools"},
+		{`{"response_format":{"type":"json_object"},"messages":[` + user + `]}`, "response_format"},
+		{`{"messages":[{"role":"tool","content":"x"},` + user + `]}`, "messages[0].role"},
+		{`{"messages":[{"role":"assistant","content":"hi"}]}`, "messages"},
+	} {
+		resp, body := postJSON(t, srv, "/v1/chat/completions", tc.body)
+		var e struct {
+			Error struct{ Message, Type, Param string }
+		}
+		json.Unmarshal(body, &e)
+		if resp.StatusCode != 400 || e.Error.Type != "invalid_request_error" || e.Error.Param != tc.param || e.Error.Message == "" {
+			t.Errorf("%s: %d %s", tc.body, resp.StatusCode, body)
+		}
+	}
+	// n=1, no tools, text format: fine.
+	if resp, body := postJSON(t, srv, "/v1/chat/completions", `{"n":1,"tools":[],"response_format":{"type":"text"},"messages":[`+user+`]}`); resp.StatusCode != 200 {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+func TestModelDiscovery(t *testing.T) {
+	t.Parallel()
+	_, srv := newTestServer(t, Config{})
+	resp, body := do(t, srv, call{method: "GET", path: "/v1/models"})
+	var list struct {
+		Object string
+		Data   []struct{ ID, Object string }
+	}
+	json.Unmarshal(body, &list)
+	if resp.StatusCode != 200 || list.Object != "list" || len(list.Data) != 1 || list.Data[0].ID != "rag" || list.Data[0].Object != "model" {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+	if resp, body := do(t, srv, call{method: "GET", path: "/v1/models/rag"}); resp.StatusCode != 200 || !strings.Contains(string(body), `"id":"rag"`) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+	if resp, body := do(t, srv, call{method: "GET", path: "/v1/models/gpt-4"}); resp.StatusCode != 404 || !strings.Contains(string(body), "model_not_found") {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// A slowly streaming model's text reaches the client as it is written,
+// with the client's system message passed on to the model.
+func TestChatCompletionsStreamAsTheModelWrites(t *testing.T) {
+	t.Parallel()
+	p, err := prompts.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawSystem atomic.Bool
+	slow := rag.Model{Name: "slow", Generate: func(ctx context.Context, msgs []rag.Message, onToken func(string)) (string, error) {
+		for _, m := range msgs {
+			if m.Role == "system" && strings.Contains(m.Content, "answer in French") {
+				sawSystem.Store(true)
 			}
-			Citations []rag.Citation
 		}
-		if err := json.Unmarshal([]byte(strings.TrimPrefix(l, "data: ")), &chunk); err != nil {
-			t.Fatalf("chunk %q: %v", l, err)
+		words := []string{"Kazem ", "Jalali ", "is ", "the ", "ambassador ", "[1]."}
+		for _, w := range words {
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(150 * time.Millisecond):
+			}
+			if onToken != nil {
+				onToken(w)
+			}
 		}
-		text.WriteString(chunk.Choices[0].Delta.Content)
-		sawCitations = sawCitations || len(chunk.Citations) > 0
+		return strings.Join(words, ""), nil
+	}}
+	e := rag.NewEngine(seedIndex(t))
+	e.Answer = rag.LLM(rag.LLMOptions{Model: slow, Prompts: p, Fallback: e.Answer})
+	e.Streaming = true
+	_, srv := newTestServer(t, Config{Engine: e})
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/chat/completions", strings.NewReader(`{"stream":true,"messages":[{"role":"system","content":"answer in French"},{"role":"user","content":"Who is Iran's ambassador to Russia?"}]}`))
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if text.String() != content || !sawCitations {
-		t.Errorf("streamed %q\nwant %q (citations %v)", text.String(), content, sawCitations)
+	defer resp.Body.Close()
+	var firstContent, total time.Duration
+	var all bytes.Buffer
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		all.WriteString(sc.Text() + "\n")
+		if firstContent == 0 && strings.Contains(sc.Text(), `"content":"Kazem `) {
+			firstContent = time.Since(start)
+		}
 	}
+	total = time.Since(start)
+	if firstContent == 0 || firstContent > total/2 {
+		t.Errorf("first content at %v of %v: not streamed\n%s", firstContent, total, all.String())
+	}
+	if !sawSystem.Load() {
+		t.Error("the client's system message did not reach the model")
+	}
+	t.Logf("first content after %v, stream done after %v", firstContent.Round(time.Millisecond), total.Round(time.Millisecond))
 }
 
 // An OpenAI client library — langchaingo's, as the provider layer uses

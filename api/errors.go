@@ -65,6 +65,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if oe, ok := err.(*openAIError); ok {
+		if oe.status >= 500 {
+			s.log.Error("request failed", "id", requestIDOf(c), "path", c.Path(), "status", oe.status, "err", err)
+		}
+		c.JSON(oe.status, oe.body())
+		return
+	}
 	status, body := s.errorResponse(err)
 	if status >= 500 {
 		s.log.Error("request failed", "id", requestIDOf(c), "path", c.Path(), "status", status, "err", err)

@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	e.POST("/v1/search", s.search, api(body)...)
 	e.POST("/v1/feedback", s.feedback, api(body)...)
 	e.POST("/v1/chat/completions", s.chatCompletions, api(body)...)
+	e.GET("/v1/models", s.listModels, api()...)
+	e.GET("/v1/models/:id", s.getModel, api()...)
 	e.GET("/v1/documents", s.listDocuments, api()...)
 	e.GET("/v1/documents/*", s.getDocument, api()...)
 	e.POST("/v1/documents", s.uploadDocument, api(s.requireAdmin(), s.bodyLimit(s.cfg.UploadLimit))...)

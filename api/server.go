@@ -40,6 +40,9 @@ type Config struct {
 	CORSOrigins []string
 	// KeepAlive is the interval of comments on quiet event streams [15s].
 	KeepAlive time.Duration
+	// PublicURL is where users reach the service; links to passages
+	// (OpenAI-compatible citations) are built on it, none without it.
+	PublicURL string
 	// Slack turns the Slack bot on when it holds a signing secret or an app token.
 	Slack SlackConfig
 }
@@ -79,6 +82,8 @@ type Server struct {
 
 	feedbackMu sync.Mutex
 
+	// started is when the server was made (the model list's "created").
+	started time.Time
 	// closing is cancelled when the server shuts down, to end open streams.
 	closing context.Context
 	close   context.CancelFunc
@@ -89,7 +94,7 @@ func New(cfg Config) *Server {
 	cfg.defaults()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{cfg: cfg, log: cfg.Log, echo: e}
+	s := &Server{cfg: cfg, log: cfg.Log, echo: e, started: time.Now()}
 	s.closing, s.close = context.WithCancel(context.Background())
 	s.metrics = newMetrics(s)
 	if cfg.Engine != nil {

@@ -50,6 +50,8 @@ type AnswerRequest struct {
 	Analysis *Question
 	Passages []Passage
 	OnToken  func(string)
+	// Instructions are the asker's directions to a model, if any.
+	Instructions string
 }
 
 // AnswerFunc writes an answer from passages. It sets Answered, Answer,

@@ -17,6 +17,10 @@ type Query struct {
 	OnToken  func(string)
 	// OnPassages, when set, receives the passages before the answer is written.
 	OnPassages func([]Passage)
+	// Instructions are the asker's own directions to a model (an
+	// OpenAI-compatible client's system messages); the offline answerer
+	// has no use for them.
+	Instructions string
 }
 
 // Engine answers questions: it retrieves passages from the index and hands
@@ -31,6 +35,9 @@ type Engine struct {
 	// Rewrite turns a follow-up into a standalone question; RuleRewrite
 	// when nil.
 	Rewrite RewriteFunc
+	// Streaming says the answerer writes through OnToken as it goes (a
+	// model); the offline answerer writes its answer at once.
+	Streaming bool
 }
 
 // Defaults for an [Engine].
@@ -140,7 +147,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 		q.OnPassages(passages)
 	}
 	retrieved := time.Now()
-	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: e.Index.AnalyzeQuestion(standalone), Passages: passages, OnToken: q.OnToken})
+	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: e.Index.AnalyzeQuestion(standalone), Passages: passages, OnToken: q.OnToken, Instructions: q.Instructions})
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,13 @@ func LLM(opts LLMOptions) AnswerFunc {
 		if err != nil {
 			return nil, fmt.Errorf("render answer prompt: %w", err)
 		}
-		msgs := []Message{{Role: "system", Content: system}, {Role: "user", Content: user}}
+		msgs := []Message{{Role: "system", Content: system}}
+		if req.Instructions != "" {
+			// The client's own directions come after the service's rules,
+			// which say how to use the passages and cite them.
+			msgs = append(msgs, Message{Role: "system", Content: "The asker adds: " + req.Instructions})
+		}
+		msgs = append(msgs, Message{Role: "user", Content: user})
 		reply, err := generateWithRetry(context.WithValue(ctx, questionKey{}, req.Question), opts.Model, opts.Timeout, msgs, req.OnToken)
 		if err != nil {
 			if ctx.Err() != nil {

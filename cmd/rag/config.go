@@ -139,7 +139,7 @@ var settings = []setting{
 	stringSetting("trusted-proxies", "RAG_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.Proxies }),
 	stringSetting("cors-origins", "RAG_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser", func(c *Config) *string { return &c.CORSOrigins }),
 	stringSetting("max-upload", "RAG_MAX_UPLOAD", "20M", "largest document upload", func(c *Config) *string { return &c.MaxUpload }),
-	stringSetting("public-url", "RAG_PUBLIC_URL", "", "URL where users reach this service; Slack sources link to it", func(c *Config) *string { return &c.PublicURL }),
+	stringSetting("public-url", "RAG_PUBLIC_URL", "", "URL where users reach this service; Slack sources and OpenAI-compatible citations link to it", func(c *Config) *string { return &c.PublicURL }),
 }
 
 // bind registers every setting on fs with defaults from the environment.

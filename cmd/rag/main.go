@@ -205,6 +205,7 @@ func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
 	}
 	if ok {
 		e.Answer = rag.LLM(rag.LLMOptions{Model: model, Prompts: p, Timeout: cfg.LLMTimeout, Fallback: e.Answer})
+		e.Streaming = true
 		e.Rewrite = rag.LLMRewrite(model, p, cfg.LLMTimeout)
 	}
 	return e, nil
