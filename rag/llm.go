@@ -114,11 +114,19 @@ var errEmptyReply = errors.New("empty reply")
 // generateWithRetry calls the model with a deadline, and once more if the
 // first call fails. Tokens of a failed attempt may already have been
 // streamed; the final answer object is what counts.
+// ModelAttempts is how many times a model is asked before the answer
+// falls back; FallbackReserve is the time kept from the request's deadline
+// for the offline answer when it does.
+const (
+	ModelAttempts   = 2
+	FallbackReserve = 2 * time.Second
+)
+
 func generateWithRetry(ctx context.Context, m Model, timeout time.Duration, msgs []Message, onToken func(string)) (string, error) {
 	var err error
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < ModelAttempts; attempt++ {
 		var reply string
-		reply, err = generateOnce(ctx, m, timeout, msgs, onToken)
+		reply, err = generateOnce(ctx, m, attemptTimeout(ctx, timeout, ModelAttempts-attempt), msgs, onToken)
 		if err == nil {
 			return reply, nil
 		}
@@ -127,6 +135,18 @@ func generateWithRetry(ctx context.Context, m Model, timeout time.Duration, msgs
 		}
 	}
 	return "", err
+}
+
+// attemptTimeout shares what is left of the request's deadline, less the
+// fallback's reserve, between the attempts still to come, up to timeout
+// each: a hanging model then leaves time for the offline answer.
+func attemptTimeout(ctx context.Context, timeout time.Duration, attemptsLeft int) time.Duration {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return timeout
+	}
+	share := (time.Until(deadline) - FallbackReserve) / time.Duration(attemptsLeft)
+	return max(min(timeout, share), time.Millisecond)
 }
 
 func generateOnce(ctx context.Context, m Model, timeout time.Duration, msgs []Message, onToken func(string)) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ragteam/rag/prompts"
 )
@@ -135,5 +136,27 @@ func TestFollowUpThroughTheEngine(t *testing.T) {
 	}
 	if _, err := e.Ask(context.Background(), Query{Question: "x?", History: []Turn{{"robot", "hi"}}}); ErrorCode(err) != EINVALID {
 		t.Errorf("bad role: %v", err)
+	}
+}
+
+// A model that hangs past every attempt leaves time, within the request's
+// deadline, for the offline answer — however long one attempt may be.
+func TestHangingModelFallsBackWithinTheDeadline(t *testing.T) {
+	t.Parallel()
+	p, err := prompts.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hang := Model{Name: "hang", Generate: func(ctx context.Context, _ []Message, _ func(string)) (string, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	}}
+	e := NewEngine(mustSeedIndex(t))
+	e.Answer = LLM(LLMOptions{Model: hang, Prompts: p, Timeout: time.Minute, Fallback: e.Answer})
+	ctx, cancel := context.WithTimeout(context.Background(), FallbackReserve+time.Second)
+	defer cancel()
+	a, err := e.Ask(ctx, Query{Question: "Who is Iran's ambassador to Russia?"})
+	if err != nil || a.Answerer != ExtractiveName || !strings.Contains(a.Answer, "Jalali") || a.Fallback == "" {
+		t.Fatalf("answer %+v, %v", a, err)
 	}
 }

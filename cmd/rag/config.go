@@ -127,7 +127,7 @@ var settings = []setting{
 	stringSetting("llm", "RAG_LLM", "extractive", "answerer: extractive, ollama, openai or anthropic", func(c *Config) *string { return &c.LLM }),
 	stringSetting("llm-model", "RAG_LLM_MODEL", "", "model name (default per provider)", func(c *Config) *string { return &c.LLMModel }),
 	stringSetting("llm-base-url", "RAG_LLM_BASE_URL", "", "model server URL (default per provider)", func(c *Config) *string { return &c.LLMBaseURL }),
-	durationSetting("llm-timeout", "RAG_LLM_TIMEOUT", 60*time.Second, "deadline for one model call", func(c *Config) *time.Duration { return &c.LLMTimeout }),
+	durationSetting("llm-timeout", "RAG_LLM_TIMEOUT", 29*time.Second, "deadline for one model call (two attempts and the offline fallback must fit in timeout)", func(c *Config) *time.Duration { return &c.LLMTimeout }),
 	stringSetting("embedder", "RAG_EMBEDDER", "local", "embedder: local, ollama or openai", func(c *Config) *string { return &c.Embedder }),
 	stringSetting("embed-model", "RAG_EMBED_MODEL", "", "embedding model name (default per provider)", func(c *Config) *string { return &c.EmbedModel }),
 	stringSetting("embed-base-url", "RAG_EMBED_BASE_URL", "", "embedding server URL (default per provider)", func(c *Config) *string { return &c.EmbedBaseURL }),
@@ -179,6 +179,12 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 		if d <= 0 {
 			c.errs = append(c.errs, fmt.Errorf("%s must be positive, got %s", name, d))
 		}
+	}
+	// Every attempt at the model, and the offline answer after them, fit
+	// in the request's deadline: a hanging model falls back, not times out.
+	if budget := rag.ModelAttempts*c.LLMTimeout + rag.FallbackReserve; c.LLM != "" && c.LLM != "extractive" && budget > c.Timeout {
+		c.errs = append(c.errs, fmt.Errorf("llm-timeout %s: %d attempts and %s for the offline fallback need %s, more than the request timeout %s; lower llm-timeout or raise timeout",
+			c.LLMTimeout, rag.ModelAttempts, rag.FallbackReserve, budget, c.Timeout))
 	}
 	if c.RateLimit <= 0 || c.RateBurst < 0 {
 		c.errs = append(c.errs, fmt.Errorf("rate-limit must be positive and rate-burst not negative"))
