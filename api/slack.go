@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,7 +29,8 @@ type SlackConfig struct {
 	AppToken      string // SLACK_APP_TOKEN: Socket Mode
 	// PublicURL is where the chat page is reached; sources link to it.
 	PublicURL string // RAG_PUBLIC_URL
-	// APIURL replaces Slack's Web API address (tests).
+	// APIURL replaces Slack's Web API address: a Slack-compatible server
+	// or a proxy (SLACK_API_URL).
 	APIURL string
 	// PerMinute is how many questions one user of one team may ask a minute [10].
 	PerMinute float64
@@ -41,6 +43,11 @@ func (c SlackConfig) Validate() error {
 	}
 	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
 		return errors.New("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
+	}
+	if c.APIURL != "" {
+		if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("SLACK_API_URL %q: not an http(s) URL", c.APIURL)
+		}
 	}
 	return nil
 }
@@ -150,7 +157,31 @@ func (b *slackBot) events(c echo.Context) error {
 	return c.NoContent(http.StatusOK)
 }
 
-var mentionPattern = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
+// slackMarkup is Slack's angle-bracket markup: <@U1|bob>, <!channel>,
+// <#C1|general>, <https://x|label>.
+var slackMarkup = regexp.MustCompile(`<([@#!])?([^<>|]*)(?:\|([^<>]*))?>`)
+
+// slackQuestion turns a message's text into the question asked: mentions
+// of users (the bot's own among them) and broadcasts (<!channel>) go,
+// channels and links become their labels (or the address), and the
+// escaped characters are themselves again.
+func slackQuestion(text string) string {
+	text = slackMarkup.ReplaceAllStringFunc(text, func(m string) string {
+		p := slackMarkup.FindStringSubmatch(m)
+		switch p[1] {
+		case "@", "!":
+			return ""
+		case "#":
+			return p[3]
+		}
+		if p[3] != "" {
+			return p[3]
+		}
+		return p[2]
+	})
+	text = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(text)
+	return strings.Join(strings.Fields(text), " ")
+}
 
 // dispatch answers an app mention or a direct message once, ignoring
 // retries of events already taken and every message from a bot.
@@ -177,7 +208,7 @@ func (b *slackBot) dispatch(eventID, team string, inner slackevents.EventsAPIInn
 	default:
 		return
 	}
-	question := strings.TrimSpace(mentionPattern.ReplaceAllString(text, ""))
+	question := slackQuestion(text)
 	b.background(func(ctx context.Context) {
 		if !b.limits.allow(team, user) {
 			b.postEphemeral(ctx, channel, user, "You are asking faster than I can answer. Please slow down and try again in a minute.")
@@ -217,7 +248,7 @@ func (b *slackBot) command(c echo.Context) error {
 // takeCommand acknowledges a slash command at once and answers it in the
 // background through its response_url.
 func (b *slackBot) takeCommand(cmd slack.SlashCommand) slashReply {
-	question := strings.TrimSpace(cmd.Text)
+	question := slackQuestion(cmd.Text)
 	if question == "" {
 		return slashReply{ResponseType: "ephemeral", Text: fmt.Sprintf("Ask a question after the command, for example: `%s What was the Caspian drill called?`", cmd.Command)}
 	}

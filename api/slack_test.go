@@ -504,3 +504,18 @@ func TestSlackFallbackTextIsEscapedLikeTheBlocks(t *testing.T) {
 		t.Errorf("fallback text %q", got)
 	}
 }
+
+func TestSlackMarkupIsNotPartOfTheQuestion(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"<!channel> what was the Caspian drill called?":                      "what was the Caspian drill called?",
+		"<@U0BOT|rag> who is <@U123|bob>'s ambassador?":                      "who is 's ambassador?",
+		"what did <#C1|general> say about <https://x.example/a|the treaty>?": "what did general say about the treaty?",
+		"is <https://x.example/a> right? a &lt; b &amp; c":                   "is https://x.example/a right? a < b & c",
+		"<!subteam^S1|@team> <!here> when was the treaty signed":             "when was the treaty signed",
+	} {
+		if got := slackQuestion(in); got != want {
+			t.Errorf("slackQuestion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

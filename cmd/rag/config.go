@@ -149,7 +149,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
 	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // secrets: environment only, as flags show in process lists
-	c.slack = api.SlackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN")}
+	c.slack = api.SlackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), APIURL: getenv("SLACK_API_URL")}
 	c.providers.OpenAIKey = getenv("OPENAI_API_KEY")
 	c.providers.AnthropicKey = getenv("ANTHROPIC_API_KEY")
 }
