@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit browser eval lint bench clean
+.PHONY: run build test unit browser promtool eval lint bench clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -19,7 +19,7 @@ build:
 ## test: lint, the eval gate, then every package's tests with the race detector
 test: lint eval unit
 
-unit: browser
+unit: browser promtool
 	@mkdir -p $(OUT)/test-artifacts
 	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
 
@@ -28,6 +28,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 		echo "installing chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## promtool: install Debian's prometheus package (for promtool) when promtool is missing
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+		echo "installing prometheus for promtool"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
 ## eval: the eval gates through the binary on fresh indexes — the seeds (qa.yaml, users.yaml) and
 ## the Go specification and memory model read from GOROOT (gospec.yaml) — then the held-out sets

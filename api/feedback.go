@@ -67,7 +67,11 @@ func (s *Server) RecordFeedback(f Feedback) error {
 		file.Close()
 		return err
 	}
-	return file.Close()
+	if err := file.Close(); err != nil {
+		return err
+	}
+	s.metrics.feedback.WithLabelValues(f.Rating, f.Source).Inc()
+	return nil
 }
 
 func (s *Server) feedback(c echo.Context) error {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -18,7 +20,11 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 	stage     *prometheus.HistogramVec
 	answers   *prometheus.CounterVec
-	fallbacks *prometheus.CounterVec
+	fallbacks prometheus.Counter
+	feedback  *prometheus.CounterVec
+	// Slack: requests refused for their signature, posts that failed for
+	// good, and Slack's own 429s.
+	slackRejected, slackPostFailures, slackRateLimited prometheus.Counter
 }
 
 var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
@@ -38,10 +44,37 @@ func newMetrics(s *Server) *metrics {
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rag_answers_total", Help: "Answers by answerer and whether the corpus held the answer.",
 		}, []string{"answerer", "answered"}),
-		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "rag_provider_fallbacks_total", Help: "Answers for which a model provider failed and the offline path stood in.",
-		}, []string{"answerer"}),
+		}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rag_feedback_total", Help: "Feedback recorded, by rating and source.",
+		}, []string{"rating", "source"}),
+		slackRejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rag_slack_requests_rejected_total", Help: "Slack requests refused for a missing, wrong, stale or replayed signature.",
+		}),
+		slackPostFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rag_slack_post_failures_total", Help: "Slack Web API calls that failed for good.",
+		}),
+		slackRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rag_slack_rate_limited_total", Help: "Slack Web API calls answered 429 by Slack (each is retried after Retry-After).",
+		}),
 	}
+	// Every series a dashboard or alert reads exists from the start, at 0.
+	for _, answered := range []string{"true", "false"} {
+		m.answers.WithLabelValues(rag.ExtractiveName, answered)
+	}
+	for _, rating := range []string{"up", "down"} {
+		for _, source := range []string{"web", "api", "slack"} {
+			m.feedback.WithLabelValues(rating, source)
+		}
+	}
+	version, goVersion, revision := buildInfo()
+	buildInfoGauge := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "rag_build_info", Help: "Always 1; the labels say which build is running.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goVersion},
+	})
+	buildInfoGauge.Set(1)
 	stats := func(f func(rag.Stats) int) func() float64 {
 		return func() float64 {
 			if e := s.engine.Load(); e != nil {
@@ -50,7 +83,8 @@ func newMetrics(s *Server) *metrics {
 			return 0
 		}
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.stage, m.answers, m.fallbacks,
+	m.registry.MustRegister(m.requests, m.duration, m.stage, m.answers, m.fallbacks, m.feedback,
+		m.slackRejected, m.slackPostFailures, m.slackRateLimited, buildInfoGauge,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rag_index_documents", Help: "Documents in the index."},
 			stats(func(st rag.Stats) int { return st.Documents })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rag_index_chunks", Help: "Chunks in the index."},
@@ -88,8 +122,26 @@ func (m *metrics) observe(a *rag.Answer) {
 	}
 	m.answers.WithLabelValues(a.Answerer, strconv.FormatBool(a.Answered)).Inc()
 	if a.Fallback != "" {
-		m.fallbacks.WithLabelValues(a.Answerer).Inc()
+		m.fallbacks.Inc()
 	}
+}
+
+// buildInfo reads the running binary's version, Go version and commit.
+func buildInfo() (version, goVersion, revision string) {
+	version, goVersion, revision = "unknown", runtime.Version(), "unknown"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if v := bi.Main.Version; v != "" {
+		version = v
+	}
+	for _, st := range bi.Settings {
+		if st.Key == "vcs.revision" {
+			revision = st.Value
+		}
+	}
+	return
 }
 
 func (m *metrics) handler(c echo.Context) error {

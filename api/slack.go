@@ -113,6 +113,7 @@ func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 				err = v.Ensure()
 			}
 			if err != nil {
+				b.s.metrics.slackRejected.Inc()
 				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
 				return rag.Errorf(rag.EUNAUTHORIZED, "the Slack signature is missing, wrong or stale")
 			}
@@ -120,6 +121,7 @@ func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 				if c.Request().Header.Get("X-Slack-Retry-Num") != "" {
 					return c.NoContent(http.StatusOK) // Slack's own retry: answered already
 				}
+				b.s.metrics.slackRejected.Inc()
 				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", "replayed signature")
 				return rag.Errorf(rag.EUNAUTHORIZED, "this signed Slack request was already received")
 			}
@@ -368,6 +370,7 @@ func (b *slackBot) withRetry(ctx context.Context, what string, f func() error) {
 		var rl *slack.RateLimitedError
 		if errors.As(err, &rl) && attempt < 3 {
 			wait := min(max(rl.RetryAfter, time.Second), 30*time.Second)
+			b.s.metrics.slackRateLimited.Inc()
 			b.s.log.Warn("slack rate limited", "what", what, "retry_after", wait.String())
 			select {
 			case <-time.After(wait):
@@ -375,6 +378,7 @@ func (b *slackBot) withRetry(ctx context.Context, what string, f func() error) {
 			case <-ctx.Done():
 			}
 		}
+		b.s.metrics.slackPostFailures.Inc()
 		b.s.log.Error("slack call failed", "what", what, "err", err)
 		return
 	}
