@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -201,6 +200,44 @@ func footnotes(cites []rag.Citation) string {
 	return b.String()
 }
 
+// closestPassages lists, under an answer that says the corpus does not
+// hold one, the passages it refers to: the best of each document, with
+// its title and a snippet.
+func closestPassages(a *rag.Answer) []rag.Passage {
+	if a.Answered {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []rag.Passage
+	for _, p := range a.Passages {
+		if !seen[p.DocID] && len(out) < maxClosest {
+			seen[p.DocID] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxClosest is how many documents' passages an abstention lists.
+const maxClosest = 3
+
+// snippet is the start of a passage's text on one line.
+func snippet(p rag.Passage) string { return shorten(strings.Join(strings.Fields(p.Text), " "), 160) }
+
+// closestText is closestPassages for a chat client's text.
+func closestText(a *rag.Answer) string {
+	ps := closestPassages(a)
+	if len(ps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\nClosest passages:")
+	for _, p := range ps {
+		fmt.Fprintf(&b, "\n- %s (%s): “%s”", p.Title, p.DocID, snippet(p))
+	}
+	return b.String()
+}
+
 func shorten(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
@@ -216,10 +253,9 @@ func (s *Server) passageURLs(ps []rag.Passage) []string {
 	if s.cfg.PublicURL == "" {
 		return nil
 	}
-	base := strings.TrimRight(s.cfg.PublicURL, "/")
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = fmt.Sprintf("%s/#doc=%s&start=%d&end=%d", base, url.QueryEscape(p.DocID), p.Start, p.End)
+		out[i] = documentLink(s.cfg.PublicURL, p.DocID, p.Start, p.End)
 	}
 	return out
 }
@@ -294,7 +330,7 @@ func (s *Server) chatCompletions(c echo.Context) error {
 	}
 	s.metrics.observe(ans)
 	text, cites := byPassage(ans)
-	content := text + footnotes(cites)
+	content := text + footnotes(cites) + closestText(ans)
 	out := map[string]any{
 		"id": id, "object": "chat.completion", "created": created, "model": chatModelID,
 		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
@@ -373,7 +409,7 @@ func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req Chat
 		// offline answer follows.
 		tail = "\n\n(The model stopped; answered from the passages instead.) " + text
 	}
-	tail += footnotes(cites)
+	tail += footnotes(cites) + closestText(ans)
 	if tail != "" {
 		chunk(map[string]string{"content": tail}, nil, nil)
 	}

@@ -95,7 +95,7 @@ func TestChatCompletions(t *testing.T) {
 	for _, c := range out.RagCitations {
 		p := out.Rag.Passages[c.N-1]
 		if !strings.Contains(content, fmt.Sprintf("[%d]", c.N)) || p.ChunkID != c.ChunkID ||
-			out.Citations[c.N-1] != fmt.Sprintf("https://rag.example.com/#doc=%s&start=%d&end=%d", url.QueryEscape(p.DocID), p.Start, p.End) {
+			out.Citations[c.N-1] != fmt.Sprintf("https://rag.example.com/#doc=%s&end=%d&start=%d", url.QueryEscape(p.DocID), p.End, p.Start) {
 			t.Errorf("citation %+v does not match passage %d (%s)", c, c.N, out.Citations[c.N-1])
 		}
 	}
@@ -127,6 +127,30 @@ func TestChatCompletions(t *testing.T) {
 	}
 	if last := chunks[len(chunks)-1]; len(last.Choices) != 0 || last.Usage == nil || last.Usage.CompletionTokens != out.Usage.CompletionTokens {
 		t.Errorf("usage chunk %+v", last)
+	}
+}
+
+// An answer that says the corpus does not hold one lists the passages it
+// speaks of, on every surface.
+func TestNotFoundListsTheClosestPassages(t *testing.T) {
+	t.Parallel()
+	_, srv := newTestServer(t, Config{})
+	resp, body := postJSON(t, srv, "/v1/chat/completions", `{"messages":[{"role":"user","content":"What is the population of Moscow?"}]}`)
+	var out struct {
+		Choices []struct{ Message struct{ Content string } }
+		Rag     rag.Answer
+	}
+	json.Unmarshal(body, &out)
+	if resp.StatusCode != 200 || out.Rag.Answered || len(out.Choices) == 0 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	content := out.Choices[0].Message.Content
+	if !strings.Contains(content, "\n\nClosest passages:\n- ") || !strings.Contains(content, out.Rag.Passages[0].Title) {
+		t.Errorf("content lists no passages: %q", content)
+	}
+	blocks, _ := json.Marshal(answerBlocks("q", &out.Rag, ""))
+	if !strings.Contains(string(blocks), "Closest passages") || !strings.Contains(string(blocks), escapeMrkdwn(out.Rag.Passages[0].Title)) {
+		t.Errorf("Slack blocks list no passages: %s", blocks)
 	}
 }
 

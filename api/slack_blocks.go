@@ -95,9 +95,23 @@ func answerBlocks(question string, a *rag.Answer, publicURL string) []slack.Bloc
 		for _, c := range a.Citations {
 			title := escapeMrkdwn(c.Title)
 			if publicURL != "" {
-				title = "<" + documentLink(publicURL, c) + "|" + strings.ReplaceAll(title, "|", "¦") + ">"
+				title = "<" + documentLink(publicURL, c.DocID, c.Start, c.End) + "|" + strings.ReplaceAll(title, "|", "¦") + ">"
 			}
 			lines = append(lines, fmt.Sprintf("*[%d]* %s\n> %s", c.N, title, escapeMrkdwn(truncateRunes(oneLine(c.Quote), slackQuoteLen))))
+		}
+		for _, group := range groupLines(lines, slackMaxText) {
+			blocks = append(blocks, section(group))
+		}
+	}
+	if ps := closestPassages(a); len(ps) > 0 {
+		blocks = append(blocks, section("*Closest passages*"))
+		var lines []string
+		for _, p := range ps {
+			title := escapeMrkdwn(p.Title)
+			if publicURL != "" {
+				title = "<" + documentLink(publicURL, p.DocID, p.Start, p.End) + "|" + strings.ReplaceAll(title, "|", "¦") + ">"
+			}
+			lines = append(lines, fmt.Sprintf("%s\n> %s", title, escapeMrkdwn(snippet(p))))
 		}
 		for _, group := range groupLines(lines, slackMaxText) {
 			blocks = append(blocks, section(group))
@@ -153,8 +167,8 @@ func groupLines(lines []string, max int) []string {
 }
 
 // documentLink opens the chat page on the cited passage.
-func documentLink(publicURL string, c rag.Citation) string {
-	q := url.Values{"doc": {c.DocID}, "start": {fmt.Sprint(c.Start)}, "end": {fmt.Sprint(c.End)}}
+func documentLink(publicURL, docID string, start, end int) string {
+	q := url.Values{"doc": {docID}, "start": {fmt.Sprint(start)}, "end": {fmt.Sprint(end)}}
 	return strings.TrimRight(publicURL, "/") + "/#" + q.Encode()
 }
 
