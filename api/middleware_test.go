@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -138,5 +139,32 @@ func TestAccessLogKeepsSecretsOut(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("log holds a secret:\n%s", out)
 		}
+	}
+}
+
+// Each API key has a rate limit of its own, apart from the addresses of
+// keyless requests; an unknown key is refused only when the server has
+// keys (OpenAI clients always send a placeholder).
+func TestAPIKeysHaveTheirOwnRateLimit(t *testing.T) {
+	t.Parallel()
+	_, srv := newTestServer(t, Config{RateLimit: 1, Burst: 1, APIKeys: map[string]string{"webui": "k-webui-0123456789", "cli": "k-cli-0123456789ab"}})
+	ask := func(key string) int {
+		h := map[string]string{}
+		if key != "" {
+			h["Authorization"] = "Bearer " + key
+		}
+		resp, _ := do(t, srv, call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones"}`, header: h})
+		return resp.StatusCode
+	}
+	if got := []int{ask("k-webui-0123456789"), ask("k-webui-0123456789"), ask("k-cli-0123456789ab"), ask("")}; fmt.Sprint(got) != "[200 429 200 200]" {
+		t.Errorf("key, same key, other key, no key: %v", got)
+	}
+	if code := ask("sk-wrong-key-000000"); code != 401 {
+		t.Errorf("unknown key: %d", code)
+	}
+	_, open := newTestServer(t, Config{})
+	resp, _ := do(t, open, call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones"}`, header: map[string]string{"Authorization": "Bearer sk-placeholder"}})
+	if resp.StatusCode != 200 {
+		t.Errorf("placeholder key on a server without keys: %d", resp.StatusCode)
 	}
 }

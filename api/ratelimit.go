@@ -2,6 +2,7 @@ package api
 
 import (
 	"net"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -10,17 +11,26 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// rateLimit allows each client IP RateLimit requests a second, with
-// bursts; past that a 429 with Retry-After.
+// rateLimit allows each API key, or each client IP of requests without
+// one, RateLimit requests a second, with bursts; past that a 429 with
+// Retry-After.
 func (s *Server) rateLimit() echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate: rate.Limit(s.cfg.RateLimit), Burst: s.cfg.Burst, ExpiresIn: 3 * time.Minute,
 	})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if name, ok := c.Get(apiKeyName).(string); ok {
+				return "key:" + name, nil
+			}
+			return "ip:" + c.RealIP(), nil
+		},
+		DenyHandler: func(c echo.Context, id string, _ error) error {
 			c.Response().Header().Set("Retry-After", "1")
+			if strings.HasPrefix(id, "key:") {
+				return rag.Errorf(rag.ERATELIMIT, "too many requests with this API key; slow down and retry in a second")
+			}
 			return rag.Errorf(rag.ERATELIMIT, "too many requests from this address; slow down and retry in a second")
 		},
 		ErrorHandler: func(c echo.Context, err error) error { return err },

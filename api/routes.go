@@ -23,19 +23,25 @@ func (s *Server) routes() {
 	limited := s.rateLimit()
 	deadline := s.timeout()
 	body := s.bodyLimit(s.cfg.BodyLimit)
-	api := func(extra ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
-		return append([]echo.MiddlewareFunc{limited, deadline}, extra...)
+	// Query routes take an optional API key (its own rate limit); the
+	// admin routes' bearer is the admin token.
+	key := s.apiKey()
+	query := func(extra ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return append([]echo.MiddlewareFunc{key, limited, deadline}, extra...)
 	}
-	e.POST("/v1/ask", s.ask, api(body)...)
-	e.POST("/v1/search", s.search, api(body)...)
-	e.POST("/v1/feedback", s.feedback, api(body)...)
-	e.POST("/v1/chat/completions", s.chatCompletions, api(body)...)
-	e.GET("/v1/models", s.listModels, api()...)
-	e.GET("/v1/models/:id", s.getModel, api()...)
-	e.GET("/v1/documents", s.listDocuments, api()...)
-	e.GET("/v1/documents/*", s.getDocument, api()...)
-	e.POST("/v1/documents", s.uploadDocument, api(s.requireAdmin(), s.bodyLimit(s.cfg.UploadLimit))...)
-	e.DELETE("/v1/documents/*", s.deleteDocument, api(s.requireAdmin())...)
+	admin := func(extra ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return append([]echo.MiddlewareFunc{limited, deadline, s.requireAdmin()}, extra...)
+	}
+	e.POST("/v1/ask", s.ask, query(body)...)
+	e.POST("/v1/search", s.search, query(body)...)
+	e.POST("/v1/feedback", s.feedback, query(body)...)
+	e.POST("/v1/chat/completions", s.chatCompletions, query(body)...)
+	e.GET("/v1/models", s.listModels, query()...)
+	e.GET("/v1/models/:id", s.getModel, query()...)
+	e.GET("/v1/documents", s.listDocuments, query()...)
+	e.GET("/v1/documents/*", s.getDocument, query()...)
+	e.POST("/v1/documents", s.uploadDocument, admin(s.bodyLimit(s.cfg.UploadLimit))...)
+	e.DELETE("/v1/documents/*", s.deleteDocument, admin()...)
 
 	// Slack (HTTP mode): 404 unless SLACK_SIGNING_SECRET is set; rate
 	// limited per client like the API, and every request's signature is

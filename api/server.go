@@ -27,6 +27,9 @@ type Config struct {
 	FeedbackPath string
 	// AdminToken enables document changes for bearers of it.
 	AdminToken string
+	// APIKeys name the keys clients may send on the query routes, each
+	// with a rate limit of its own (name → key).
+	APIKeys map[string]string
 	// BodyLimit caps request bodies ["1M"]; UploadLimit caps uploads ["20M"].
 	BodyLimit, UploadLimit string
 	// RequestTimeout bounds each request's work [60s].

@@ -173,7 +173,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := api.New(api.Config{
 		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
 		AdminToken: cfg.AdminToken, RequestTimeout: cfg.Timeout, RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
-		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload, Slack: cfg.slack, PublicURL: cfg.PublicURL,
+		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload, Slack: cfg.slack, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

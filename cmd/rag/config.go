@@ -44,6 +44,8 @@ type Config struct {
 	CORSOrigins  string
 	MaxUpload    string
 	AdminToken   string
+	apiKeys      map[string]string
+	apiKeysErr   error
 	PublicURL    string
 	slack        api.SlackConfig
 
@@ -149,6 +151,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
 	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // secrets: environment only, as flags show in process lists
+	c.apiKeys, c.apiKeysErr = parseAPIKeys(getenv("RAG_API_KEYS"))
 	c.slack = api.SlackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), APIURL: getenv("SLACK_API_URL")}
 	c.providers.OpenAIKey = getenv("OPENAI_API_KEY")
 	c.providers.AnthropicKey = getenv("ANTHROPIC_API_KEY")
@@ -185,6 +188,9 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 	if budget := rag.ModelAttempts*c.LLMTimeout + rag.FallbackReserve; c.LLM != "" && c.LLM != "extractive" && budget > c.Timeout {
 		c.errs = append(c.errs, fmt.Errorf("llm-timeout %s: %d attempts and %s for the offline fallback need %s, more than the request timeout %s; lower llm-timeout or raise timeout",
 			c.LLMTimeout, rag.ModelAttempts, rag.FallbackReserve, budget, c.Timeout))
+	}
+	if c.apiKeysErr != nil {
+		c.errs = append(c.errs, c.apiKeysErr)
 	}
 	if c.RateLimit <= 0 || c.RateBurst < 0 {
 		c.errs = append(c.errs, fmt.Errorf("rate-limit must be positive and rate-burst not negative"))
@@ -279,4 +285,27 @@ func (c *Config) corsOrigins() []string {
 		}
 	}
 	return out
+}
+
+// parseAPIKeys reads RAG_API_KEYS: comma-separated keys, each "name:key"
+// or a bare key (named by its position). Names show in logs; keys never.
+func parseAPIKeys(v string) (map[string]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	keys := map[string]string{}
+	for i, item := range strings.Split(v, ",") {
+		name, key, ok := strings.Cut(strings.TrimSpace(item), ":")
+		if !ok {
+			name, key = fmt.Sprintf("key%d", i+1), name
+		}
+		if len(key) < 16 {
+			return nil, fmt.Errorf("RAG_API_KEYS: key %d (%q) is shorter than 16 characters", i+1, name)
+		}
+		if _, dup := keys[name]; dup {
+			return nil, fmt.Errorf("RAG_API_KEYS: the name %q is used twice", name)
+		}
+		keys[name] = key
+	}
+	return keys, nil
 }

@@ -232,6 +232,7 @@ func TestProviderStartupErrors(t *testing.T) {
 		{map[string]string{"SLACK_SIGNING_SECRET": "s"}, []string{"serve", "--data", data}, 2, "SLACK_BOT_TOKEN"},
 		{map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, []string{"serve", "--data", data}, 2, "SLACK_APP_TOKEN"},
 		{map[string]string{"RAG_PUBLIC_URL": "rag.example.com"}, []string{"serve", "--data", data}, 2, "public-url"},
+		{map[string]string{"RAG_API_KEYS": "webui:short"}, []string{"serve", "--data", data}, 2, "RAG_API_KEYS"},
 		{map[string]string{"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "slack.example.com"}, []string{"serve", "--data", data}, 2, "SLACK_API_URL"},
 		{map[string]string{"RAG_LLM": "ollama", "RAG_TIMEOUT": "30s", "RAG_LLM_TIMEOUT": "20s"}, []string{"serve", "--data", data}, 2, "llm-timeout 20s: 2 attempts"},
 		{map[string]string{"RAG_PROMPTS_DIR": badPrompts}, []string{"ask", "--data", data, "--corpus", seedsDir(t), "q?"}, 1, "Missing"},
