@@ -67,4 +67,3 @@ func (s *Server) apiKey() echo.MiddlewareFunc {
 
 // apiKeyName is the context key holding the name of the request's API key.
 const apiKeyName = "api_key"
-

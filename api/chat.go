@@ -321,6 +321,10 @@ func (s *Server) chatCompletions(c echo.Context) error {
 	}
 	id := "chatcmpl-" + requestIDOf(c)
 	created := time.Now().Unix()
+	if task, ok := conversationTask(q.Question); ok {
+		text, answerer := answerTask(c.Request().Context(), e, task, q.Question, q)
+		return s.chatReply(c, req, id, created, text, map[string]any{"rag_task": map[string]string{"task": task, "answerer": answerer}})
+	}
 	if req.Stream {
 		return s.chatStream(c, e, q, req, id, created)
 	}
@@ -417,6 +421,35 @@ func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req Chat
 	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
 		b, _ := json.Marshal(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": chatModelID,
 			"choices": []any{}, "usage": usage(req, streamed.String()+tail)})
+		st.sendData(string(b))
+	}
+	st.sendData("[DONE]")
+	return nil
+}
+
+// chatReply sends a finished text as a completion, streamed or not.
+func (s *Server) chatReply(c echo.Context, req ChatRequest, id string, created int64, text string, extra map[string]any) error {
+	if !req.Stream {
+		out := map[string]any{"id": id, "object": "chat.completion", "created": created, "model": chatModelID,
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]string{"role": "assistant", "content": text}}},
+			"usage":   usage(req, text)}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+	st, stop := startStream(c, s.cfg.KeepAlive)
+	defer stop()
+	for _, obj := range []map[string]any{
+		{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"role": "assistant", "content": text}, "finish_reason": nil}}},
+		{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{}, "finish_reason": "stop"}}},
+	} {
+		obj["id"], obj["object"], obj["created"], obj["model"] = id, "chat.completion.chunk", created, chatModelID
+		b, _ := json.Marshal(obj)
+		st.sendData(string(b))
+	}
+	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
+		b, _ := json.Marshal(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": chatModelID, "choices": []any{}, "usage": usage(req, text)})
 		st.sendData(string(b))
 	}
 	st.sendData("[DONE]")

@@ -281,3 +281,35 @@ func TestChatCompletionsWithAnOpenAIClient(t *testing.T) {
 		t.Errorf("streamed %q / %q, %v", streamed.String(), reply2, err)
 	}
 }
+
+// A front end's chores about the conversation (title, tags, follow-ups)
+// are answered from the conversation, never with "the corpus does not say".
+func TestChatFrontEndChoresAreNotCorpusQuestions(t *testing.T) {
+	t.Parallel()
+	_, srv := newTestServer(t, Config{})
+	history := `### Chat History:\n<chat_history>\nUSER: Who is Iran's ambassador to Russia?\nASSISTANT: Kazem Jalali [1]\n</chat_history>`
+	for _, tc := range []struct{ prompt, want string }{
+		{`### Task:\nGenerate a concise, 3-5 word title with an emoji summarizing the chat history.\n### Output:\nJSON format: { \"title\": \"your concise title here\" }\n` + history, `{\"title\":\"`},
+		{`### Task:\nGenerate 1-3 broad tags categorizing the main themes of the chat history.\n### Output:\nJSON format: { \"tags\": [\"tag1\"] }\n` + history, `{\"tags\":[\"`},
+		{`### Task:\nSuggest 3-5 relevant follow-up questions the user might ask next, based on the chat history.\n### Output:\nJSON format: { \"follow_ups\": [\"Question 1?\"] }\n` + history, `{\"follow_ups\":[\"`},
+		{`Please generate a concise, 5-word-or-less title for the conversation, using its same language, with no punctuation.\n\nConversation:\nUser: Who is Iran's ambassador to Russia?\nAI: Kazem Jalali [1]`, `Ambassador`},
+	} {
+		resp, body := postJSON(t, srv, "/v1/chat/completions", `{"messages":[{"role":"user","content":"`+tc.prompt+`"}]}`)
+		var out struct {
+			Choices []struct{ Message struct{ Content string } }
+		}
+		json.Unmarshal(body, &out)
+		if resp.StatusCode != 200 || len(out.Choices) == 0 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		got := out.Choices[0].Message.Content
+		if strings.Contains(got, "does not say") || !strings.Contains(got, strings.ReplaceAll(tc.want, `\"`, `"`)) {
+			t.Errorf("chore %.60q answered %q, want %q", tc.prompt, got, tc.want)
+		}
+	}
+	// An ordinary question that mentions a title is still a question.
+	resp, body := postJSON(t, srv, "/v1/chat/completions", `{"messages":[{"role":"user","content":"What is the title of Iran's ambassador to Russia?"}]}`)
+	if resp.StatusCode != 200 || strings.Contains(string(body), "rag_task") {
+		t.Errorf("a question about a title was taken for a chore: %s", body)
+	}
+}

@@ -19,7 +19,7 @@ func (s *Server) rateLimit() echo.MiddlewareFunc {
 		Rate: rate.Limit(s.cfg.RateLimit), Burst: s.cfg.Burst, ExpiresIn: 3 * time.Minute,
 	})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store:               store,
+		Store: store,
 		IdentifierExtractor: func(c echo.Context) (string, error) {
 			if name, ok := c.Get(apiKeyName).(string); ok {
 				return "key:" + name, nil

@@ -38,6 +38,10 @@ type Engine struct {
 	// Streaming says the answerer writes through OnToken as it goes (a
 	// model); the offline answerer writes its answer at once.
 	Streaming bool
+	// Chat, when a model is configured, has it answer messages as they
+	// are, without the corpus: for a chat front end's chores about the
+	// conversation itself (a title, tags).
+	Chat func(ctx context.Context, msgs []Message) (string, error)
 }
 
 // Defaults for an [Engine].

@@ -206,6 +206,11 @@ func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
 	if ok {
 		e.Answer = rag.LLM(rag.LLMOptions{Model: model, Prompts: p, Timeout: cfg.LLMTimeout, Fallback: e.Answer})
 		e.Streaming = true
+		e.Chat = func(ctx context.Context, msgs []rag.Message) (string, error) {
+			ctx, cancel := context.WithTimeout(ctx, cfg.LLMTimeout)
+			defer cancel()
+			return model.Generate(ctx, msgs, nil)
+		}
 		e.Rewrite = rag.LLMRewrite(model, p, cfg.LLMTimeout)
 	}
 	return e, nil
