@@ -32,7 +32,8 @@ type SlackConfig struct {
 	// APIURL replaces Slack's Web API address: a Slack-compatible server
 	// or a proxy (SLACK_API_URL).
 	APIURL string
-	// PerMinute is how many questions one user of one team may ask a minute [10].
+	// PerMinute is how many questions one user of one team may ask a
+	// minute [10]: a burst of half of them, then one every 60/PerMinute s.
 	PerMinute float64
 }
 
@@ -253,6 +254,11 @@ func (b *slackBot) takeCommand(cmd slack.SlashCommand) slashReply {
 	question := slackQuestion(cmd.Text)
 	if question == "" {
 		return slashReply{ResponseType: "ephemeral", Text: fmt.Sprintf("Ask a question after the command, for example: `%s What was the Caspian drill called?`", cmd.Command)}
+	}
+	if e, err := b.s.ready(); err == nil {
+		if err := e.Validate(rag.Query{Question: question}); err != nil {
+			return slashReply{ResponseType: "ephemeral", Text: failureText(err)} // at once, not "Looking that up…"
+		}
 	}
 	if !b.limits.allow(cmd.TeamID, cmd.UserID) {
 		return slashReply{ResponseType: "ephemeral", Text: "You are asking faster than I can answer. Please slow down and try again in a minute."}

@@ -519,3 +519,17 @@ func TestSlackMarkupIsNotPartOfTheQuestion(t *testing.T) {
 		}
 	}
 }
+
+func TestSlackOverLongQuestionIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
+	fake := newFakeSlack(t)
+	_, srv, _ := slackServer(t, fake, sharedSeeds(t))
+	body := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/ask"}, "text": {strings.Repeat("why ", 530)}, "response_url": {fake.URL + "/respond/long"}}.Encode()
+	_, out := slackPost(t, srv, "/slack/commands", "application/x-www-form-urlencoded", body, nil)
+	var r slashReply
+	json.Unmarshal(out, &r)
+	if r.ResponseType != "ephemeral" || !strings.Contains(r.Text, "I can't take that question") {
+		t.Errorf("over-long question: %+v", r)
+	}
+	fake.none(t, 200*time.Millisecond)
+}
