@@ -1,14 +1,18 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -66,6 +70,7 @@ type slackBot struct {
 	// signed request sent again is a replay.
 	signatures *dedupe
 	limits     *userLimits
+	votes      *votes
 	wg         sync.WaitGroup // answers being worked on
 }
 
@@ -86,6 +91,7 @@ func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
 		seen:       newDedupe(10 * time.Minute),
 		signatures: newDedupe(signatureWindow + time.Minute),
 		limits:     newUserLimits(cfg.PerMinute),
+		votes:      loadVotes(s.cfg.FeedbackPath),
 	}
 }
 
@@ -310,14 +316,31 @@ func (b *slackBot) takeInteraction(cb slack.InteractionCallback) {
 			continue
 		}
 		question, answer := parseFeedbackValue(act.Value)
-		err := b.s.RecordFeedback(Feedback{Source: "slack", Question: question, Answer: answer, Rating: rating, User: cb.Team.ID + "/" + cb.User.ID})
+		who := cb.Team.ID + "/" + cb.User.ID
+		key := answerKey(question, answer)
+		up, down, first := b.votes.add(key, who, rating)
+		if !first {
+			b.background(func(ctx context.Context) {
+				b.respond(ctx, cb.ResponseURL, slashReply{ResponseType: "ephemeral", Text: "You have rated this answer already; one vote each."})
+			})
+			return
+		}
+		err := b.s.RecordFeedback(Feedback{Source: "slack", Question: question, Answer: answer, Rating: rating, User: who})
 		thanks := "Thanks for the feedback."
+		var tallied []slack.Block
 		if err != nil {
+			b.votes.remove(key, who, rating)
 			b.s.log.Error("slack feedback not recorded", "err", err)
 			thanks = "Sorry, your feedback could not be recorded."
+		} else {
+			tallied = withTally(cb.Message.Blocks.BlockSet, up, down)
 		}
 		b.background(func(ctx context.Context) {
 			b.respond(ctx, cb.ResponseURL, slashReply{ResponseType: "ephemeral", Text: thanks})
+			if tallied != nil {
+				// The message shows the votes to everyone who sees it.
+				b.respond(ctx, cb.ResponseURL, slashReply{ReplaceOriginal: true, Text: cb.Message.Text, Blocks: tallied})
+			}
 		})
 		return
 	}
@@ -495,4 +518,69 @@ func (l *userLimits) allow(team, user string) bool {
 		l.buckets[key] = lim
 	}
 	return lim.Allow()
+}
+
+// votes are the Slack feedback votes: who voted on which answer (one vote
+// each) and the tally per answer. They are read back from the feedback
+// file at start, so a restart forgets no vote.
+type votes struct {
+	mu    sync.Mutex
+	voted map[string]bool   // answer key + " " + team/user
+	tally map[string][2]int // answer key → up, down
+}
+
+// answerKey names an answer by its question and text.
+func answerKey(question, answer string) string {
+	sum := sha256.Sum256([]byte(question + "\x1f" + answer))
+	return hex.EncodeToString(sum[:12])
+}
+
+// add counts a vote unless who has voted on the answer already, and
+// returns the answer's tally and whether the vote was counted.
+func (v *votes) add(key, who, rating string) (up, down int, counted bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	t := v.tally[key]
+	if !v.voted[key+" "+who] {
+		v.voted[key+" "+who] = true
+		t[voteIndex(rating)]++
+		v.tally[key] = t
+		counted = true
+	}
+	return t[0], t[1], counted
+}
+
+// remove takes back a vote that could not be recorded.
+func (v *votes) remove(key, who, rating string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.voted, key+" "+who)
+	t := v.tally[key]
+	t[voteIndex(rating)]--
+	v.tally[key] = t
+}
+
+func voteIndex(rating string) int {
+	if rating == "up" {
+		return 0
+	}
+	return 1
+}
+
+func loadVotes(feedbackPath string) *votes {
+	v := &votes{voted: map[string]bool{}, tally: map[string][2]int{}}
+	f, err := os.Open(feedbackPath)
+	if err != nil {
+		return v
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var fb Feedback
+		if json.Unmarshal(sc.Bytes(), &fb) == nil && fb.Source == "slack" && fb.User != "" {
+			v.add(answerKey(fb.Question, fb.Answer), fb.User, fb.Rating)
+		}
+	}
+	return v
 }

@@ -176,3 +176,31 @@ func documentLink(publicURL, docID string, start, end int) string {
 func plainFallback(a *rag.Answer) string {
 	return escapeMrkdwn(truncateRunes(a.Answer, 300))
 }
+
+// tallyMark starts the votes' part of an answer's context line.
+const tallyMark = " · 👍 "
+
+// withTally returns a message's blocks with its answer's votes shown in
+// the context line above the feedback buttons, or nil when the message
+// has no such line.
+func withTally(blocks []slack.Block, up, down int) []slack.Block {
+	for i, b := range blocks {
+		act, ok := b.(*slack.ActionBlock)
+		if !ok || act.BlockID != "rag_feedback" || i == 0 {
+			continue
+		}
+		ctx, ok := blocks[i-1].(*slack.ContextBlock)
+		if !ok || len(ctx.ContextElements.Elements) == 0 {
+			return nil
+		}
+		text, ok := ctx.ContextElements.Elements[0].(*slack.TextBlockObject)
+		if !ok {
+			return nil
+		}
+		line, _, _ := strings.Cut(text.Text, tallyMark)
+		out := append([]slack.Block(nil), blocks...)
+		out[i-1] = slack.NewContextBlock(ctx.BlockID, slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("%s%s%d · 👎 %d", line, tallyMark, up, down), false, false))
+		return out
+	}
+	return nil
+}

@@ -533,3 +533,54 @@ func TestSlackOverLongQuestionIsRefusedAtOnce(t *testing.T) {
 	}
 	fake.none(t, 200*time.Millisecond)
 }
+
+// One vote per user per answer, remembered across a restart; the message
+// is updated to show the tally.
+func TestSlackOneVotePerUserAndTheMessageShowsTheVotes(t *testing.T) {
+	t.Parallel()
+	fake := newFakeSlack(t)
+	feedback := filepath.Join(t.TempDir(), "feedback.jsonl")
+	start := func() *httptest.Server {
+		_, srv := newTestServer(t, Config{Engine: sharedSeeds(t), FeedbackPath: feedback, RequestTimeout: 5 * time.Second,
+			Slack: SlackConfig{SigningSecret: testSecret, BotToken: "xoxb-test", APIURL: fake.URL + "/api"}})
+		return srv
+	}
+	a := &rag.Answer{Question: "Who?", Answer: "Kazem Jalali [1]", Answered: true, Answerer: "extractive"}
+	message := map[string]any{"type": "message", "text": "Kazem Jalali [1]", "blocks": answerBlocks("Who?", a, "")}
+	vote := func(srv *httptest.Server, user, action string) {
+		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]string{"id": "T1"}, "user": map[string]string{"id": user},
+			"response_url": fake.URL + "/respond/v", "message": message, "trigger_id": user + action + fmt.Sprint(time.Now().UnixNano()),
+			"actions": []map[string]string{{"action_id": action, "block_id": "rag_feedback", "type": "button", "value": feedbackValue("Who?", "Kazem Jalali [1]")}}})
+		resp, out := slackPost(t, srv, "/slack/interactions", "application/x-www-form-urlencoded", url.Values{"payload": {string(payload)}}.Encode(), nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, out)
+		}
+	}
+	srv := start()
+	vote(srv, "U1", actionHelpful)
+	if got := fake.next(t); !strings.Contains(fmt.Sprint(got.JSON["text"]), "Thanks") {
+		t.Errorf("thanks: %+v", got.JSON)
+	}
+	if got := fake.next(t); got.JSON["replace_original"] != true || !strings.Contains(blocksText(t, got.JSON["blocks"]), "👍 1 · 👎 0") {
+		t.Errorf("message not updated with the tally: %+v", got.JSON)
+	}
+	vote(srv, "U1", actionNotHelpful) // the same user again
+	if got := fake.next(t); !strings.Contains(fmt.Sprint(got.JSON["text"]), "already") {
+		t.Errorf("second vote: %+v", got.JSON)
+	}
+	fake.none(t, 200*time.Millisecond)
+	// After a restart the vote is remembered, and another user's counts.
+	srv2 := start()
+	vote(srv2, "U1", actionNotHelpful)
+	if got := fake.next(t); !strings.Contains(fmt.Sprint(got.JSON["text"]), "already") {
+		t.Errorf("vote after restart: %+v", got.JSON)
+	}
+	vote(srv2, "U2", actionNotHelpful)
+	fake.next(t)
+	if got := fake.next(t); !strings.Contains(blocksText(t, got.JSON["blocks"]), "👍 1 · 👎 1") {
+		t.Errorf("tally after restart: %s", blocksText(t, got.JSON["blocks"]))
+	}
+	if lines := readLines(t, feedback); len(lines) != 2 {
+		t.Errorf("%d votes recorded, want 2", len(lines))
+	}
+}
