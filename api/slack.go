@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,9 @@ type SlackConfig struct {
 	// APIURL replaces Slack's Web API address: a Slack-compatible server
 	// or a proxy (SLACK_API_URL).
 	APIURL string
+	// EventsPath keeps the ids of events taken, so that an event Slack
+	// retries across a restart is answered once; in memory only when empty.
+	EventsPath string
 	// PerMinute is how many questions one user of one team may ask a
 	// minute [10]: a burst of half of them, then one every 60/PerMinute s.
 	PerMinute float64
@@ -88,7 +92,7 @@ func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
 	return &slackBot{
 		s: s, cfg: cfg, api: slack.New(cfg.BotToken, opts...),
 		http:       &http.Client{Timeout: 30 * time.Second},
-		seen:       newDedupe(10 * time.Minute),
+		seen:       eventDedupe(cfg.EventsPath),
 		signatures: newDedupe(signatureWindow + time.Minute),
 		limits:     newUserLimits(cfg.PerMinute),
 		votes:      loadVotes(s.cfg.FeedbackPath),
@@ -473,9 +477,66 @@ type dedupe struct {
 	mu   sync.Mutex
 	ttl  time.Duration
 	seen map[string]time.Time
+	// path, when set, keeps the ids across restarts: a line "unix-time id"
+	// each, rewritten with only the live ones when it has grown.
+	path    string
+	written int
 }
 
 func newDedupe(ttl time.Duration) *dedupe { return &dedupe{ttl: ttl, seen: map[string]time.Time{}} }
+
+// persistentDedupe is a dedupe whose ids survive a restart in the file at
+// path (Slack retries an event it saw unanswered across our restart).
+func persistentDedupe(ttl time.Duration, path string) *dedupe {
+	d := newDedupe(ttl)
+	d.path = path
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return d
+	}
+	now := time.Now()
+	for _, line := range strings.Split(string(data), "\n") {
+		ts, id, ok := strings.Cut(line, " ")
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if ok && err == nil && now.Sub(time.Unix(sec, 0)) <= ttl {
+			d.seen[id] = time.Unix(sec, 0)
+		}
+	}
+	d.rewrite()
+	return d
+}
+
+// rewrite replaces the file with the live ids; the caller holds d.mu (or
+// owns d).
+func (d *dedupe) rewrite() {
+	var b strings.Builder
+	for id, t := range d.seen {
+		fmt.Fprintf(&b, "%d %s\n", t.Unix(), id)
+	}
+	tmp := d.path + ".tmp"
+	if os.WriteFile(tmp, []byte(b.String()), 0o644) == nil {
+		os.Rename(tmp, d.path)
+	}
+	d.written = len(d.seen)
+}
+
+// remember appends id to the file; the caller holds d.mu.
+func (d *dedupe) remember(id string, t time.Time) {
+	if d.path == "" {
+		return
+	}
+	if d.written > 2*len(d.seen)+1000 {
+		d.rewrite()
+		return
+	}
+	f, err := os.OpenFile(d.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return // a lost id costs at most one answer twice
+	}
+	fmt.Fprintf(f, "%d %s\n", t.Unix(), id)
+	f.Close()
+	d.written++
+}
 
 // first reports whether id is new, and remembers it.
 func (d *dedupe) first(id string) bool {
@@ -491,6 +552,7 @@ func (d *dedupe) first(id string) bool {
 		return false
 	}
 	d.seen[id] = now
+	d.remember(id, now)
 	return true
 }
 
@@ -583,4 +645,12 @@ func loadVotes(feedbackPath string) *votes {
 		}
 	}
 	return v
+}
+
+// eventDedupe remembers event ids ten minutes (Slack retries for less).
+func eventDedupe(path string) *dedupe {
+	if path == "" {
+		return newDedupe(10 * time.Minute)
+	}
+	return persistentDedupe(10*time.Minute, path)
 }

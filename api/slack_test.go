@@ -584,3 +584,23 @@ func TestSlackOneVotePerUserAndTheMessageShowsTheVotes(t *testing.T) {
 		t.Errorf("%d votes recorded, want 2", len(lines))
 	}
 }
+
+func TestSlackEventIDsSurviveARestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "slack-events.log")
+	d := persistentDedupe(10*time.Minute, path)
+	if !d.first("Ev1") || d.first("Ev1") {
+		t.Fatal("dedupe in one life")
+	}
+	// An id older than the window is forgotten at the next start.
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	fmt.Fprintf(f, "%d Ev0\n", time.Now().Add(-time.Hour).Unix())
+	f.Close()
+	again := persistentDedupe(10*time.Minute, path)
+	if again.first("Ev1") {
+		t.Error("an event taken before the restart was taken again")
+	}
+	if !again.first("Ev0") {
+		t.Error("an event older than the window was remembered")
+	}
+}

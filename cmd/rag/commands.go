@@ -170,6 +170,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.logger()
 	proxies, _ := cfg.trustedProxies() // checked in finish
+	cfg.slack.EventsPath = filepath.Join(cfg.DataDir, "slack-events.log")
 	srv := api.New(api.Config{
 		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
 		AdminToken: cfg.AdminToken, RequestTimeout: cfg.Timeout, RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
