@@ -104,7 +104,7 @@ func New(cfg Config) *Server {
 		s.engine.Store(cfg.Engine)
 	}
 	if cfg.Slack.enabled() {
-		s.slack = newSlackBot(s, cfg.Slack)
+		s.slack = newSlackBot(s.slackDeps(), cfg.Slack)
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
@@ -132,7 +132,6 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // Closing ends open event streams; call it as shutdown begins.
 func (s *Server) Closing() { s.close() }
 
-func (s *Server) closingContext() context.Context { return s.closing }
 
 // Drain waits until background work (Slack answers) is done, or ctx ends.
 func (s *Server) Drain(ctx context.Context) {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/ragteam/rag/rag"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -63,9 +65,54 @@ func (c SlackConfig) Validate() error {
 
 func (c SlackConfig) enabled() bool { return c.SigningSecret != "" || c.AppToken != "" }
 
-// slackBot answers Slack questions through the server's engine.
+// slackDeps are what the bot needs from the service, and no more.
+type slackDeps struct {
+	// ask answers a question (the engine's Ask, counted in the metrics).
+	ask func(ctx context.Context, q rag.Query) (*rag.Answer, error)
+	// check refuses a question the engine would refuse, without answering.
+	check func(q rag.Query) error
+	// record stores a feedback vote; feedbackPath is where votes are kept.
+	record       func(Feedback) error
+	feedbackPath string
+	log          *slog.Logger
+	// lifetime ends when the service shuts down; timeout bounds one answer.
+	lifetime context.Context
+	timeout  time.Duration
+	// rejected, postFailures and rateLimited count signature rejections,
+	// Web API calls that failed for good, and Slack's 429s.
+	rejected, postFailures, rateLimited prometheus.Counter
+}
+
+// slackDeps gives the bot its dependencies.
+func (s *Server) slackDeps() slackDeps {
+	return slackDeps{
+		ask: func(ctx context.Context, q rag.Query) (*rag.Answer, error) {
+			e, err := s.ready()
+			if err != nil {
+				return nil, err
+			}
+			a, err := e.Ask(ctx, q)
+			if err == nil {
+				s.metrics.observe(a)
+			}
+			return a, err
+		},
+		check: func(q rag.Query) error {
+			e, err := s.ready()
+			if err != nil {
+				return nil // the answer will say the service is starting
+			}
+			return e.Validate(q)
+		},
+		record: s.RecordFeedback, feedbackPath: s.cfg.FeedbackPath, log: s.log,
+		lifetime: s.closing, timeout: s.cfg.RequestTimeout,
+		rejected: s.metrics.slackRejected, postFailures: s.metrics.slackPostFailures, rateLimited: s.metrics.slackRateLimited,
+	}
+}
+
+// slackBot answers Slack questions.
 type slackBot struct {
-	s    *Server
+	deps slackDeps
 	cfg  SlackConfig
 	api  *slack.Client
 	http *http.Client
@@ -78,7 +125,7 @@ type slackBot struct {
 	wg         sync.WaitGroup // answers being worked on
 }
 
-func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
+func newSlackBot(deps slackDeps, cfg SlackConfig) *slackBot {
 	opts := []slack.Option{}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
@@ -90,12 +137,12 @@ func newSlackBot(s *Server, cfg SlackConfig) *slackBot {
 		cfg.PerMinute = 10
 	}
 	return &slackBot{
-		s: s, cfg: cfg, api: slack.New(cfg.BotToken, opts...),
-		http:       &http.Client{Timeout: 30 * time.Second},
+		deps: deps, cfg: cfg, api: slack.New(cfg.BotToken, opts...),
+		http:       &http.Client{}, // bounded by each call's context
 		seen:       eventDedupe(cfg.EventsPath),
 		signatures: newDedupe(signatureWindow + time.Minute),
 		limits:     newUserLimits(cfg.PerMinute),
-		votes:      loadVotes(s.cfg.FeedbackPath),
+		votes:      loadVotes(deps.feedbackPath),
 	}
 }
 
@@ -124,16 +171,16 @@ func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 				err = v.Ensure()
 			}
 			if err != nil {
-				b.s.metrics.slackRejected.Inc()
-				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
+				b.deps.rejected.Inc()
+				b.deps.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
 				return rag.Errorf(rag.EUNAUTHORIZED, "the Slack signature is missing, wrong or stale")
 			}
 			if !b.signatures.first(c.Request().Header.Get("X-Slack-Signature")) {
 				if c.Request().Header.Get("X-Slack-Retry-Num") != "" {
 					return c.NoContent(http.StatusOK) // Slack's own retry: answered already
 				}
-				b.s.metrics.slackRejected.Inc()
-				b.s.log.Warn("slack request rejected", "path", c.Path(), "reason", "replayed signature")
+				b.deps.rejected.Inc()
+				b.deps.log.Warn("slack request rejected", "path", c.Path(), "reason", "replayed signature")
 				return rag.Errorf(rag.EUNAUTHORIZED, "this signed Slack request was already received")
 			}
 			c.Request().Body = io.NopCloser(bytes.NewReader(body))
@@ -265,10 +312,8 @@ func (b *slackBot) takeCommand(cmd slack.SlashCommand) slashReply {
 	if question == "" {
 		return slashReply{ResponseType: "ephemeral", Text: fmt.Sprintf("Ask a question after the command, for example: `%s What was the Caspian drill called?`", cmd.Command)}
 	}
-	if e, err := b.s.ready(); err == nil {
-		if err := e.Validate(rag.Query{Question: question}); err != nil {
-			return slashReply{ResponseType: "ephemeral", Text: failureText(err)} // at once, not "Looking that up…"
-		}
+	if err := b.deps.check(rag.Query{Question: question}); err != nil {
+		return slashReply{ResponseType: "ephemeral", Text: failureText(err)} // at once, not "Looking that up…"
 	}
 	if !b.limits.allow(cmd.TeamID, cmd.UserID) {
 		return slashReply{ResponseType: "ephemeral", Text: "You are asking faster than I can answer. Please slow down and try again in a minute."}
@@ -329,12 +374,12 @@ func (b *slackBot) takeInteraction(cb slack.InteractionCallback) {
 			})
 			return
 		}
-		err := b.s.RecordFeedback(Feedback{Source: "slack", Question: question, Answer: answer, Rating: rating, User: who})
+		err := b.deps.record(Feedback{Source: "slack", Question: question, Answer: answer, Rating: rating, User: who})
 		thanks := "Thanks for the feedback."
 		var tallied []slack.Block
 		if err != nil {
 			b.votes.remove(key, who, rating)
-			b.s.log.Error("slack feedback not recorded", "err", err)
+			b.deps.log.Error("slack feedback not recorded", "err", err)
 			thanks = "Sorry, your feedback could not be recorded."
 		} else {
 			tallied = withTally(cb.Message.Blocks.BlockSet, up, down)
@@ -358,25 +403,20 @@ func (b *slackBot) background(work func(ctx context.Context)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		ctx, cancel := context.WithTimeout(b.s.closingContext(), b.s.cfg.RequestTimeout+30*time.Second)
+		ctx, cancel := context.WithTimeout(b.deps.lifetime, b.deps.timeout+30*time.Second)
 		defer cancel()
 		work(ctx)
 	}()
 }
 
 func (b *slackBot) answer(ctx context.Context, question string) (*rag.Answer, error) {
-	e, err := b.s.ready()
-	if err != nil {
-		return nil, err
-	}
-	actx, cancel := context.WithTimeout(ctx, b.s.cfg.RequestTimeout)
+	actx, cancel := context.WithTimeout(ctx, b.deps.timeout)
 	defer cancel()
-	a, err := e.Ask(actx, rag.Query{Question: question})
+	a, err := b.deps.ask(actx, rag.Query{Question: question})
 	if err != nil {
-		b.s.log.Error("slack question failed", "err", err)
+		b.deps.log.Error("slack question failed", "err", err)
 		return nil, err
 	}
-	b.s.metrics.observe(a)
 	return a, nil
 }
 
@@ -403,16 +443,16 @@ func (b *slackBot) withRetry(ctx context.Context, what string, f func() error) {
 		var rl *slack.RateLimitedError
 		if errors.As(err, &rl) && attempt < 3 {
 			wait := min(max(rl.RetryAfter, time.Second), 30*time.Second)
-			b.s.metrics.slackRateLimited.Inc()
-			b.s.log.Warn("slack rate limited", "what", what, "retry_after", wait.String())
+			b.deps.rateLimited.Inc()
+			b.deps.log.Warn("slack rate limited", "what", what, "retry_after", wait.String())
 			select {
 			case <-time.After(wait):
 				continue
 			case <-ctx.Done():
 			}
 		}
-		b.s.metrics.slackPostFailures.Inc()
-		b.s.log.Error("slack call failed", "what", what, "err", err)
+		b.deps.postFailures.Inc()
+		b.deps.log.Error("slack call failed", "what", what, "err", err)
 		return
 	}
 }
@@ -441,7 +481,7 @@ func (b *slackBot) postEphemeral(ctx context.Context, channel, user, text string
 // respond posts to a response_url (slash commands and interactions).
 func (b *slackBot) respond(ctx context.Context, responseURL string, reply slashReply) {
 	if !strings.HasPrefix(responseURL, "https://") && !strings.HasPrefix(responseURL, "http://") {
-		b.s.log.Error("slack response_url missing or invalid")
+		b.deps.log.Error("slack response_url missing or invalid")
 		return
 	}
 	payload, _ := json.Marshal(reply)

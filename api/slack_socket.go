@@ -45,9 +45,9 @@ func (s *Server) RunSlackSocketMode(ctx context.Context) error {
 func (b *slackBot) socketEvent(client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
-		b.s.log.Info("slack socket mode connected")
+		b.deps.log.Info("slack socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
-		b.s.log.Error("slack socket mode", "event", string(evt.Type))
+		b.deps.log.Error("slack socket mode", "event", string(evt.Type))
 	case socketmode.EventTypeEventsAPI:
 		outer, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if evt.Request != nil {
