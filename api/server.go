@@ -132,7 +132,6 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // Closing ends open event streams; call it as shutdown begins.
 func (s *Server) Closing() { s.close() }
 
-
 // Drain waits until background work (Slack answers) is done, or ctx ends.
 func (s *Server) Drain(ctx context.Context) {
 	if s.slack == nil {
