@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit browser promtool eval lint bench clean
+.PHONY: run build test unit browser promtool eval lint lint-openapi bench clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -17,7 +17,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/rag
 
 ## test: lint, the eval gate, then every package's tests with the race detector
-test: lint eval unit
+test: lint lint-openapi eval unit
 
 unit: browser promtool
 	@mkdir -p $(OUT)/test-artifacts
@@ -52,6 +52,15 @@ eval: build
 	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
+
+## lint-openapi: Redocly's recommended rules over the API description (the CLI installed
+## through npm into out/tools once)
+REDOCLY := $(OUT)/tools/node_modules/.bin/redocly
+$(REDOCLY):
+	@mkdir -p $(OUT)/tools
+	cd $(OUT)/tools && npm install --silent --no-audit --no-fund --no-save @redocly/cli@2.77.0 >/dev/null
+lint-openapi: $(REDOCLY)
+	$(REDOCLY) lint --extends recommended --format stylish api/openapi.json 2>&1 | grep -v -e '^ *[║╔╚]' -e '^$$'
 
 ## lint: gofmt check and go vet
 lint:
