@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit browser promtool eval lint lint-openapi bench clean
+.PHONY: run build test unit browser promtool npm-tools eval lint lint-openapi bench clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -19,7 +19,7 @@ build:
 ## test: lint, the eval gate, then every package's tests with the race detector
 test: lint lint-openapi eval unit
 
-unit: browser promtool
+unit: browser promtool npm-tools
 	@mkdir -p $(OUT)/test-artifacts
 	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
 
@@ -53,13 +53,18 @@ eval: build
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
-## lint-openapi: Redocly's recommended rules over the API description (the CLI installed
-## through npm into out/tools once)
-REDOCLY := $(OUT)/tools/node_modules/.bin/redocly
-$(REDOCLY):
+## npm-tools: Redocly's CLI and the official openai SDK, installed through npm into out/tools
+## once (both in one install: npm removes what a later install does not name)
+NPM_TOOLS := $(OUT)/tools/.installed-redocly-2.77.0-openai-7.57.0
+REDOCLY   := $(OUT)/tools/node_modules/.bin/redocly
+$(NPM_TOOLS):
 	@mkdir -p $(OUT)/tools
-	cd $(OUT)/tools && npm install --silent --no-audit --no-fund --no-save @redocly/cli@2.77.0 >/dev/null
-lint-openapi: $(REDOCLY)
+	cd $(OUT)/tools && npm install --silent --no-audit --no-fund --no-save @redocly/cli@2.77.0 openai@7.57.0 >/dev/null
+	@touch $@
+npm-tools: $(NPM_TOOLS)
+
+## lint-openapi: Redocly's recommended rules over the API description
+lint-openapi: $(NPM_TOOLS)
 	$(REDOCLY) lint --extends recommended --format stylish api/openapi.json 2>&1 | grep -v -e '^ *[║╔╚]' -e '^$$'
 
 ## lint: gofmt check and go vet

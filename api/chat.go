@@ -106,6 +106,9 @@ func (s *Server) asOpenAIError(err error) *openAIError {
 		return oe
 	}
 	status, body := s.errorResponse(err)
+	if status == http.StatusUnprocessableEntity {
+		status = http.StatusBadRequest // OpenAI's clients know bad input as 400
+	}
 	typ := "invalid_request_error"
 	switch {
 	case status == http.StatusTooManyRequests:

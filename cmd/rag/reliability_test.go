@@ -662,3 +662,100 @@ func TestBinarySlowAndIdleConnectionsAreClosed(t *testing.T) {
 	}
 	t.Logf("with RAG_TIMEOUT=2s: a trickled body closed after %v, an idle keep-alive connection after %v", trickled.Round(100*time.Millisecond), idled.Round(100*time.Millisecond))
 }
+
+// openaiSDK finds the official openai npm package make installs into
+// out/tools; the test skips, saying why, without it or without node.
+func openaiSDK(t *testing.T) (node, sdk string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("OpenAI SDK test skipped: no node on PATH")
+	}
+	sdk, _ = filepath.Abs("../../out/tools/node_modules/openai")
+	if _, err := os.Stat(sdk); err != nil {
+		t.Skip("OpenAI SDK test skipped: make test installs the openai npm package into out/tools")
+	}
+	return node, sdk
+}
+
+// The official openai SDK, against the binary with a model that streams
+// slowly: models, a plain and a streamed answer (its first words well
+// before its end), a follow-up, and each error in OpenAI's shape.
+func TestBinaryWithTheOpenAINodeSDK(t *testing.T) {
+	t.Parallel()
+	node, sdk := openaiSDK(t)
+	fake := fakeprovider.New("openai")
+	defer fake.Close()
+	fake.PieceDelay = 250 * time.Millisecond
+	fake.Reply = func(c fakeprovider.Chat) string {
+		last := c.Messages[len(c.Messages)-1].Content
+		switch {
+		case strings.Contains(last, "and what did he say"): // the follow-up, to be made standalone
+			return "What did Iran's ambassador to Russia say the ministerial meeting centered on?"
+		case strings.Contains(last, "say the ministerial meeting centered on"):
+			return "He said it centered on military and defence cooperation [1]."
+		}
+		return "Iran's ambassador to Russia is Kazem Jalali [1], who spoke of the ministerial meeting [1]."
+	}
+	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=100000", "RAG_LLM=openai", "RAG_LLM_BASE_URL="+fake.BaseURL(),
+		"OPENAI_API_KEY=sk-test", "RAG_PUBLIC_URL=https://rag.example.com")
+	cmd := exec.Command(node, "testdata/openai_sdk.js")
+	cmd.Env = append(os.Environ(), "OPENAI_SDK="+sdk, "RAG_BASE="+s.base)
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("node: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	type failure struct {
+		Status      int
+		Type, Param string
+	}
+	var r struct {
+		Models         []string
+		Model, Content string
+		ModelReply     string `json:"model_reply"`
+		Citations      []string
+		FirstMS        int `json:"first_ms"`
+		TotalMS        int `json:"total_ms"`
+		Streamed       string
+		FirstCitations []string `json:"first_citations"`
+		StreamUsage    *struct {
+			TotalTokens int `json:"total_tokens"`
+		} `json:"stream_usage"`
+		Followup string
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var errs map[string]*failure
+	json.Unmarshal(out, &errs)
+	if fmt.Sprint(r.Models) != "[rag]" || r.Model != "rag" || r.ModelReply != "rag" {
+		t.Errorf("models %v / %q / %q", r.Models, r.Model, r.ModelReply)
+	}
+	if !strings.Contains(r.Content, "Kazem Jalali [1]") || !strings.Contains(r.Content, "Sources:") || len(r.Citations) == 0 || !strings.HasPrefix(r.Citations[0], "https://rag.example.com/#") {
+		t.Errorf("plain answer %q, citations %v", r.Content, r.Citations)
+	}
+	if r.Streamed != r.Content || len(r.FirstCitations) != len(r.Citations) || r.StreamUsage == nil || r.StreamUsage.TotalTokens == 0 {
+		t.Errorf("streamed %q (first chunk citations %v, usage %v); plain %q", r.Streamed, r.FirstCitations, r.StreamUsage, r.Content)
+	}
+	if r.FirstMS == 0 || r.FirstMS > r.TotalMS/2 {
+		t.Errorf("first content after %d ms of %d: not streamed as written", r.FirstMS, r.TotalMS)
+	}
+	if !strings.Contains(r.Followup, "military and defence") {
+		t.Errorf("follow-up %q", r.Followup)
+	}
+	for name, want := range map[string]failure{
+		"err_n": {400, "invalid_request_error", "n"}, "err_tools": {400, "invalid_request_error", "tools"},
+		"err_role": {400, "invalid_request_error", "messages[0].role"}, "err_model": {404, "invalid_request_error", "model"},
+		"err_empty": {400, "invalid_request_error", ""},
+	} {
+		got := errs[name]
+		if got == nil || got.Status != want.Status || got.Type != want.Type || (want.Param != "" && got.Param != want.Param) {
+			t.Errorf("%s: got %+v, want %+v", name, got, want)
+		}
+	}
+	t.Logf("openai SDK: first streamed content after %d ms, stream done after %d ms", r.FirstMS, r.TotalMS)
+}

@@ -59,6 +59,9 @@ type Server struct {
 	Reply func(Chat) string
 	// Dim is the embedding dimension.
 	Dim int
+	// PieceDelay is the pause before each piece of a streamed reply: a
+	// model that writes slowly.
+	PieceDelay time.Duration
 }
 
 // New starts a fake server of kind "ollama", "openai" or "anthropic".
@@ -197,6 +200,9 @@ func (s *Server) reply(body map[string]any, mode string) (Chat, string) {
 	return c, s.Reply(c)
 }
 
+// pause waits PieceDelay before a piece of a stream.
+func (s *Server) pause() { time.Sleep(s.PieceDelay) }
+
 // pieces cuts text into a few stream chunks, with an empty one among them
 // as real servers sometimes send.
 func pieces(text string) []string {
@@ -235,6 +241,7 @@ func (s *Server) ollamaChat(w http.ResponseWriter, body map[string]any, mode str
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	enc := json.NewEncoder(w)
 	for _, p := range pieces(text) {
+		s.pause()
 		enc.Encode(map[string]any{"model": c.Model, "created_at": time.Now().Format(time.RFC3339),
 			"message": map[string]string{"role": "assistant", "content": p}, "done": false})
 		flush(w)
@@ -291,6 +298,7 @@ func (s *Server) openaiChat(w http.ResponseWriter, body map[string]any, mode str
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	for _, p := range pieces(text) {
+		s.pause()
 		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": c.Model,
 			"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"content": p}}}})
 		fmt.Fprintf(w, "data: %s\n\n", b)
@@ -329,6 +337,7 @@ func (s *Server) anthropicMessages(w http.ResponseWriter, body map[string]any, m
 	event("content_block_start", map[string]any{"type": "content_block_start", "index": 0, "content_block": map[string]string{"type": "text", "text": ""}})
 	event("ping", map[string]string{"type": "ping"})
 	for _, p := range pieces(text) {
+		s.pause()
 		event("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]string{"type": "text_delta", "text": p}})
 	}
 	event("content_block_stop", map[string]any{"type": "content_block_stop", "index": 0})
