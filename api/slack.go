@@ -175,7 +175,10 @@ func (b *slackBot) verifySlack() echo.MiddlewareFunc {
 				b.deps.log.Warn("slack request rejected", "path", c.Path(), "reason", err.Error())
 				return rag.Errorf(rag.EUNAUTHORIZED, "the Slack signature is missing, wrong or stale")
 			}
-			if !b.signatures.first(c.Request().Header.Get("X-Slack-Signature")) {
+			// Hex is read in either case: a replay with the letters'
+			// case changed is the same signature.
+			sig := strings.ToLower(c.Request().Header.Get("X-Slack-Signature")) + " " + c.Request().Header.Get("X-Slack-Request-Timestamp")
+			if !b.signatures.first(sig) {
 				if c.Request().Header.Get("X-Slack-Retry-Num") != "" {
 					return c.NoContent(http.StatusOK) // Slack's own retry: answered already
 				}

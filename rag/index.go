@@ -82,8 +82,11 @@ type Index struct {
 	rowsGen uint64
 
 	journal journal
-	// tornTail is how many bytes of a torn final change-log record loading dropped.
-	tornTail int64
+	// tornTail is how many bytes of a torn final change-log record loading
+	// dropped; reindexedRecords how many log records it indexed anew
+	// (another embedder or chunking made them).
+	tornTail         int64
+	reindexedRecords int
 }
 
 type slot struct {
@@ -217,7 +220,10 @@ func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, prog
 			return i, err
 		}
 	}
-	return len(changed), ix.compactIfSparse(ctx)
+	// Compaction only reclaims memory; a failure leaves the index whole
+	// and is tried again at the next change.
+	_ = ix.compactIfSparse(ctx)
+	return len(changed), nil
 }
 
 // compactMinDead is the fewest removed chunk slots worth a compaction.
@@ -232,11 +238,17 @@ func (ix *Index) compactIfSparse(ctx context.Context) error {
 	if dead < compactMinDead || dead <= ix.lex.live {
 		return nil
 	}
+	// Built on the side and swapped in whole: a failure leaves the index
+	// as it was.
 	snap := ix.snapshot()
-	corpus := ix.corpusDir
-	ix.reset()
-	ix.corpusDir = corpus
-	return ix.installLocked(ctx, &snap)
+	fresh := &Index{opts: ix.opts}
+	fresh.reset()
+	if err := fresh.installLocked(ctx, &snap); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	ix.docs, ix.slots, ix.slotOf, ix.lex, ix.coll, ix.vecs = fresh.docs, fresh.slots, fresh.slotOf, fresh.lex, fresh.coll, fresh.vecs
+	ix.gen++
+	return nil
 }
 
 // embedDocuments chunks each document and embeds its chunks in batches

@@ -29,7 +29,12 @@ func logPath(snapshotPath string) string { return snapshotPath + ".log" }
 type logRecord struct {
 	Put     *Document
 	Vectors []byte // the put document's chunk vectors
-	Delete  string
+	// Embedder and Chunk say how the vectors were made: a record made
+	// otherwise than the index now works is re-chunked and re-embedded
+	// from its text, never mixed in.
+	Embedder string
+	Chunk    ChunkOptions
+	Delete   string
 }
 
 // maxLogBytes is the log size past which it is folded into a new snapshot
@@ -100,7 +105,7 @@ func (ix *Index) logPuts(path string, docs []*Document, vectors [][][]float32) (
 		for _, v := range vectors[i] {
 			flat = append(flat, v...)
 		}
-		if err := writeRecord(&buf, &logRecord{Put: d, Vectors: float32Bytes(flat)}); err != nil {
+		if err := writeRecord(&buf, &logRecord{Put: d, Vectors: float32Bytes(flat), Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk}); err != nil {
 			return 0, err
 		}
 	}
@@ -140,17 +145,28 @@ func (ix *Index) appendLog(path string, data []byte) (int64, error) {
 	if err != nil {
 		return 0, storageError("open the change log", err)
 	}
+	if end == 0 {
+		// A new log: its name must be durable before anything is in it.
+		if err := syncDir(filepath.Dir(lp)); err != nil {
+			return 0, storageError("sync the data directory", err)
+		}
+	}
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	if err != nil {
-		if cut := f.Truncate(end); cut != nil || f.Sync() != nil {
-			ix.journal.broken = Errorf(EUNAVAILABLE, "the change log %s could not be restored after a failed write (%v); restart the service to read it again", lp, cut)
+		cut := f.Truncate(end)
+		if cut == nil {
+			cut = f.Sync()
+		}
+		if cut != nil {
+			// The record may still be in the file: no write is taken until
+			// a restart reads the log again (or a snapshot replaces it).
+			ix.journal.broken = Errorf(EUNAVAILABLE, "the change log %s could not be cut back after a failed write (%v); restart the service to read it again", lp, cut)
 		}
 		return 0, storageError("write the change log", err)
 	}
-	syncDir(filepath.Dir(lp))
 	return end + int64(len(data)), nil
 }
 
@@ -237,11 +253,23 @@ func readRecord(data []byte) (*logRecord, int, bool) {
 }
 
 // tornTail reports whether data, which does not start with a whole
-// record, is what a crash mid-append leaves: no whole record anywhere
-// after its start. (A damaged record with good ones after it is no torn
-// tail, whatever its length field says.)
+// record, is what a crash mid-append leaves: a header cut short, a record
+// that claims more bytes than the file has, or zeros (space the file
+// system gave the file before the write reached it) — with no whole record
+// after it. A record that fits the file and fails its checksum is damage,
+// not a tear, and so is anything followed by a good record.
 func tornTail(data []byte) bool {
-	return nextRecord(data, 1) < 0
+	short := len(data) < 8 || int64(binary.LittleEndian.Uint32(data[:4])) > int64(len(data)-8)
+	return (short || allZero(data)) && nextRecord(data, 1) < 0
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // nextRecord returns the offset of the first whole record in data at or
@@ -266,6 +294,17 @@ func (ix *Index) applyRecord(ctx context.Context, rec *logRecord) error {
 		return fmt.Errorf("document %s: %d chunks, %d vector values", d.ID, len(d.Chunks), len(vecs))
 	}
 	dim := len(vecs) / len(d.Chunks)
+	ix.mu.RLock()
+	indexDim := ix.dim
+	ix.mu.RUnlock()
+	if rec.Embedder != ix.opts.Embedder.Name || rec.Chunk != ix.opts.Chunk || indexDim != 0 && dim != indexDim {
+		// Made by another embedder or chunking (a record of an older
+		// build says neither): its text is indexed anew.
+		d.Chunks = nil
+		ix.reindexedRecords++
+		_, err := ix.Upsert(ctx, []*Document{d}, nil)
+		return err
+	}
 	rows := make([][]float32, len(d.Chunks))
 	for j := range rows {
 		rows[j] = vecs[j*dim : (j+1)*dim]

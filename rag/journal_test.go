@@ -219,3 +219,53 @@ func TestFullDiskLosesNothing(t *testing.T) {
 		t.Errorf("%d documents after restart, %d acknowledged", re.Stats().Documents, len(stored))
 	}
 }
+
+// Uploads logged under one embedder are indexed anew from their text when
+// the index is opened with another, never dropped nor mixed in.
+func TestLoggedUploadsSurviveAnEmbedderChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path, _ := loggedIndex(t, 3) // tiny-8 vectors
+	ix, reembedded, err := LoadIndex(ctx, path, IndexOptions{}) // the 356-dimensional local embedder
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reembedded || ix.Stats().Documents != 3 || ix.Stats().Dimensions == 8 {
+		t.Errorf("reembedded %v, %+v", reembedded, ix.Stats())
+	}
+	ps, err := ix.Search(ctx, "record number 2 holds text", 1)
+	if err != nil || len(ps) == 0 || ps[0].DocID != "u02.txt" {
+		t.Errorf("search after the change: %v %+v", err, ps)
+	}
+}
+
+// Only a tear — a record cut short at the end — is dropped; damage to the
+// last whole record, or to the last few, stops the load.
+func TestDamageAtTheEndIsNoTear(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	for _, tc := range []struct {
+		name   string
+		damage func(d []byte, offs []int) []byte
+		torn   bool
+	}{
+		{"cut inside the last record", func(d []byte, offs []int) []byte { return d[:len(d)-5] }, true},
+		{"zeros after the last record", func(d []byte, offs []int) []byte { return append(d, make([]byte, 300)...) }, true},
+		{"a flipped byte in the last record", func(d []byte, offs []int) []byte { d[len(d)-3] ^= 1; return d }, false},
+		{"the last two records damaged", func(d []byte, offs []int) []byte { d[offs[3]+20] ^= 1; d[offs[4]+20] ^= 1; return d }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, data := loggedIndex(t, 5)
+			os.WriteFile(logPath(path), tc.damage(data, recordOffsets(data)), 0o644)
+			ix, _, err := LoadIndex(ctx, path, opts)
+			var damage *DamageError
+			switch {
+			case tc.torn && (err != nil || ix.TornTail() == 0):
+				t.Errorf("a tear: %v (torn %d bytes)", err, ix.TornTail())
+			case !tc.torn && !errors.As(err, &damage):
+				t.Errorf("damage loaded: %v", err)
+			}
+		})
+	}
+}

@@ -3,7 +3,10 @@ package rag
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/ascii85"
+	"encoding/binary"
 	"fmt"
+	"hash/adler32"
 	"strings"
 	"testing"
 )
@@ -143,18 +146,21 @@ func TestBinaryDataIsNotText(t *testing.T) {
 	}
 }
 
-// spacesZlib is a zlib stream that inflates to mb megabytes of spaces
-// (its checksum is left wrong: the bound is hit before anything checks it).
+// spacesZlib is a zlib stream that inflates to mb megabytes of spaces.
 func spacesZlib(mb int) []byte {
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
 	var one bytes.Buffer
 	fw, _ := flate.NewWriter(&one, flate.BestSpeed)
-	fw.Write(bytes.Repeat([]byte(" "), 1<<20))
+	fw.Write(spaces)
 	fw.Flush() // byte-aligned: the block can be repeated
 	out := []byte{0x78, 0x01}
+	sum := adler32.New()
 	for range mb {
 		out = append(out, one.Bytes()...)
+		sum.Write(spaces)
 	}
-	return append(out, 0x03, 0x00, 0, 0, 0, 0) // an empty final block, the checksum
+	out = append(out, 0x03, 0x00) // an empty final block
+	return binary.BigEndian.AppendUint32(out, sum.Sum32())
 }
 
 func TestPDFBombIsRefusedAtItsLimit(t *testing.T) {
@@ -175,5 +181,56 @@ func TestPDFBombIsRefusedAtItsLimit(t *testing.T) {
 	// The same file under the bound is read.
 	if err := checkPDFStreams(minimalPDF("A page.")); err != nil {
 		t.Error(err)
+	}
+}
+
+// pdfWithPages writes a PDF whose pages all show the one content stream
+// given, behind the filters named.
+func pdfWithPages(pages int, filter string, stream []byte) []byte {
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(format string, args ...any) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n", len(offsets))
+		fmt.Fprintf(&b, format, args...)
+		b.WriteString("\nendobj\n")
+	}
+	b.WriteString("%PDF-1.4\n")
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+i)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages)
+	obj("<< /Length %d /Filter %s >>\nstream\n%s\nendstream", len(stream), filter, stream)
+	for range pages {
+		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>")
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
+}
+
+func TestPDFPagesSharingAStreamAndFilterChainsAreBounded(t *testing.T) {
+	t.Parallel()
+	// 40 pages share one stream of 16 MB: 640 MB of decoding, though the
+	// file's streams inflate to 16 MB once.
+	shared := pdfWithPages(40, "/FlateDecode", spacesZlib(16))
+	if _, err := LoadDocument("shared.pdf", "shared.pdf", shared); ErrorCode(err) != ETOOLARGE || !strings.Contains(err.Error(), "pages inflate past") {
+		t.Errorf("shared stream: %v", err)
+	}
+	// ASCII85 around zlib hides the stream from a scan for zlib.
+	var a85 bytes.Buffer
+	enc := ascii85.NewEncoder(&a85)
+	enc.Write(spacesZlib(maxPDFInflated>>20 + 8))
+	enc.Close()
+	a85.WriteString("~>")
+	chained := pdfWithPages(1, "[/ASCII85Decode /FlateDecode]", a85.Bytes())
+	if _, err := LoadDocument("chained.pdf", "chained.pdf", chained); ErrorCode(err) != ETOOLARGE {
+		t.Errorf("filter chain: %v", err)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// Limits that bound the work one PDF can cause: its compressed streams may
-// inflate to maxPDFInflated bytes in all, it may have maxPDFPages pages,
+// Limits that bound the work one PDF can cause: its zlib streams may
+// inflate to maxPDFInflated bytes in all, and so may its pages' content as
+// the reader decodes it page after page (a stream shared by many pages,
+// filter chains and encryption included); it may have maxPDFPages pages,
 // and its text may run to maxPDFText bytes. A file past one is refused
 // with the limit it hit, before (or instead of) being read further.
 const (
@@ -40,10 +42,17 @@ func loadPDF(data []byte) (text string, err error) {
 	}
 	var b strings.Builder
 	fonts := map[string]*pdf.Font{}
+	// Each page's content is decoded again for every page that uses it,
+	// through whatever filters it names: all of it counts against one
+	// budget, counted before the page is read.
+	budget := int64(maxPDFInflated)
 	for i := 1; i <= pages; i++ {
 		p := reader.Page(i)
 		if p.V.IsNull() {
 			continue
+		}
+		if budget -= contentBytes(p.V.Key("Contents"), budget); budget < 0 {
+			return "", Errorf(ETOOLARGE, "the PDF's pages inflate past %d MB (at page %d)", maxPDFInflated>>20, i)
 		}
 		for _, name := range p.Fonts() {
 			if _, ok := fonts[name]; !ok {
@@ -97,3 +106,23 @@ func checkPDFStreams(data []byte) error {
 		}
 	}
 }
+
+// contentBytes decodes a page's content (a stream or an array of them)
+// into nothing and returns its size, up to limit+1.
+func contentBytes(v pdf.Value, limit int64) int64 {
+	switch v.Kind() {
+	case pdf.Array:
+		var n int64
+		for i := 0; i < v.Len() && n <= limit; i++ {
+			n += contentBytes(v.Index(i), limit-n)
+		}
+		return n
+	case pdf.Stream:
+		rc := v.Reader()
+		defer rc.Close()
+		n, _ := io.Copy(io.Discard, io.LimitReader(rc, limit+1))
+		return n
+	}
+	return 0
+}
+

@@ -280,6 +280,7 @@ func (ix *Index) Save(path string) error {
 	if err := os.Remove(logPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("clear change log: %w", err)
 	}
+	ix.journal.broken = nil // the snapshot holds everything; a fresh log starts
 	return nil
 }
 
@@ -360,15 +361,20 @@ func writeAtomic(path string, write func(*bufio.Writer) error) (err error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("install snapshot: %w", err)
 	}
-	syncDir(dir) // make the rename itself durable
+	// The rename itself must be durable before the log it replaces goes.
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("sync data directory: %w", err)
+	}
 	return nil
 }
 
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
 	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // LoadIndex reads the snapshot at path, and replays the change log beside
@@ -392,7 +398,7 @@ func LoadIndex(ctx context.Context, path string, opts IndexOptions) (*Index, boo
 	if ix.tornTail, err = ix.replayLog(ctx, path); err != nil {
 		return nil, false, err
 	}
-	return ix, reembedded, nil
+	return ix, reembedded || ix.reindexedRecords > 0, nil
 }
 
 // TornTail is how many bytes of a torn final change-log record — a crash

@@ -131,7 +131,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		cfg.CorpusDir, cfg.corpusSet = fs.Arg(0), true
 	}
 	start := time.Now()
-	if err := checkWritable(cfg.DataDir); err != nil {
+	if err := m.lockData(cfg.DataDir); err != nil {
 		return err
 	}
 	opts, err := cfg.indexOptions()
@@ -277,6 +277,9 @@ func (m *Main) repair(ctx context.Context, args []string) error {
 	}
 	opts, err := cfg.indexOptions()
 	if err != nil {
+		return err
+	}
+	if err := m.lockData(cfg.DataDir); err != nil {
 		return err
 	}
 	rep, err := rag.Repair(ctx, indexPath(&cfg), opts)

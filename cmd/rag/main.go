@@ -41,6 +41,9 @@ type Main struct {
 	// wrapModel, when set, replaces the configured model (eval's record
 	// and replay modes).
 	wrapModel func(m rag.Model, ok bool) (rag.Model, bool)
+
+	// locks are the data directories this command holds (see lockData).
+	locks []*os.File
 }
 
 // exitError carries a process exit code other than 1.
@@ -93,6 +96,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return 2
 	}
 	err := cmd(ctx, args[1:])
+	for _, f := range m.locks {
+		f.Close() // releases the lock
+	}
+	m.locks = nil
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -142,7 +149,7 @@ func indexPath(cfg *Config) string { return filepath.Join(cfg.DataDir, "index.go
 // corpus directory: the one named by flag or environment, else the one the
 // index last mirrored, else ./seeds. It saves the index when it changed.
 func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
-	if err := checkWritable(cfg.DataDir); err != nil {
+	if err := m.lockData(cfg.DataDir); err != nil {
 		return nil, err
 	}
 	opts, err := cfg.indexOptions()
@@ -214,6 +221,26 @@ func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
 		e.Rewrite = rag.LLMRewrite(model, p, cfg.LLMTimeout)
 	}
 	return e, nil
+}
+
+// lockData takes the data directory for this command. One rag process at
+// a time may use it: a second one would replay and cut the change log the
+// first is appending to, or clear it with a snapshot of its own, and
+// acknowledged uploads would be lost. The lock goes when the command ends.
+func (m *Main) lockData(dir string) error {
+	if err := checkWritable(dir); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, unwrapPath(err))
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return fmt.Errorf("data directory %s is in use by another rag process (a serve, ingest or repair); stop it, or give this command another --data", dir)
+	}
+	m.locks = append(m.locks, f)
+	return nil
 }
 
 // checkWritable makes sure the data directory exists and takes files, so

@@ -759,3 +759,22 @@ func TestBinaryWithTheOpenAINodeSDK(t *testing.T) {
 	}
 	t.Logf("openai SDK: first streamed content after %d ms, stream done after %d ms", r.FirstMS, r.TotalMS)
 }
+
+// A second rag process on a data directory in use is refused: it would
+// replay and cut the change log the server appends to.
+func TestBinaryDataDirectoryTakesOneProcess(t *testing.T) {
+	t.Parallel()
+	bin, data := binary(t), t.TempDir()
+	s := startServer(t, bin, data, "RAG_RATE_LIMIT=100000")
+	for _, args := range [][]string{{"ask", "who?"}, {"ingest"}, {"repair"}} {
+		out, err := exec.Command(bin, append(append([]string{args[0]}, "--data", data, "--corpus", seedsDir(t)), args[1:]...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "is in use by another rag process") {
+			t.Errorf("%v beside a running server: %v\n%s", args, err, out)
+		}
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	if out, err := exec.Command(bin, "ask", "--data", data, "--corpus", seedsDir(t), "Who is Iran's ambassador to Russia?").CombinedOutput(); err != nil {
+		t.Errorf("ask after the server stopped: %v\n%s", err, out)
+	}
+}
