@@ -225,7 +225,7 @@ func TestFullDiskLosesNothing(t *testing.T) {
 func TestLoggedUploadsSurviveAnEmbedderChange(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path, _ := loggedIndex(t, 3) // tiny-8 vectors
+	path, _ := loggedIndex(t, 3)                                // tiny-8 vectors
 	ix, reembedded, err := LoadIndex(ctx, path, IndexOptions{}) // the 356-dimensional local embedder
 	if err != nil {
 		t.Fatal(err)

@@ -125,4 +125,3 @@ func contentBytes(v pdf.Value, limit int64) int64 {
 	}
 	return 0
 }
-
