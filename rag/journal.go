@@ -50,6 +50,8 @@ type journal struct {
 	folding sync.Mutex
 	// OnFold reports each background fold's outcome.
 	onFold func(error)
+	// foldAt is the log size that starts a fold (maxLogBytes).
+	foldAt int64
 }
 
 // UpsertLogged is [Index.Upsert] made durable first: the changed documents
@@ -183,7 +185,11 @@ func storageError(what string, err error) error {
 // the log passes maxLogBytes, so a restart replays little. At most one
 // fold runs at a time; a failed one is retried after the next change.
 func (ix *Index) foldIfLong(path string, size int64) {
-	if size <= maxLogBytes || !ix.journal.folding.TryLock() {
+	foldAt := ix.journal.foldAt
+	if foldAt == 0 {
+		foldAt = maxLogBytes
+	}
+	if size <= foldAt || !ix.journal.folding.TryLock() {
 		return
 	}
 	go func() {

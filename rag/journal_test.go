@@ -2,11 +2,13 @@ package rag
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"strings"
 	"testing"
 )
@@ -108,6 +110,12 @@ func TestDamagedSnapshotIsRefusedAndRepaired(t *testing.T) {
 	}{
 		{"a title byte", func(b []byte) int { return strings.Index(string(b), "s1500.txt") + 2 }},
 		{"a vector byte", func(b []byte) int { return len(b) - 100 }},
+		// The length of the first batch of documents: the batches after
+		// it still verify and are kept.
+		{"a batch's length", func(b []byte) int {
+			header := int(binary.LittleEndian.Uint64(b[len(snapshotMagic):]))
+			return len(snapshotMagic) + 12 + header + 3 // the first batch's length, made huge
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := append([]byte(nil), good...)
@@ -267,5 +275,60 @@ func TestDamageAtTheEndIsNoTear(t *testing.T) {
 				t.Errorf("damage loaded: %v", err)
 			}
 		})
+	}
+}
+
+// The log folds into a new snapshot in the background once it passes its
+// size, while uploads and deletes go on; nothing acknowledged is lost.
+func TestChangeLogFoldsInTheBackground(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	path := filepath.Join(t.TempDir(), "index.gob")
+	ix := NewIndex(opts)
+	ix.journal.foldAt = 4 << 10
+	folds := make(chan error, 1000)
+	ix.OnFold(func(err error) { folds <- err })
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				d := NewDocument(fmt.Sprintf("w%d/%02d.txt", w, i), fmt.Sprintf("Worker %d upload %d\n\nThe ferry runs %d routes.", w, i, i))
+				if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
+					t.Error(err)
+				}
+				if i%4 == 3 {
+					if _, err := ix.RemoveLogged(ctx, path, fmt.Sprintf("w%d/%02d.txt", w, i-1)); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ix.journal.folding.Lock() // wait for a fold still running
+	ix.journal.folding.Unlock()
+	close(folds)
+	n := 0
+	for err := range folds {
+		if err != nil {
+			t.Errorf("fold: %v", err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("the log never folded")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no snapshot after %d folds: %v", n, err)
+	}
+	got, _, err := LoadIndex(ctx, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Stats().Documents != 4*30 || got.Stats() != ix.Stats() {
+		t.Errorf("after %d folds and a reload: %+v, want %+v (120 documents)", n, got.Stats(), ix.Stats())
 	}
 }

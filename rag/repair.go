@@ -16,7 +16,8 @@ import (
 // RepairReport says what [Repair] kept and what it moved aside.
 type RepairReport struct {
 	// SnapshotDocs are the documents kept from the snapshot; LostBatches
-	// the batches of up to 1,000 documents that failed their checks.
+	// the sections that failed their checks (a batch of up to 1,000
+	// documents, or an array rebuilt from them).
 	SnapshotDocs, LostBatches int
 	// Records are the change-log records kept; SkippedBytes the damaged
 	// bytes between them.
@@ -44,10 +45,12 @@ func Repair(ctx context.Context, path string, opts IndexOptions) (RepairReport, 
 	switch {
 	case snapshotDamaged:
 		ix = NewIndex(opts)
-		docs, lost, err := salvageSnapshot(path)
+		var corpus string
+		docs, lost, err := salvageSnapshot(path, &corpus)
 		if err != nil {
 			return rep, err
 		}
+		ix.corpusDir = corpus
 		rep.SnapshotDocs, rep.LostBatches = len(docs), lost
 		for _, d := range docs {
 			d.Chunks = nil
@@ -90,9 +93,10 @@ func Repair(ctx context.Context, path string, opts IndexOptions) (RepairReport, 
 	return rep, nil
 }
 
-// salvageSnapshot returns the documents of every batch of the snapshot at
-// path that verifies, and how many batches did not.
-func salvageSnapshot(path string) ([]*Document, int, error) {
+// salvageSnapshot returns the documents of every section of the snapshot
+// at path that verifies, and how many sections did not; it sets corpus to
+// the corpus directory its header names, when the header verifies.
+func salvageSnapshot(path string, corpus *string) ([]*Document, int, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
@@ -102,21 +106,28 @@ func salvageSnapshot(path string) ([]*Document, int, error) {
 	}
 	var docs []*Document
 	lost := 0
-	at := len(snapshotMagic)
-	for at+12 <= len(data) {
-		size := binary.LittleEndian.Uint64(data[at : at+8])
-		if size > uint64(len(data)-at-12) {
-			lost++ // a damaged length: nothing after it can be framed
-			break
-		}
-		payload := data[at+12 : at+12+int(size)]
-		at += 12 + int(size)
-		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(data[at-int(size)-4:at-int(size)]) {
+	for at := len(snapshotMagic); at+12 <= len(data); {
+		payload, ok := sectionAt(data, at)
+		if !ok {
+			// A damaged section: go on from the next one that verifies.
 			lost++
+			next := at + 1
+			for next+12 <= len(data) {
+				if _, ok := sectionAt(data, next); ok {
+					break
+				}
+				next++
+			}
+			at = next
 			continue
 		}
+		at += 12 + len(payload)
 		var batch []Document
 		if gob.NewDecoder(bytes.NewReader(payload)).Decode(&batch) != nil {
+			var h snapshotHeader
+			if gob.NewDecoder(bytes.NewReader(payload)).Decode(&h) == nil && h.Corpus != "" {
+				*corpus = h.Corpus
+			}
 			continue // the header or an array, not documents
 		}
 		for i := range batch {
@@ -124,6 +135,17 @@ func salvageSnapshot(path string) ([]*Document, int, error) {
 		}
 	}
 	return docs, lost, nil
+}
+
+// sectionAt returns the payload of a snapshot section at offset at whose
+// length fits the file and whose checksum holds.
+func sectionAt(data []byte, at int) ([]byte, bool) {
+	size := binary.LittleEndian.Uint64(data[at : at+8])
+	if size > uint64(len(data)-at-12) {
+		return nil, false
+	}
+	payload := data[at+12 : at+12+int(size)]
+	return payload, crc32.Checksum(payload, castagnoli) == binary.LittleEndian.Uint32(data[at+8:at+12])
 }
 
 // salvageLog applies every change-log record that verifies, skipping
