@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -776,5 +781,44 @@ func TestBinaryDataDirectoryTakesOneProcess(t *testing.T) {
 	<-s.done
 	if out, err := exec.Command(bin, "ask", "--data", data, "--corpus", seedsDir(t), "Who is Iran's ambassador to Russia?").CombinedOutput(); err != nil {
 		t.Errorf("ask after the server stopped: %v\n%s", err, out)
+	}
+}
+
+// SLACK_API_URL points the bot at a Slack-compatible Web API: a mention
+// sent to the binary is answered there, in its thread.
+func TestBinarySlackThroughSlackAPIURL(t *testing.T) {
+	t.Parallel()
+	posted := make(chan url.Values, 4)
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
+			posted <- r.PostForm
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"channel":"C1","ts":"1700000001.000200"}`)
+	}))
+	defer fake.Close()
+	const secret = "slack-signing-secret"
+	s := startServer(t, binary(t), t.TempDir(), "SLACK_SIGNING_SECRET="+secret, "SLACK_BOT_TOKEN=xoxb-test", "SLACK_API_URL="+fake.URL+"/api/")
+	body := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"U1","channel":"C1","ts":"1700000000.000100","text":"<@U0BOT> <!channel> Who is Iran's ambassador to Russia?"}}`
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	req, _ := http.NewRequest("POST", s.base+"/slack/events", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("event: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	select {
+	case form := <-posted:
+		if form.Get("thread_ts") != "1700000000.000100" || !strings.Contains(form.Get("blocks"), "Kazem Jalali") {
+			t.Errorf("posted %v", form)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing posted to SLACK_API_URL")
 	}
 }
