@@ -30,6 +30,8 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 	thresholdsPath := fs.String("thresholds", "eval/thresholds.yaml", "thresholds file; empty for none")
 	record := fs.String("record", "", "write the model's replies to this file (needs --llm)")
 	replay := fs.String("replay", "", "answer with the model replies recorded in this file")
+	baselinePath := fs.String("baseline", "", "a previous --json report: list items that newly fail or pass, and fail when one that passed fails")
+	markdown := fs.String("markdown", "", "write a Markdown summary (figures, regressions, worst items) to this file")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -54,6 +56,14 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 			return &exitError{code: 2, err: err}
 		}
 		thresholds = t
+	}
+	var baseline *eval.Report
+	if *baselinePath != "" {
+		b, err := eval.LoadReport(*baselinePath)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		baseline = &b
 	}
 	var recording *eval.Recording
 	switch {
@@ -108,11 +118,30 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if *markdown != "" {
+		f, err := os.Create(*markdown)
+		if err != nil {
+			return err
+		}
+		eval.WriteMarkdown(f, "Eval: "+strings.Join(sets, ", "), rep, thresholds, failures, baseline)
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	var regressions int
+	if baseline != nil {
+		cmp := eval.Compare(*baseline, rep)
+		eval.WriteComparison(m.Stderr, cmp) // stdout holds the table or the JSON report
+		regressions = len(cmp.NewlyFailing)
+	}
 	if len(failures) > 0 {
 		for _, f := range failures {
 			fmt.Fprintln(m.Stderr, "eval gate:", f)
 		}
 		return &exitError{code: 1, err: fmt.Errorf("%d metric(s) outside thresholds", len(failures))}
+	}
+	if regressions > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d item(s) that passed in the baseline fail now", regressions)}
 	}
 	return nil
 }

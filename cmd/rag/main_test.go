@@ -202,6 +202,20 @@ func TestEvalCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "p50_ms") {
 		t.Errorf("strict gate: exit %d %s", code, stderr)
 	}
+	// Against a baseline in which item b passed and a failed: a fix and a
+	// regression, which the thresholds alone would not see.
+	baseline := filepath.Join(t.TempDir(), "baseline.json")
+	os.WriteFile(baseline, []byte(`{"answer_recall":0,"items":[{"id":"a","answered":true,"correct":false},{"id":"b","unanswerable":true,"answered":false}]}`), 0o644)
+	worse := filepath.Join(t.TempDir(), "worse.yaml")
+	os.WriteFile(worse, []byte("- id: a\n  question: Who is Iran's ambassador to Russia?\n  answers: [Kazem Jalali]\n- id: b\n  question: Who is Iran's ambassador to Russia?\n  unanswerable: true\n"), 0o644)
+	md := filepath.Join(t.TempDir(), "summary.md")
+	code, _, stderr = run(t, nil, "eval", "--set", worse, "--thresholds", "", "--baseline", baseline, "--markdown", md, "--data", t.TempDir(), "--corpus", seedsDir(t))
+	if code != 1 || !strings.Contains(stderr, "REGRESSION b") || !strings.Contains(stderr, "fixed      a") {
+		t.Errorf("baseline: exit %d %s", code, stderr)
+	}
+	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "regression `b`") || !strings.Contains(string(b), "| answer_recall |") {
+		t.Errorf("markdown %v %s", err, b)
+	}
 }
 
 func TestProgressLine(t *testing.T) {
