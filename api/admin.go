@@ -16,7 +16,7 @@ func (s *Server) requireAdmin() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if s.cfg.AdminToken == "" {
-				return rag.Errorf(rag.EFORBIDDEN, "document changes are disabled: the server has no admin token (RAG_ADMIN_TOKEN)")
+				return rag.Errorf(rag.EFORBIDDEN, "admin routes (document changes, the feedback list) are disabled: the server has no admin token (RAG_ADMIN_TOKEN)")
 			}
 			auth := c.Request().Header.Get(echo.HeaderAuthorization)
 			token, ok := strings.CutPrefix(auth, "Bearer ")

@@ -93,3 +93,44 @@ func ids(e *rag.Engine) []string {
 	}
 	return out
 }
+
+func TestFeedbackThatTeaches(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "feedback.jsonl")
+	_, srv := newTestServer(t, Config{FeedbackPath: path, AdminToken: "tok"})
+	for _, tc := range []struct {
+		body string
+		code int
+	}{
+		{`{"question":"When was the treaty signed?","answer":"The corpus does not say","rating":"down","reason":"missed","expected":"January 17","doc_ids":["003_6f711b8ee9a9380c.txt"]}`, 201},
+		{`{"question":"What is the capital of Peru?","answer":"Moscow [1]","rating":"down","reason":"wrong","unanswerable":true}`, 201},
+		{`{"question":"Who?","answer":"Jalali [1]","rating":"up"}`, 201},
+		{`{"question":"q","answer":"a","rating":"down","reason":"meh"}`, 422},
+		{`{"question":"q","answer":"a","rating":"up","reason":"wrong"}`, 422},
+		{`{"question":"q","answer":"a","rating":"down","unanswerable":true,"expected":"x"}`, 422},
+		{`{"question":"q","answer":"a","rating":"down","doc_ids":["../etc/passwd"]}`, 422},
+	} {
+		if resp, body := postJSON(t, srv, "/v1/feedback", tc.body); resp.StatusCode != tc.code {
+			t.Errorf("%s: %d %s", tc.body, resp.StatusCode, body)
+		}
+	}
+	list := func(query string, header map[string]string) (int, FeedbackList) {
+		resp, body := do(t, srv, call{method: "GET", path: "/v1/feedback" + query, header: header})
+		var l FeedbackList
+		json.Unmarshal(body, &l)
+		return resp.StatusCode, l
+	}
+	admin := map[string]string{"Authorization": "Bearer tok"}
+	if code, _ := list("", nil); code != 401 {
+		t.Errorf("without the token: %d", code)
+	}
+	if code, l := list("?rating=down", admin); code != 200 || l.Total != 2 || l.Feedback[0].Question != "What is the capital of Peru?" {
+		t.Errorf("down, newest first: %d %+v", code, l)
+	}
+	if code, l := list("?reason=missed&limit=1", admin); code != 200 || l.Total != 1 || l.Feedback[0].Expected != "January 17" || l.Feedback[0].DocIDs[0] != "003_6f711b8ee9a9380c.txt" {
+		t.Errorf("missed: %d %+v", code, l)
+	}
+	if code, _ := list("?reason=bogus", admin); code != 422 {
+		t.Errorf("bad filter: %d", code)
+	}
+}

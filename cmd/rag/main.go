@@ -64,6 +64,7 @@ commands:
   eval             run the eval set and check its thresholds
   vectors          convert pretrained word vectors into the built-in format
   repair           rebuild a damaged index from everything in it that verifies
+  feedback candidates  eval items from 👎 feedback with an expected answer
 
 Run 'rag <command> -h' for a command's flags.
 `
@@ -78,13 +79,14 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return 2
 	}
 	commands := map[string]func(context.Context, []string) error{
-		"serve":   m.serve,
-		"ask":     m.ask,
-		"search":  m.search,
-		"ingest":  m.ingest,
-		"eval":    m.eval,
-		"vectors": m.vectors,
-		"repair":  m.repair,
+		"serve":    m.serve,
+		"ask":      m.ask,
+		"search":   m.search,
+		"ingest":   m.ingest,
+		"eval":     m.eval,
+		"vectors":  m.vectors,
+		"repair":   m.repair,
+		"feedback": m.feedback,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

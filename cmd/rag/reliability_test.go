@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragteam/rag/eval"
 	"github.com/ragteam/rag/internal/fakeprovider"
 )
 
@@ -821,4 +822,45 @@ func TestBinarySlackThroughSlackAPIURL(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("nothing posted to SLACK_API_URL")
 	}
+}
+
+// A 👎 with the expected answer becomes an eval case: feedback through the
+// running binary, `rag feedback candidates`, then `rag eval` on the file.
+func TestBinaryFeedbackBecomesAnEvalCase(t *testing.T) {
+	t.Parallel()
+	bin, data := binary(t), t.TempDir()
+	s := startServer(t, bin, data, "RAG_RATE_LIMIT=100000")
+	known, err := eval.LoadSet("../../eval/qa.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"question":"Who is Iran's envoy in Moscow?","answer":"The corpus does not say","rating":"down","reason":"missed","expected":"Kazem Jalali","doc_ids":["001_d85a46f5a13e0507.txt"]}`,
+		`{"question":"What is the capital of Peru?","answer":"Moscow [1]","rating":"down","reason":"wrong","unanswerable":true}`,
+		fmt.Sprintf(`{"question":%q,"answer":"x","rating":"down","reason":"wrong","expected":"y"}`, known[0].Question), // in an eval set already
+		`{"question":"Who leads the talks?","answer":"x","rating":"down","reason":"other"}`,                            // nothing expected
+	} {
+		resp, err := http.Post(s.base+"/v1/feedback", "application/json", strings.NewReader(body))
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("feedback: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	cand := filepath.Join(t.TempDir(), "candidates.yaml")
+	out, err := exec.Command(bin, "feedback", "candidates", "--data", data, "--out", cand, "--against", "../../eval/qa.yaml").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "2 candidate eval items from 4 feedback lines") {
+		t.Fatalf("candidates: %v\n%s", err, out)
+	}
+	items, err := eval.LoadSet(cand)
+	if err != nil || len(items) != 2 || !items[0].Unanswerable || items[1].Answers[0] != "Kazem Jalali" || items[1].Sources[0] != "001_d85a46f5a13e0507.txt" {
+		t.Fatalf("candidates %v: %+v", err, items)
+	}
+	rep, err := exec.Command(bin, "eval", "--set", cand, "--thresholds", "", "--json", "--data", t.TempDir(), "--corpus", seedsDir(t)).Output()
+	var r eval.Report
+	if err != nil || json.Unmarshal(rep, &r) != nil || len(r.Items) != 2 {
+		t.Fatalf("eval of the candidates: %v %s", err, rep)
+	}
+	t.Logf("2 candidates from 4 👎; rag eval on them: recall %.2f, abstention %.2f", r.AnswerRecall, r.AbstentionAccuracy)
 }
