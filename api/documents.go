@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/ragteam/rag/rag"
@@ -211,4 +212,38 @@ func loadWithin(ctx context.Context, id, name string, data []byte) (*rag.Documen
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// CorpusInfo is the body of GET /v1/corpus: what the chat page shows a
+// newcomer before the first question.
+type CorpusInfo struct {
+	Documents int    `json:"documents"`
+	Chunks    int    `json:"chunks"`
+	Updated   string `json:"updated,omitempty"` // RFC 3339; empty for an index never changed
+	// Titles are the first documents' titles, by id.
+	Titles []DocumentSummary `json:"titles"`
+	// Suggestions are questions made from the corpus (they change with it).
+	Suggestions []string `json:"suggestions"`
+}
+
+func (s *Server) corpusInfo(c echo.Context) error {
+	e, err := s.ready()
+	if err != nil {
+		return err
+	}
+	st := e.Index.Stats()
+	info := CorpusInfo{Documents: st.Documents, Chunks: st.Chunks, Titles: []DocumentSummary{}, Suggestions: e.Index.SuggestQuestions(4)}
+	if u := e.Index.Updated(); !u.IsZero() {
+		info.Updated = u.UTC().Format(time.RFC3339)
+	}
+	for _, d := range e.Index.Documents() {
+		if len(info.Titles) == 8 {
+			break
+		}
+		info.Titles = append(info.Titles, DocumentSummary{ID: d.ID, Title: d.Title, Bytes: len(d.Text), Chunks: len(d.Chunks), Origin: d.Origin})
+	}
+	if info.Suggestions == nil {
+		info.Suggestions = []string{}
+	}
+	return c.JSON(http.StatusOK, info)
 }

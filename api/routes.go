@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	e.POST("/v1/chat/completions", s.chatCompletions, query(body)...)
 	e.GET("/v1/models", s.listModels, query()...)
 	e.GET("/v1/models/:id", s.getModel, query()...)
+	e.GET("/v1/corpus", s.corpusInfo, query()...)
 	e.GET("/v1/documents", s.listDocuments, query()...)
 	e.GET("/v1/documents/*", s.getDocument, query()...)
 	e.POST("/v1/documents", s.uploadDocument, admin(s.bodyLimit(s.cfg.UploadLimit))...)

@@ -52,6 +52,7 @@ func TestResponsesMatchTheirSchemas(t *testing.T) {
 		{"/v1/models", call{method: "GET", path: "/v1/models"}},
 		{"/v1/models/{id}", call{method: "GET", path: "/v1/models/rag"}},
 		{"/v1/models/{id}", call{method: "GET", path: "/v1/models/other"}},
+		{"/v1/corpus", call{method: "GET", path: "/v1/corpus"}},
 		{"/v1/documents", call{method: "GET", path: "/v1/documents"}},
 		{"/v1/documents", call{method: "POST", path: "/v1/documents", ctype: "application/json", body: `{"id":"memo.txt","text":"The ferry terminal opened on Tuesday."}`, header: admin}},
 		{"/v1/documents", call{method: "POST", path: "/v1/documents", ctype: "application/json", body: `{"id":"memo2.txt","text":"x"}`}},

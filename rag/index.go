@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 
 	chromem "github.com/philippgille/chromem-go"
 )
@@ -87,12 +88,22 @@ type Index struct {
 	// (another embedder or chunking made them).
 	tornTail         int64
 	reindexedRecords int
+	// updated is when the documents last changed.
+	updated time.Time
 }
 
 type slot struct {
 	chunk  Chunk
 	doc    *Document
 	vector []float32 // a row of the matrix
+}
+
+// Updated is when a document last changed (or, just after a restart,
+// when the stored index was last written); zero for an index never changed.
+func (ix *Index) Updated() time.Time {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.updated
 }
 
 // NewIndex returns an empty index.
@@ -366,6 +377,7 @@ func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) erro
 	}
 	ix.drop(ctx, d.ID)
 	ix.gen++
+	ix.updated = time.Now()
 	docs := make([]chromemDoc, len(d.Chunks))
 	for j, c := range d.Chunks {
 		n := len(ix.slots)
@@ -414,6 +426,7 @@ func (ix *Index) drop(ctx context.Context, id string) bool {
 		return false
 	}
 	ix.gen++
+	ix.updated = time.Now()
 	ids := make([]string, 0, len(old.Chunks))
 	for _, c := range old.Chunks {
 		if n, ok := ix.slotOf[c.ID]; ok {

@@ -165,3 +165,29 @@ func TestTypedSpans(t *testing.T) {
 		}
 	}
 }
+
+// The suggested questions come from the corpus, change with it, and are
+// questions the corpus answers.
+func TestSuggestedQuestionsComeFromTheCorpus(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	e := NewEngine(ix)
+	before := ix.SuggestQuestions(4)
+	if len(before) < 3 {
+		t.Fatalf("suggestions %q", before)
+	}
+	for _, q := range before {
+		if a := mustAsk(t, e, q); !a.Answered {
+			t.Errorf("suggested %q is not answered: %q", q, a.Answer)
+		}
+	}
+	ix2 := NewIndex(IndexOptions{})
+	ix2.Upsert(context.Background(), []*Document{
+		NewDocument("a.txt", "Harbour Notes\n\nThe Northern Ferry Company runs twelve routes. The company was founded by Ada Lindqvist, and Lindqvist still chairs it."),
+		NewDocument("b.txt", "Bridge Works\n\nThe old bridge reopened on Friday. Engineers from Vantaa said Vantaa crews would repair the second span."),
+	}, nil)
+	after := ix2.SuggestQuestions(4)
+	if len(after) == 0 || strings.Join(after, "|") == strings.Join(before, "|") || !strings.Contains(strings.Join(after, " "), "Northern Ferry") {
+		t.Errorf("suggestions of another corpus: %q", after)
+	}
+}

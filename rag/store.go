@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"time"
 	"unsafe"
 )
 
@@ -397,6 +398,13 @@ func LoadIndex(ctx context.Context, path string, opts IndexOptions) (*Index, boo
 	}
 	if ix.tornTail, err = ix.replayLog(ctx, path); err != nil {
 		return nil, false, err
+	}
+	// The documents last changed when the stored index was last written.
+	ix.updated = time.Time{}
+	for _, f := range []string{path, logPath(path)} {
+		if st, err := os.Stat(f); err == nil && st.ModTime().After(ix.updated) {
+			ix.updated = st.ModTime()
+		}
 	}
 	return ix, reembedded || ix.reindexedRecords > 0, nil
 }
