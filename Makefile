@@ -53,13 +53,13 @@ eval: build
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
-## npm-tools: Redocly's CLI and the official openai SDK, installed through npm into out/tools
+## npm-tools: Redocly's CLI, the official openai SDK and axe-core, installed through npm into out/tools
 ## once (both in one install: npm removes what a later install does not name)
-NPM_TOOLS := $(OUT)/tools/.installed-redocly-2.77.0-openai-7.57.0
+NPM_TOOLS := $(OUT)/tools/.installed-redocly-2.77.0-openai-7.57.0-axe-4.14.1
 REDOCLY   := $(OUT)/tools/node_modules/.bin/redocly
 $(NPM_TOOLS):
 	@mkdir -p $(OUT)/tools
-	cd $(OUT)/tools && npm install --silent --no-audit --no-fund --no-save @redocly/cli@2.77.0 openai@7.57.0 >/dev/null
+	cd $(OUT)/tools && npm install --silent --no-audit --no-fund --no-save @redocly/cli@2.77.0 openai@7.57.0 axe-core@4.14.1 >/dev/null
 	@touch $@
 npm-tools: $(NPM_TOOLS)
 

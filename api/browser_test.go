@@ -130,8 +130,8 @@ func TestBrowserChat(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Click(css(`#close-source`)),
 		askInPage("What was its theme?", 2),
-		chromedp.Click(css(`.turn:nth-of-type(2) button[aria-label="Good answer"]`)),
-		chromedp.WaitVisible(css(`.turn:nth-of-type(2) button[aria-label="Good answer"][aria-pressed="true"]`)),
+		chromedp.Click(css(`.turn:nth-of-type(2) button[aria-label="Helpful answer"]`)),
+		chromedp.WaitVisible(css(`.turn:nth-of-type(2) button[aria-label="Helpful answer"][aria-pressed="true"]`)),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -66,15 +66,45 @@ function storeChat(chat) {
 function renderChatList() {
   const list = $("chat-list");
   list.replaceChildren();
+  const filter = $("chat-search").value.trim().toLowerCase();
   for (const chat of state.chats) {
-    const b = el("button", { type: "button", text: chat.title, title: chat.title });
+    if (filter && !chat.title.toLowerCase().includes(filter) && !chat.turns.some((t) => t.question.toLowerCase().includes(filter))) continue;
+    const b = el("button", { type: "button", class: "chat-open", text: chat.title, title: chat.title });
     b.setAttribute("aria-current", state.current && chat.id === state.current.id ? "true" : "false");
     b.addEventListener("click", () => {
       state.current = chat;
       closeSidebar();
       render();
     });
-    list.append(el("li", {}, b));
+    const rename = el("button", { type: "button", class: "icon small-icon", text: "✎", "aria-label": "Rename " + chat.title });
+    const item = el("li", {}, b);
+    rename.addEventListener("click", () => {
+      // Renamed in place: Enter keeps the name, Escape drops it.
+      const input = el("input", { type: "text", class: "chat-rename", value: chat.title, maxLength: 120, "aria-label": "New name for " + chat.title });
+      item.replaceChildren(input);
+      input.focus();
+      input.select();
+      input.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter" && input.value.trim()) {
+          chat.title = input.value.trim();
+          storeChat(chat);
+        } else if (ev.key === "Escape") {
+          ev.stopPropagation();
+          renderChatList();
+        }
+      });
+      input.addEventListener("blur", () => renderChatList());
+    });
+    const del = el("button", { type: "button", class: "icon small-icon", text: "✕", "aria-label": "Delete " + chat.title });
+    del.addEventListener("click", () => {
+      state.chats = state.chats.filter((c) => c.id !== chat.id);
+      if (state.current && state.current.id === chat.id) state.current = null;
+      saveChats();
+      render();
+      setStatus("Chat deleted.");
+    });
+    item.append(rename, del);
+    list.append(item);
   }
 }
 
@@ -83,12 +113,44 @@ function render() {
   conv.replaceChildren();
   const chat = state.current;
   if (!chat || chat.turns.length === 0) {
-    conv.append(el("p", { class: "empty", id: "empty", text: "Ask a question about the documents. Answers quote their sources; click a [n] marker to read the passage in its document." }));
+    conv.append(emptyState());
   } else {
     for (const turn of chat.turns) conv.append(renderTurn(turn));
   }
   renderChatList();
   conv.scrollTop = conv.scrollHeight;
+}
+
+// emptyState tells a newcomer what the corpus holds and offers questions
+// made from it (GET /v1/corpus), each one click to ask.
+function emptyState() {
+  const box = el("section", { class: "empty", id: "empty", "aria-label": "Getting started" });
+  box.append(el("p", { text: "Ask a question about the documents. Answers quote their sources; click a [n] marker to read the passage in its document." }));
+  const info = el("div", { class: "corpus-info" });
+  box.append(info);
+  fetch("/v1/corpus").then((r) => (r.ok ? r.json() : null)).then((c) => {
+    if (!c) return;
+    const when = c.updated ? " · updated " + new Date(c.updated).toLocaleString() : "";
+    info.append(el("p", { class: "corpus-count", text: `${c.documents} document${c.documents === 1 ? "" : "s"}${when}` }));
+    if (c.titles.length) {
+      const list = el("ul", { class: "corpus-titles" });
+      for (const d of c.titles) list.append(el("li", { text: d.title }));
+      info.append(list);
+    }
+    if (c.suggestions.length) {
+      info.append(el("p", { class: "sources-label", text: "Try asking" }));
+      const tries = el("div", { class: "suggestions" });
+      for (const q of c.suggestions) {
+        const b = el("button", { type: "button", class: "suggestion", text: q });
+        b.addEventListener("click", () => {
+          if (!state.busy) ask(q);
+        });
+        tries.append(b);
+      }
+      info.append(tries);
+    }
+  }).catch(() => {});
+  return box;
 }
 
 function renderTurn(turn) {
@@ -101,32 +163,90 @@ function renderTurn(turn) {
   return box;
 }
 
-// answerText puts the answer on the page as text, with each [n] marker a
-// button that opens the cited passage. A short answer that leads the text
-// (the name, place, date or number asked for) is shown bold.
+// answerText puts the answer on the page as text, with light Markdown
+// (paragraphs, lists, **bold**, *emphasis*, `code`, http(s) links) built
+// as elements — never parsed as HTML — and each [n] marker a button that
+// opens the cited passage. A short answer that leads the text (the name,
+// place, date or number asked for) is shown bold.
 function answerText(text, citations, short) {
-  const p = el("p", { class: "answer-text" });
-  const lead = short ? short + " — " : "";
-  if (lead && text.startsWith(lead)) {
-    p.append(el("strong", { class: "short-answer", text: short }), document.createTextNode(" — "));
-    text = text.slice(lead.length);
-  }
+  const box = el("div", { class: "answer-text" });
   const byN = new Map((citations || []).map((c) => [c.n, c]));
+  const lead = short ? short + " — " : "";
+  let first = true;
+  for (const block of text.split(/\n{2,}/)) {
+    const lines = block.split("\n");
+    const listed = lines.every((l) => /^\s*([-*•]|\d+[.)])\s+/.test(l));
+    if (listed && lines.length > 0 && block.trim()) {
+      const ordered = /^\s*\d/.test(lines[0]);
+      const list = el(ordered ? "ol" : "ul");
+      for (const l of lines) list.append(inline(el("li"), l.replace(/^\s*([-*•]|\d+[.)])\s+/, ""), byN));
+      box.append(list);
+      continue;
+    }
+    const p = el("p");
+    let rest = block;
+    if (first && lead && rest.startsWith(lead)) {
+      p.append(el("strong", { class: "short-answer", text: short }), document.createTextNode(" — "));
+      rest = rest.slice(lead.length);
+    }
+    first = false;
+    box.append(inline(p, rest, byN));
+  }
+  return box;
+}
+
+// inline appends text to node with its inline Markdown and [n] markers.
+function inline(node, text, byN) {
+  const pattern = /\[(\d+)\]|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g;
   let last = 0;
-  for (const m of text.matchAll(/\[(\d+)\]/g)) {
-    p.append(document.createTextNode(text.slice(last, m.index)));
-    const c = byN.get(Number(m[1]));
-    if (c) {
-      const b = el("button", { type: "button", class: "cite", text: m[0], "aria-label": `Source ${c.n}: ${c.title}` });
-      b.addEventListener("click", () => openSource(c));
-      p.append(b);
+  for (const m of text.matchAll(pattern)) {
+    node.append(document.createTextNode(text.slice(last, m.index)));
+    if (m[1] !== undefined) {
+      const c = byN.get(Number(m[1]));
+      node.append(c ? citeButton(c, m[0]) : document.createTextNode(m[0]));
+    } else if (m[2] !== undefined) {
+      node.append(el("strong", { text: m[2] }));
+    } else if (m[3] !== undefined) {
+      node.append(el("em", { text: m[3] }));
+    } else if (m[4] !== undefined) {
+      node.append(el("code", { text: m[4] }));
     } else {
-      p.append(document.createTextNode(m[0]));
+      const a = el("a", { text: m[5], href: m[6], target: "_blank" });
+      a.rel = "noopener noreferrer";
+      node.append(a);
     }
     last = m.index + m[0].length;
   }
-  p.append(document.createTextNode(text.slice(last)));
-  return p;
+  node.append(document.createTextNode(text.slice(last)));
+  return node;
+}
+
+// citeButton is a [n] marker: it opens the passage, and on hover or
+// keyboard focus previews its quote and document.
+function citeButton(c, label) {
+  const b = el("button", { type: "button", class: "cite", text: label, "aria-label": `Source ${c.n}: ${c.title}` });
+  b.addEventListener("click", () => openSource(c));
+  const show = () => showPreview(b, c);
+  b.addEventListener("mouseenter", show);
+  b.addEventListener("focus", show);
+  b.addEventListener("mouseleave", hidePreview);
+  b.addEventListener("blur", hidePreview);
+  return b;
+}
+
+function showPreview(anchor, c) {
+  const tip = $("cite-preview");
+  const quote = c.quote && c.quote.length > 280 ? c.quote.slice(0, 279) + "…" : c.quote || "";
+  tip.replaceChildren(el("strong", { text: c.title || c.doc_id }), el("span", { text: "“" + quote + "”" }));
+  tip.hidden = false;
+  const r = anchor.getBoundingClientRect();
+  tip.style.left = Math.max(8, Math.min(window.innerWidth - tip.offsetWidth - 8, r.left)) + "px";
+  tip.style.top = (r.bottom + 6 + tip.offsetHeight > window.innerHeight ? r.top - tip.offsetHeight - 6 : r.bottom + 6) + "px";
+  anchor.setAttribute("aria-describedby", "cite-preview");
+}
+
+function hidePreview() {
+  $("cite-preview").hidden = true;
 }
 
 function fillAnswer(turn) {
@@ -137,6 +257,12 @@ function fillAnswer(turn) {
   if (turn.error) {
     node.classList.add("failed");
     node.append(el("p", { class: "answer-text", text: turn.error }));
+    const chat = state.current;
+    if (chat && chat.turns[chat.turns.length - 1] === turn) {
+      const again = el("button", { type: "button", class: "retry", text: "Try again" });
+      again.addEventListener("click", () => regenerate(turn));
+      node.append(again);
+    }
     return;
   }
   const a = turn.answer;
@@ -155,19 +281,29 @@ function fillAnswer(turn) {
     node.append(el("p", { class: "sources-label", text: "Sources" }));
     const list = el("ol", { class: "sources" });
     for (const c of a.citations) {
-      const link = el("button", { type: "button", class: "cite", text: `[${c.n}]`, "aria-label": `Open source ${c.n}` });
-      link.addEventListener("click", () => openSource(c));
+      const link = citeButton(c, `[${c.n}]`);
       const quote = c.quote.length > 220 ? c.quote.slice(0, 219) + "…" : c.quote;
       list.append(el("li", {}, link, document.createTextNode(" " + c.title + " — "), el("span", { class: "quote", text: "“" + quote + "”" })));
     }
     node.append(list);
   } else if (!a.answered && a.passages && a.passages.length) {
+    // The passages the not-found note speaks of, grouped by document.
     node.append(el("p", { class: "sources-label", text: "Closest passages" }));
-    const list = el("ul", { class: "sources" });
-    for (const p of a.passages.slice(0, 3)) {
-      const b = el("button", { type: "button", class: "cite", text: "open", "aria-label": `Open passage from ${p.title}` });
-      b.addEventListener("click", () => openSource({ doc_id: p.doc_id, title: p.title, start: p.start, end: p.end }));
-      list.append(el("li", {}, document.createTextNode(p.title + " "), b));
+    const list = el("ul", { class: "sources closest" });
+    const byDoc = new Map();
+    for (const p of a.passages) {
+      if (!byDoc.has(p.doc_id)) byDoc.set(p.doc_id, []);
+      byDoc.get(p.doc_id).push(p);
+    }
+    for (const [, ps] of [...byDoc].slice(0, 3)) {
+      const item = el("li", {}, el("strong", { text: ps[0].title }));
+      for (const p of ps.slice(0, 2)) {
+        const snippet = p.text.replace(/\s+/g, " ").trim();
+        const b = el("button", { type: "button", class: "snippet", text: "“" + (snippet.length > 160 ? snippet.slice(0, 159) + "…" : snippet) + "”" });
+        b.addEventListener("click", () => openSource({ doc_id: p.doc_id, title: p.title, start: p.start, end: p.end }));
+        item.append(b);
+      }
+      list.append(item);
     }
     node.append(list);
   }
@@ -179,15 +315,56 @@ function fillAnswer(turn) {
   const tools = el("div", { class: "tools" });
   const copy = el("button", { type: "button", text: "Copy", "aria-label": "Copy answer" });
   copy.addEventListener("click", () => copyAnswer(a, copy));
-  const up = el("button", { type: "button", text: "Helpful", "aria-label": "Good answer" });
-  const down = el("button", { type: "button", text: "Not helpful", "aria-label": "Bad answer" });
+  const up = el("button", { type: "button", text: "Helpful", "aria-label": "Helpful answer" });
+  const down = el("button", { type: "button", text: "Not helpful", "aria-label": "Not helpful answer" });
   for (const [b, rating] of [[up, "up"], [down, "down"]]) {
     b.setAttribute("aria-pressed", turn.rating === rating ? "true" : "false");
-    b.addEventListener("click", () => rate(turn, rating, up, down));
+    b.addEventListener("click", () => rate(turn, rating));
   }
   tools.append(copy, up, down);
+  const chat = state.current;
+  if (chat && chat.turns[chat.turns.length - 1] === turn) {
+    const again = el("button", { type: "button", text: "Regenerate", "aria-label": "Regenerate the answer" });
+    again.addEventListener("click", () => regenerate(turn));
+    const edit = el("button", { type: "button", text: "Edit", "aria-label": "Edit and resend the question" });
+    edit.addEventListener("click", () => editLast(turn));
+    tools.append(again, edit);
+  }
   meta.append(tools);
   node.append(meta);
+  if (turn.feedbackOpen) node.append(feedbackForm(turn));
+}
+
+// feedbackForm asks what was wrong with an answer rated 👎: the reason,
+// the answer expected, or that the corpus cannot answer the question.
+function feedbackForm(turn) {
+  const form = el("form", { class: "feedback-form", "aria-label": "What was wrong" });
+  const legend = el("legend", { text: "What was wrong?" });
+  const set = el("fieldset", {}, legend);
+  for (const [value, label] of [["wrong", "Wrong"], ["incomplete", "Incomplete"], ["missed", "Missed: the documents have it"], ["other", "Other"]]) {
+    const id = "reason-" + value + "-" + turn.id;
+    const input = el("input", { type: "radio", name: "reason", value, id });
+    if (value === "wrong") input.checked = true;
+    set.append(el("span", { class: "choice" }, input, el("label", { htmlFor: id, text: label })));
+  }
+  const expectedID = "expected-" + turn.id;
+  const expected = el("textarea", { id: expectedID, rows: 2, maxLength: 4000, placeholder: "The answer you expected (optional)" });
+  const noneID = "none-" + turn.id;
+  const none = el("input", { type: "checkbox", id: noneID });
+  const send = el("button", { type: "submit", class: "primary", text: "Send feedback" });
+  const cancel = el("button", { type: "button", text: "Cancel" });
+  cancel.addEventListener("click", () => {
+    turn.feedbackOpen = false;
+    fillAnswer(turn);
+  });
+  form.append(set, el("label", { htmlFor: expectedID, text: "Expected answer" }), expected,
+    el("span", { class: "choice" }, none, el("label", { htmlFor: noneID, text: "The documents cannot answer this" })), el("div", { class: "form-buttons" }, send, cancel));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const reason = form.querySelector("input[name=reason]:checked").value;
+    sendFeedback(turn, "down", { reason, expected: none.checked ? "" : expected.value.trim(), unanswerable: none.checked });
+  });
+  return form;
 }
 
 async function copyAnswer(a, button) {
@@ -202,16 +379,29 @@ async function copyAnswer(a, button) {
   setTimeout(() => (button.textContent = "Copy"), 1500);
 }
 
-async function rate(turn, rating, up, down) {
+function rate(turn, rating) {
+  if (rating === "down") {
+    // A 👎 asks what was wrong before it is sent.
+    turn.feedbackOpen = true;
+    fillAnswer(turn);
+    const first = turn.node.querySelector(".feedback-form input");
+    if (first) first.focus();
+    return;
+  }
+  sendFeedback(turn, "up", {});
+}
+
+async function sendFeedback(turn, rating, detail) {
   turn.rating = rating;
-  up.setAttribute("aria-pressed", rating === "up" ? "true" : "false");
-  down.setAttribute("aria-pressed", rating === "down" ? "true" : "false");
+  turn.feedbackOpen = false;
+  fillAnswer(turn);
   storeChat(currentChat());
+  const docIDs = [...new Set((turn.answer.passages || []).map((p) => p.doc_id))];
   try {
     const resp = await fetch("/v1/feedback", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question: turn.question, answer: turn.answer.answer, rating }),
+      body: JSON.stringify({ question: turn.question, answer: turn.answer.answer, rating, doc_ids: docIDs, ...detail }),
     });
     if (!resp.ok) throw new Error(await errorMessage(resp));
     setStatus("Thanks for the feedback.");
@@ -294,7 +484,7 @@ async function readEvents(resp, onEvent) {
 
 async function ask(question) {
   const chat = currentChat();
-  const turn = { question, partial: "" };
+  const turn = { id: Date.now().toString(36) + Math.random().toString(36).slice(2, 6), question, partial: "" };
   const history = historyOf(chat);
   chat.turns.push(turn);
   if (chat.turns.length === 1) chat.title = question.length > 60 ? question.slice(0, 59) + "…" : question;
@@ -302,9 +492,10 @@ async function ask(question) {
   if (empty) empty.remove();
   $("conversation").append(renderTurn(turn));
   $("conversation").scrollTop = $("conversation").scrollHeight;
-  setBusy(true);
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  state.abort = abort;
+  setBusy(true);
+  const timer = setTimeout(() => abort.abort("timeout"), TIMEOUT_MS);
   try {
     const resp = await fetch("/v1/ask", {
       method: "POST",
@@ -328,21 +519,50 @@ async function ask(question) {
     if (!turn.answer) throw new Error("the answer was cut off; try again");
   } catch (e) {
     turn.error =
-      e.name === "AbortError" ? "No answer within 90 seconds; try again." :
+      abort.signal.reason === "stopped" ? "Stopped." :
+      e.name === "AbortError" || abort.signal.aborted ? "No answer within 90 seconds; try again." :
       e instanceof TypeError ? "Cannot reach the server; check that it is running." :
       e.message;
     delete turn.partial;
     fillAnswer(turn);
   } finally {
     clearTimeout(timer);
+    state.abort = null;
     setBusy(false);
     storeChat(chat);
+    render();
   }
 }
 
+// regenerate asks the last question again, in place of its answer.
+function regenerate(turn) {
+  const chat = currentChat();
+  if (state.busy || chat.turns[chat.turns.length - 1] !== turn) return;
+  chat.turns.pop();
+  render();
+  ask(turn.question);
+}
+
+// editLast takes the last question back into the input box to be changed
+// and sent again.
+function editLast(turn) {
+  const chat = currentChat();
+  if (state.busy || chat.turns[chat.turns.length - 1] !== turn) return;
+  chat.turns.pop();
+  storeChat(chat);
+  render();
+  const input = $("question");
+  input.value = turn.question;
+  input.focus();
+}
+
+// setBusy turns Send into Stop while an answer streams.
 function setBusy(busy) {
   state.busy = busy;
-  $("send").disabled = busy;
+  const send = $("send");
+  send.textContent = busy ? "Stop" : "Send";
+  send.classList.toggle("stop", busy);
+  send.type = busy ? "button" : "submit";
   setStatus(busy ? "Answering…" : "");
 }
 
@@ -381,6 +601,17 @@ document.addEventListener("DOMContentLoaded", () => {
       form.requestSubmit();
     }
   });
+  $("send").addEventListener("click", (ev) => {
+    if (state.busy && state.abort) {
+      ev.preventDefault();
+      state.abort.abort("stopped");
+    }
+  });
+  $("chat-search").addEventListener("input", renderChatList);
+  $("theme").addEventListener("click", () => {
+    const dark = document.documentElement.dataset.theme !== "dark" && !(document.documentElement.dataset.theme !== "light" && matchMedia("(prefers-color-scheme: dark)").matches);
+    setTheme(dark ? "dark" : "light");
+  });
   $("new-chat").addEventListener("click", () => {
     closeSidebar();
     newChat();
@@ -399,6 +630,23 @@ document.addEventListener("DOMContentLoaded", () => {
   openFromLocation();
   window.addEventListener("hashchange", openFromLocation);
 });
+
+// setTheme remembers the reader's choice of dark or light; without one,
+// the page follows prefers-color-scheme.
+function setTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+  $("theme").setAttribute("aria-pressed", theme === "dark" ? "true" : "false");
+  try {
+    localStorage.setItem("rag.theme", theme);
+  } catch {}
+}
+
+(function restoreTheme() {
+  try {
+    const t = localStorage.getItem("rag.theme");
+    if (t === "dark" || t === "light") document.documentElement.dataset.theme = t;
+  } catch {}
+})();
 
 // openFromLocation opens the passage a link names, such as Slack's source
 // links: #doc=ID&start=N&end=M.
