@@ -28,7 +28,7 @@ func TestBrowserFirstScreen(t *testing.T) {
 	if count := text(t, ctx, `#empty .corpus-count`); !strings.HasPrefix(count, "5 documents") {
 		t.Errorf("corpus count %q", count)
 	}
-	titles := eval[int](t, ctx, `document.querySelectorAll("#empty .corpus-titles li").length`)
+	titles := evalJS[int](t, ctx, `document.querySelectorAll("#empty .corpus-titles li").length`)
 	suggestion := text(t, ctx, `#empty .suggestion`)
 	if titles != 5 || suggestion == "" {
 		t.Errorf("%d titles, suggestion %q", titles, suggestion)
@@ -40,7 +40,7 @@ func TestBrowserFirstScreen(t *testing.T) {
 	if q := text(t, ctx, `.turn .question`); q != suggestion {
 		t.Errorf("asked %q, want the suggestion %q", q, suggestion)
 	}
-	if eval[bool](t, ctx, `!!document.querySelector(".turn .answer.not-found")`) {
+	if evalJS[bool](t, ctx, `!!document.querySelector(".turn .answer.not-found")`) {
 		t.Errorf("a suggested question was not answered: %s", text(t, ctx, `.turn .answer`))
 	}
 }
@@ -123,21 +123,21 @@ func TestBrowserConversationControls(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(css(`.turn .retry`)), chromedp.WaitVisible(css(`.turn .answerer`))); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll(".turn").length`); n != 1 || !strings.Contains(text(t, ctx, `.turn .answer-text`), "Kazem Jalali") {
+	if n := evalJS[int](t, ctx, `document.querySelectorAll(".turn").length`); n != 1 || !strings.Contains(text(t, ctx, `.turn .answer-text`), "Kazem Jalali") {
 		t.Errorf("%d turns after try again: %q", n, text(t, ctx, `.turn .answer-text`))
 	}
 	// Regenerate: still one turn, answered again.
 	if err := chromedp.Do(ctx, chromedp.Click(css(`.turn button[aria-label="Regenerate the answer"]`)), chromedp.WaitVisible(css(`#send.stop`)), chromedp.WaitVisible(css(`.turn .answerer`))); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll(".turn").length`); n != 1 {
+	if n := evalJS[int](t, ctx, `document.querySelectorAll(".turn").length`); n != 1 {
 		t.Errorf("%d turns after regenerate", n)
 	}
 	// Edit: the question comes back into the box and its turn goes.
 	if err := chromedp.Do(ctx, chromedp.Click(css(`.turn button[aria-label="Edit and resend the question"]`)), chromedp.WaitVisible(css(`#empty`))); err != nil {
 		t.Fatal(err)
 	}
-	if v := eval[string](t, ctx, `document.getElementById("question").value`); v != "Who is Iran's ambassador to Russia?" {
+	if v := evalJS[string](t, ctx, `document.getElementById("question").value`); v != "Who is Iran's ambassador to Russia?" {
 		t.Errorf("edit put %q in the box", v)
 	}
 	// A second chat, then search, rename and delete.
@@ -153,7 +153,7 @@ func TestBrowserConversationControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if listed := eval[[]string](t, ctx, `[...document.querySelectorAll("#chat-list .chat-open")].map(b => b.textContent)`); len(listed) != 1 || !strings.Contains(listed[0], "Caspian") {
+	if listed := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#chat-list .chat-open")].map(b => b.textContent)`); len(listed) != 1 || !strings.Contains(listed[0], "Caspian") {
 		t.Errorf("search for caspian lists %q", listed)
 	}
 	err = chromedp.Do(ctx,
@@ -167,7 +167,7 @@ func TestBrowserConversationControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx, `JSON.parse(localStorage.getItem("rag.chats.v1")).length`); n != 1 {
+	if n := evalJS[int](t, ctx, `JSON.parse(localStorage.getItem("rag.chats.v1")).length`); n != 1 {
 		t.Errorf("%d chats stored after a delete, want 1", n)
 	}
 }
@@ -196,7 +196,7 @@ func TestBrowserMarkdownAndCitationPreview(t *testing.T) {
 		`!document.querySelector(".answer-text img") && !window.pwned`:                                         "no markup run",
 	}
 	for expr, what := range checks {
-		if !eval[bool](t, ctx, expr) {
+		if !evalJS[bool](t, ctx, expr) {
 			t.Errorf("%s: %s is false", what, expr)
 		}
 	}
@@ -213,7 +213,7 @@ func TestBrowserDarkMode(t *testing.T) {
 	t.Parallel()
 	_, srv := newTestServer(t, Config{})
 	ctx := browser(t, 1280, 900)
-	bg := func() string { return eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`) }
+	bg := func() string { return evalJS[string](t, ctx, `getComputedStyle(document.body).backgroundColor`) }
 	dark := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
 		return err

@@ -86,7 +86,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func evalJS[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -154,7 +154,7 @@ func TestBrowserChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	turns := eval[int](t, ctx, `document.querySelectorAll(".turn").length`)
+	turns := evalJS[int](t, ctx, `document.querySelectorAll(".turn").length`)
 	if !strings.HasPrefix(listed, "What was the joint naval drill") || turns != 2 {
 		t.Errorf("history %q with %d turns", listed, turns)
 	}
@@ -185,7 +185,7 @@ func TestBrowserRendersUntrustedTextInert(t *testing.T) {
 		t.Fatal(err)
 	}
 	marked := text(t, ctx, `#source-text mark`)
-	if pwned := eval[string](t, ctx, `String(window.__pwned)`); pwned != "undefined" {
+	if pwned := evalJS[string](t, ctx, `String(window.__pwned)`); pwned != "undefined" {
 		t.Fatalf("injected markup ran: window.__pwned = %v", pwned)
 	}
 	if !strings.Contains(question, `<img src=y onerror=`) || !strings.Contains(answer, "<script>") || !strings.Contains(marked, "onerror") {
@@ -203,7 +203,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"source-panel", "error"} {
-		if d := eval[string](t, ctx, `getComputedStyle(document.getElementById("`+id+`")).display`); d != "none" {
+		if d := evalJS[string](t, ctx, `getComputedStyle(document.getElementById("`+id+`")).display`); d != "none" {
 			t.Errorf("#%s shows before it is needed (display %s)", id, d)
 		}
 	}
@@ -211,7 +211,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	answer := text(t, ctx, `.turn .answer-text`)
-	overflow := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`)
+	overflow := evalJS[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`)
 	if overflow || !strings.Contains(answer, "Kazem Jalali") {
 		t.Errorf("overflow %v, answer %q", overflow, answer)
 	}

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	e.POST("/v1/search", s.search, query(body)...)
 	e.POST("/v1/feedback", s.feedback, query(body)...)
 	e.GET("/v1/feedback", s.listFeedback, admin()...)
+	e.GET("/v1/feedback/candidates", s.feedbackCandidates, admin()...)
 	e.POST("/v1/chat/completions", s.chatCompletions, query(body)...)
 	e.GET("/v1/models", s.listModels, query()...)
 	e.GET("/v1/models/:id", s.getModel, query()...)

@@ -47,6 +47,8 @@ func TestResponsesMatchTheirSchemas(t *testing.T) {
 		{"/v1/search", call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones"}`}},
 		{"/v1/feedback", call{method: "POST", path: "/v1/feedback", ctype: "application/json", body: `{"question":"q","answer":"a","rating":"up"}`}},
 		{"/v1/feedback", call{method: "POST", path: "/v1/feedback", ctype: "application/json", body: `{"question":"q","answer":"a","rating":"meh"}`}},
+		{"/v1/feedback", call{method: "GET", path: "/v1/feedback?rating=down", header: admin}},
+		{"/v1/feedback/candidates", call{method: "GET", path: "/v1/feedback/candidates", header: admin}},
 		{"/v1/chat/completions", call{method: "POST", path: "/v1/chat/completions", ctype: "application/json", body: `{"messages":[{"role":"user","content":"Who is Iran's ambassador to Russia?"}]}`}},
 		{"/v1/chat/completions", call{method: "POST", path: "/v1/chat/completions", ctype: "application/json", body: `{"n":3,"messages":[{"role":"user","content":"x"}]}`}},
 		{"/v1/models", call{method: "GET", path: "/v1/models"}},
