@@ -279,4 +279,90 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	audit("dark")
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#close-source`)), chromedp.Click(css(`#open-library`)), chromedp.WaitVisible(css(`#doc-list .doc-open`))); err != nil {
+		t.Fatal(err)
+	}
+	audit("document library")
+	if err := chromedp.Do(ctx, chromedp.Click(css(`#open-feedback`)), chromedp.WaitVisible(css(`#feedback-status`))); err != nil {
+		t.Fatal(err)
+	}
+	audit("feedback view")
+}
+
+// The library lists and filters the documents, opens one passage by
+// passage, and with the admin token adds a file and deletes it; the
+// feedback view lists 👎 with their reasons.
+func TestBrowserLibraryAndFeedbackView(t *testing.T) {
+	t.Parallel()
+	e := rag.NewEngine(seedIndex(t))
+	_, srv := newTestServer(t, Config{Engine: e, AdminToken: "tok", UploadLimit: "64K", FeedbackPath: filepath.Join(t.TempDir(), "f.jsonl")})
+	postJSON(t, srv, "/v1/feedback", `{"question":"Who is Iran's envoy in Moscow?","answer":"x","rating":"down","reason":"missed","expected":"Kazem Jalali"}`)
+	file := filepath.Join(t.TempDir(), "ferry-notes.md")
+	os.WriteFile(file, []byte("# Harbour Ferry Notes\n\nThe northern ferry terminal opened on Tuesday and serves twelve routes across the bay."), 0o644)
+	ctx := browser(t, 1280, 900)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.Click(css(`#open-library`)),
+		chromedp.WaitVisible(css(`#doc-list .doc-open`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#doc-list .doc-open").length`); n != 5 {
+		t.Errorf("%d documents listed", n)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css(`#doc-filter`), "caspian"),
+		chromedp.Click(css(`#doc-list .doc-open`)),
+		chromedp.WaitVisible(css(`#source-text .passage h3`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#doc-list .doc-open").length`); n != 1 {
+		t.Errorf("%d documents match caspian", n)
+	}
+	// Upload without the token: a clear message; with it: added, listed, deleted.
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`#close-source`)),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("doc-filter").value = ""`),
+		chromedp.SetUploadFiles(css(`#upload-file`), []string{file}),
+		chromedp.WaitVisible(css(`#upload-status`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := text(t, ctx, `#upload-status`); !strings.Contains(msg, "admin token") {
+		t.Errorf("upload without a token: %q", msg)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(css(`#admin-token`), "tok\t")); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(css(`#upload-file`), []string{file}),
+		chromedp.Poll[chromedp.Void](`document.getElementById("upload-status").textContent.startsWith("Added")`, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.WaitVisible(css(`#doc-list button.doc-delete`)),
+	)
+	if err != nil {
+		t.Fatalf("%v: %s", err, evalJS[string](t, ctx, `document.getElementById("upload-status").textContent + " / " + sessionStorage.getItem("rag.admin")`))
+	}
+	screenshot(t, ctx, "library.png")
+	if _, err := e.Index.Document("ferry-notes.md"); err != nil {
+		t.Errorf("upload not in the index: %v", err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`#doc-list button.doc-delete`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById("upload-status").textContent.startsWith("Deleted")`),
+		chromedp.Click(css(`#open-feedback`)),
+		chromedp.WaitVisible(css(`#feedback-list li`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Index.Document("ferry-notes.md"); err == nil {
+		t.Error("deleted document still in the index")
+	}
+	if item := text(t, ctx, `#feedback-list li`); !strings.Contains(item, "envoy in Moscow") || !strings.Contains(item, "missed") || !strings.Contains(item, "Kazem Jalali") {
+		t.Errorf("feedback view %q", item)
+	}
 }

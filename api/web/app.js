@@ -582,6 +582,187 @@ function closeSidebar() {
   $("toggle-sidebar").setAttribute("aria-expanded", "false");
 }
 
+
+// ---- The document library and the feedback view ------------------------------
+
+function adminToken() {
+  try {
+    return sessionStorage.getItem("rag.admin") || "";
+  } catch {
+    return "";
+  }
+}
+
+function adminHeaders() {
+  const t = adminToken();
+  return t ? { Authorization: "Bearer " + t } : {};
+}
+
+// showView switches between the chat, the library and the feedback view.
+function showView(name) {
+  for (const [id, tab] of [["conversation", "open-chat"], ["library", "open-library"], ["feedback-view", "open-feedback"]]) {
+    const on = (name === "chat" && id === "conversation") || (name === "library" && id === "library") || (name === "feedback" && id === "feedback-view");
+    $(id).hidden = !on;
+    $(tab).setAttribute("aria-pressed", String(on));
+  }
+  $("ask-form").hidden = name !== "chat";
+  if (name === "library") loadLibrary();
+  if (name === "feedback") loadFeedback();
+}
+
+async function loadLibrary() {
+  const list = $("doc-list");
+  try {
+    const resp = await fetch("/v1/documents");
+    if (!resp.ok) throw new Error(await errorMessage(resp));
+    state.docs = (await resp.json()).documents;
+    renderLibrary();
+  } catch (e) {
+    list.replaceChildren(el("li", { class: "small", text: "Could not list the documents: " + e.message }));
+  }
+}
+
+function renderLibrary() {
+  const list = $("doc-list");
+  const filter = $("doc-filter").value.trim().toLowerCase();
+  list.replaceChildren();
+  const docs = (state.docs || []).filter((d) => !filter || d.title.toLowerCase().includes(filter) || d.id.toLowerCase().includes(filter));
+  for (const d of docs) {
+    const open = el("button", { type: "button", class: "doc-open", text: d.title });
+    open.addEventListener("click", () => openDocument(d.id));
+    const meta = el("span", { class: "small", text: `${d.id} · ${d.chunks} passages · ${d.origin === "upload" ? "uploaded" : "corpus file"}` });
+    const item = el("li", {}, open, meta);
+    if (d.origin === "upload") {
+      const del = el("button", { type: "button", class: "doc-delete", text: "Delete", "aria-label": "Delete " + d.title });
+      del.addEventListener("click", () => deleteDocument(d));
+      item.append(del);
+    }
+    list.append(item);
+  }
+  if (!docs.length) list.append(el("li", { class: "small", text: filter ? "No document matches." : "No documents yet." }));
+}
+
+// openDocument shows a whole document in the side panel, passage by passage.
+async function openDocument(id) {
+  const panel = $("source-panel");
+  panel.hidden = false;
+  const text = $("source-text");
+  text.replaceChildren(el("p", { class: "small", text: "Loading…" }));
+  try {
+    const resp = await fetch("/v1/documents/" + id.split("/").map(encodeURIComponent).join("/"));
+    if (!resp.ok) throw new Error(await errorMessage(resp));
+    const doc = await resp.json();
+    $("source-title").textContent = doc.title;
+    $("source-doc").textContent = `${doc.id} · ${doc.chunks.length} passages`;
+    const bytes = new TextEncoder().encode(doc.text);
+    const dec = new TextDecoder();
+    text.replaceChildren(...doc.chunks.map((c, i) => el("section", { class: "passage" }, el("h3", { text: `Passage ${i + 1}` }), el("p", { text: dec.decode(bytes.slice(c.start, c.end)) }))));
+    $("close-source").focus();
+  } catch (e) {
+    text.replaceChildren(el("p", { class: "small", text: "Could not load the document: " + e.message }));
+  }
+}
+
+// upload sends files one after another, with progress, to POST /v1/documents.
+function upload(files) {
+  const status = $("upload-status");
+  const bar = $("upload-progress");
+  if (!adminToken()) {
+    status.textContent = "Enter the admin token first: adding documents needs it.";
+    $("admin-token").focus();
+    return;
+  }
+  const queue = [...files];
+  const next = () => {
+    const file = queue.shift();
+    if (!file) {
+      bar.hidden = true;
+      loadLibrary();
+      return;
+    }
+    const form = new FormData();
+    form.append("file", file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/documents");
+    xhr.setRequestHeader("Authorization", "Bearer " + adminToken());
+    bar.hidden = false;
+    bar.value = 0;
+    xhr.upload.onprogress = (ev) => {
+      if (ev.lengthComputable) bar.value = Math.round((100 * ev.loaded) / ev.total);
+    };
+    xhr.onload = () => {
+      let msg;
+      try {
+        const body = JSON.parse(xhr.responseText);
+        msg = xhr.status === 201 ? `Added ${body.id} (${body.chunks} passages).` : `${file.name}: ${body.error ? body.error.message : "the server answered " + xhr.status}`;
+      } catch {
+        msg = `${file.name}: the server answered ${xhr.status}`;
+      }
+      status.textContent = msg;
+      next();
+    };
+    xhr.onerror = () => {
+      status.textContent = `${file.name}: cannot reach the server.`;
+      bar.hidden = true;
+    };
+    status.textContent = `Sending ${file.name}…`;
+    xhr.send(form);
+  };
+  next();
+}
+
+async function deleteDocument(d) {
+  const status = $("upload-status");
+  try {
+    const resp = await fetch("/v1/documents/" + d.id.split("/").map(encodeURIComponent).join("/"), { method: "DELETE", headers: adminHeaders() });
+    if (!resp.ok) throw new Error(await errorMessage(resp));
+    status.textContent = `Deleted ${d.id}.`;
+    loadLibrary();
+  } catch (e) {
+    status.textContent = `${d.id} was not deleted: ${e.message}`;
+  }
+}
+
+async function loadFeedback() {
+  const list = $("feedback-list");
+  const status = $("feedback-status");
+  list.replaceChildren();
+  if (!adminToken()) {
+    status.textContent = "Enter the admin token (under Documents) to read the feedback.";
+    return;
+  }
+  try {
+    const resp = await fetch("/v1/feedback?rating=down&limit=200", { headers: adminHeaders() });
+    if (!resp.ok) throw new Error(await errorMessage(resp));
+    const body = await resp.json();
+    status.textContent = `${body.total} answer${body.total === 1 ? "" : "s"} rated not helpful.`;
+    for (const f of body.feedback) {
+      const what = f.unanswerable ? "the documents cannot answer this" : f.expected ? "expected: " + f.expected : "no answer given";
+      list.append(el("li", {},
+        el("p", { class: "fb-question", text: f.question }),
+        el("p", { class: "small", text: `${f.reason || "no reason"} · ${what} · ${f.source} · ${new Date(f.time).toLocaleString()}` })));
+    }
+  } catch (e) {
+    status.textContent = "Could not read the feedback: " + e.message;
+  }
+}
+
+async function downloadCandidates() {
+  const status = $("feedback-status");
+  try {
+    const resp = await fetch("/v1/feedback/candidates", { headers: adminHeaders() });
+    if (!resp.ok) throw new Error(await errorMessage(resp));
+    const url = URL.createObjectURL(await resp.blob());
+    const a = el("a", { href: url, download: "eval-candidates.yaml" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) {
+    status.textContent = "Could not download the candidates: " + e.message;
+  }
+}
+
 // ---- Wiring ---------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -608,6 +789,32 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   $("chat-search").addEventListener("input", renderChatList);
+  $("open-chat").addEventListener("click", () => showView("chat"));
+  $("open-library").addEventListener("click", () => showView("library"));
+  $("open-feedback").addEventListener("click", () => showView("feedback"));
+  $("doc-filter").addEventListener("input", renderLibrary);
+  $("admin-token").value = adminToken();
+  $("admin-token").addEventListener("change", () => {
+    try {
+      sessionStorage.setItem("rag.admin", $("admin-token").value.trim());
+    } catch {}
+  });
+  $("upload-file").addEventListener("change", (ev) => {
+    upload(ev.target.files);
+    ev.target.value = ""; // the same file may be chosen again
+  });
+  const zone = $("drop-zone");
+  zone.addEventListener("dragover", (ev) => {
+    ev.preventDefault();
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    zone.classList.remove("over");
+    upload(ev.dataTransfer.files);
+  });
+  $("download-candidates").addEventListener("click", downloadCandidates);
   $("theme").addEventListener("click", () => {
     const dark = document.documentElement.dataset.theme !== "dark" && !(document.documentElement.dataset.theme !== "light" && matchMedia("(prefers-color-scheme: dark)").matches);
     setTheme(dark ? "dark" : "light");
