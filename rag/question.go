@@ -77,6 +77,7 @@ const (
 	resolveMinSim = 0.62
 	typoSim       = 0.8
 	relatedSim    = 0.9
+	siblingMinSim = 0.7
 	lightWeight   = 0.5
 )
 
@@ -539,14 +540,23 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			base = b
 		}
 		bestDF := 0
-		found := ""
+		found, synonym := "", false
 		name := isName(wv, w)
 		for _, r := range wv.Related(base) {
-			if name && !slices.Contains(wv.Related(r), base) {
+			back := slices.Contains(wv.Related(r), base)
+			if name && !back {
 				continue
 			}
 			if s := stem(r); ix.lex.df(s) > bestDF {
-				found, bestDF = s, ix.lex.df(s)
+				found, bestDF, synonym = s, ix.lex.df(s), back
+			}
+		}
+		// A broader word stands for a common noun only when no corpus word
+		// is much closer in meaning: "envoy" is a diplomat, but the corpus's
+		// "ambassador" is what a reader means.
+		if found != "" && !synonym && !name && wv.Rank(w.Lower) >= 0 {
+			if near, sim := ix.nearestByMeaning(w.Lower); sim >= siblingMinSim && near != found {
+				return near, sim
 			}
 		}
 		if found != "" {
