@@ -22,11 +22,15 @@ type Document struct {
 	Title string `json:"title"`
 	// Labels are the lines above the headline (site name, section): not
 	// quoted, but searched with every chunk.
-	Labels string  `json:"labels,omitempty"`
-	Text   string  `json:"text"`
-	Hash   string  `json:"hash"`
-	Origin string  `json:"origin"`
-	Chunks []Chunk `json:"chunks"`
+	Labels string `json:"labels,omitempty"`
+	Text   string `json:"text"`
+	Hash   string `json:"hash"`
+	Origin string `json:"origin"`
+	// FileSize and FileMod (Unix nanoseconds) are the corpus file's as it
+	// was read: a file that still has both is not read again.
+	FileSize int64   `json:"-"`
+	FileMod  int64   `json:"-"`
+	Chunks   []Chunk `json:"chunks"`
 }
 
 // NewDocument cleans raw text into a document with the given id. The hash

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // loggedIndex stores n uploads, one change-log record each, and returns
@@ -330,5 +331,48 @@ func TestChangeLogFoldsInTheBackground(t *testing.T) {
 	}
 	if got.Stats().Documents != 4*30 || got.Stats() != ix.Stats() {
 		t.Errorf("after %d folds and a reload: %+v, want %+v (120 documents)", n, got.Stats(), ix.Stats())
+	}
+}
+
+// A restart lists the corpus directory and reads only the files whose
+// size or modification time changed, as build tools decide.
+func TestSyncReadsOnlyChangedFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.txt", "Harbour Notes\n\nThe ferry runs twelve routes across the bay.")
+	write("b.txt", "Bridge Notes\n\nThe bridge reopened on Friday after repairs.")
+	ix := NewIndex(IndexOptions{Embedder: tinyEmbedder()})
+	if rep, err := ix.Sync(ctx, dir, nil); err != nil || len(rep.Added) != 2 {
+		t.Fatalf("first sync %+v %v", rep, err)
+	}
+	// Same size, same time, other text: not read, so not seen — the
+	// trade-off every build tool makes.
+	st, _ := os.Stat(filepath.Join(dir, "a.txt"))
+	write("a.txt", "Harbour Notes\n\nThe ferry runs twelve routes across the sea.")
+	os.Chtimes(filepath.Join(dir, "a.txt"), st.ModTime(), st.ModTime())
+	rep, err := ix.Sync(ctx, dir, nil)
+	if err != nil || rep.Unchanged != 2 || rep.Changed() {
+		t.Errorf("unchanged stamps: %+v %v", rep, err)
+	}
+	// A new time: read, found changed.
+	later := st.ModTime().Add(time.Second)
+	os.Chtimes(filepath.Join(dir, "a.txt"), later, later)
+	if rep, err := ix.Sync(ctx, dir, nil); err != nil || fmt.Sprint(rep.Updated) != "[a.txt]" || rep.Unchanged != 1 {
+		t.Errorf("changed time: %+v %v", rep, err)
+	}
+	// Touched but the same: read once, the new stamp kept.
+	later = later.Add(time.Second)
+	os.Chtimes(filepath.Join(dir, "b.txt"), later, later)
+	if rep, err := ix.Sync(ctx, dir, nil); err != nil || rep.Restamped != 1 || !rep.Changed() {
+		t.Errorf("touched: %+v %v", rep, err)
+	}
+	if rep, err := ix.Sync(ctx, dir, nil); err != nil || rep.Restamped != 0 || rep.Unchanged != 2 {
+		t.Errorf("after the touch: %+v %v", rep, err)
 	}
 }
