@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -319,14 +320,16 @@ func (s *Server) chatCompletions(c echo.Context) error {
 	if err != nil {
 		return s.asOpenAIError(err)
 	}
-	if err := e.Validate(q); err != nil {
-		return s.asOpenAIError(err)
-	}
 	id := "chatcmpl-" + requestIDOf(c)
 	created := time.Now().Unix()
+	// A chore carries the conversation: it is bounded by the body limit,
+	// not the question's.
 	if task, ok := conversationTask(q.Question); ok {
 		text, answerer := answerTask(c.Request().Context(), e, task, q.Question, q)
 		return s.chatReply(c, req, id, created, text, map[string]any{"rag_task": map[string]string{"task": task, "answerer": answerer}})
+	}
+	if err := e.Validate(q); err != nil {
+		return s.asOpenAIError(err)
 	}
 	if req.Stream {
 		return s.chatStream(c, e, q, req, id, created)
@@ -358,6 +361,11 @@ func (s *Server) chatCompletions(c echo.Context) error {
 // it at once); then the footnotes, a last chunk with the whole answer, a
 // usage chunk when asked, and [DONE].
 func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req ChatRequest, id string, created int64) error {
+	// Shutdown ends the stream with an error chunk and [DONE], as it ends
+	// /v1/ask's streams.
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	defer context.AfterFunc(s.closing, cancel)()
 	st, stop := startStream(c, s.cfg.KeepAlive)
 	defer stop()
 	var mu sync.Mutex // the callbacks and the handler write chunks in turn
@@ -395,7 +403,7 @@ func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req Chat
 			chunk(map[string]string{"content": text}, nil, nil)
 		}
 	}
-	ans, err := e.Ask(c.Request().Context(), q)
+	ans, err := e.Ask(ctx, q)
 	if err != nil {
 		first(nil)
 		b, _ := json.Marshal(s.asOpenAIError(err).body())

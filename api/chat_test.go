@@ -307,9 +307,18 @@ func TestChatFrontEndChoresAreNotCorpusQuestions(t *testing.T) {
 			t.Errorf("chore %.60q answered %q, want %q", tc.prompt, got, tc.want)
 		}
 	}
-	// An ordinary question that mentions a title is still a question.
-	resp, body := postJSON(t, srv, "/v1/chat/completions", `{"messages":[{"role":"user","content":"What is the title of Iran's ambassador to Russia?"}]}`)
-	if resp.StatusCode != 200 || strings.Contains(string(body), "rag_task") {
-		t.Errorf("a question about a title was taken for a chore: %s", body)
+	// Ordinary questions that mention a title or the conversation are
+	// still questions.
+	for _, q := range []string{"What is the title of Iran's ambassador to Russia?", "What is the title of the conversation between the ambassador and Putin?"} {
+		resp, body := postJSON(t, srv, "/v1/chat/completions", `{"messages":[{"role":"user","content":"`+q+`"}]}`)
+		if resp.StatusCode != 200 || strings.Contains(string(body), "rag_task") {
+			t.Errorf("%q was taken for a chore: %s", q, body)
+		}
+	}
+	// A chore carrying a long conversation is not held to the question's length.
+	long := "### Task:\nGenerate a concise title.\n### Chat History:\n<chat_history>\nUSER: Who is Iran's ambassador to Russia?\nASSISTANT: " + strings.Repeat("Kazem Jalali. ", 180) + "\n</chat_history>"
+	chore, _ := json.Marshal(map[string]any{"messages": []map[string]string{{"role": "user", "content": long}}})
+	if resp, body := postJSON(t, srv, "/v1/chat/completions", string(chore)); resp.StatusCode != 200 || !strings.Contains(string(body), "rag_task") {
+		t.Errorf("a long chore: %d %.200s", resp.StatusCode, body)
 	}
 }

@@ -56,10 +56,18 @@ func Compare(baseline, current Report) Comparison {
 		}
 		delete(before, it.ID)
 	}
-	for id := range before {
+	for id, old := range before {
 		c.Gone = append(c.Gone, id)
+		if old.Pass() {
+			// An item that passed and is gone hides whatever it would
+			// show now: it counts as a regression until the baseline is
+			// rewritten.
+			old.Error = "no longer in the sets run"
+			c.NewlyFailing = append(c.NewlyFailing, old)
+		}
 	}
 	sort.Strings(c.Gone)
+	sort.Slice(c.NewlyFailing, func(i, j int) bool { return c.NewlyFailing[i].ID < c.NewlyFailing[j].ID })
 	return c
 }
 
@@ -79,7 +87,7 @@ func WriteComparison(w io.Writer, c Comparison) {
 func verdict(it Result) string {
 	switch {
 	case it.Error != "":
-		return "error"
+		return it.Error
 	case it.Unanswerable && it.Answered:
 		return "answered an unanswerable question"
 	case !it.Unanswerable && !it.Answered:

@@ -29,7 +29,7 @@ func TestCompareFindsRegressionsThatThresholdsHide(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	if ids(c.NewlyFailing) != "a,c" || ids(c.NewlyPassing) != "b" || ids(c.New) != "new" || strings.Join(c.Gone, ",") != "gone" {
+	if ids(c.NewlyFailing) != "a,c,gone" || ids(c.NewlyPassing) != "b" || ids(c.New) != "new" || strings.Join(c.Gone, ",") != "gone" {
 		t.Fatalf("%+v", c)
 	}
 	var md bytes.Buffer

@@ -124,9 +124,22 @@ const (
 
 func generateWithRetry(ctx context.Context, m Model, timeout time.Duration, msgs []Message, onToken func(string)) (string, error) {
 	var err error
+	streamed := false
+	stream := onToken
+	if onToken != nil {
+		stream = func(s string) {
+			streamed = true
+			onToken(s)
+		}
+	}
 	for attempt := 0; attempt < ModelAttempts; attempt++ {
+		if attempt > 0 && streamed {
+			// What the failed attempt wrote cannot be taken back from a
+			// client; say that the answer starts again.
+			onToken("\n\n(The model was interrupted; its answer again:)\n\n")
+		}
 		var reply string
-		reply, err = generateOnce(ctx, m, attemptTimeout(ctx, timeout, ModelAttempts-attempt), msgs, onToken)
+		reply, err = generateOnce(ctx, m, attemptTimeout(ctx, timeout, ModelAttempts-attempt), msgs, stream)
 		if err == nil {
 			return reply, nil
 		}

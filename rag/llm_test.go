@@ -160,3 +160,28 @@ func TestHangingModelFallsBackWithinTheDeadline(t *testing.T) {
 		t.Fatalf("answer %+v, %v", a, err)
 	}
 }
+
+// A model that fails after streaming part of its answer and is asked
+// again: the stream says so before the second answer, never silently
+// doubles the text.
+func TestRetriedStreamSaysItStartsAgain(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	m := Model{Name: "flaky", Generate: func(ctx context.Context, _ []Message, onToken func(string)) (string, error) {
+		calls++
+		onToken("HALF-WRITTEN ")
+		if calls == 1 {
+			return "", errors.New("connection reset")
+		}
+		onToken("whole answer [1].")
+		return "HALF-WRITTEN whole answer [1].", nil
+	}}
+	var streamed strings.Builder
+	reply, err := generateWithRetry(context.Background(), m, time.Second, nil, func(s string) { streamed.WriteString(s) })
+	if err != nil || reply == "" {
+		t.Fatal(err)
+	}
+	if got := streamed.String(); !strings.Contains(got, "interrupted") || strings.Index(got, "interrupted") < strings.Index(got, "HALF-WRITTEN") {
+		t.Errorf("stream %q", got)
+	}
+}

@@ -55,6 +55,7 @@ function currentChat() {
 }
 
 function storeChat(chat) {
+  if (chat.deleted) return;
   chat.updated = Date.now();
   state.chats = [chat, ...state.chats.filter((c) => c.id !== chat.id)];
   saveChats();
@@ -97,6 +98,7 @@ function renderChatList() {
     });
     const del = el("button", { type: "button", class: "icon small-icon", text: "✕", "aria-label": "Delete " + chat.title });
     del.addEventListener("click", () => {
+      chat.deleted = true; // an answer still streaming into it must not store it again
       state.chats = state.chats.filter((c) => c.id !== chat.id);
       if (state.current && state.current.id === chat.id) state.current = null;
       saveChats();
@@ -359,6 +361,13 @@ function feedbackForm(turn) {
   });
   form.append(set, el("label", { htmlFor: expectedID, text: "Expected answer" }), expected,
     el("span", { class: "choice" }, none, el("label", { htmlFor: noneID, text: "The documents cannot answer this" })), el("div", { class: "form-buttons" }, send, cancel));
+  // "Cannot answer" excludes an expected answer and "missed".
+  none.addEventListener("change", () => {
+    expected.disabled = none.checked;
+    const missed = form.querySelector("input[value=missed]");
+    missed.disabled = none.checked;
+    if (none.checked && missed.checked) form.querySelector("input[value=wrong]").checked = true;
+  });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const reason = form.querySelector("input[name=reason]:checked").value;
@@ -391,11 +400,10 @@ function rate(turn, rating) {
   sendFeedback(turn, "up", {});
 }
 
+// sendFeedback records a vote; the answer shows it (and the form closes)
+// only once the server has it, so nothing typed is lost to an error.
 async function sendFeedback(turn, rating, detail) {
-  turn.rating = rating;
-  turn.feedbackOpen = false;
-  fillAnswer(turn);
-  storeChat(currentChat());
+  if (turn.rating === rating && rating === "up") return; // one vote, not one per click
   const docIDs = [...new Set((turn.answer.passages || []).map((p) => p.doc_id))];
   try {
     const resp = await fetch("/v1/feedback", {
@@ -404,6 +412,10 @@ async function sendFeedback(turn, rating, detail) {
       body: JSON.stringify({ question: turn.question, answer: turn.answer.answer, rating, doc_ids: docIDs, ...detail }),
     });
     if (!resp.ok) throw new Error(await errorMessage(resp));
+    turn.rating = rating;
+    turn.feedbackOpen = false;
+    fillAnswer(turn);
+    storeChat(currentChat());
     setStatus("Thanks for the feedback.");
   } catch (e) {
     showError("Feedback was not recorded: " + e.message);
@@ -411,6 +423,12 @@ async function sendFeedback(turn, rating, detail) {
 }
 
 // ---- The source panel ---------------------------------------------------------
+
+// docPath escapes a document id for the documents route, dots too: a
+// "." or ".." part (which no real id has) must not walk to another route.
+function docPath(id) {
+  return id.split("/").map((p) => encodeURIComponent(p).replace(/\./g, "%2E")).join("/");
+}
 
 async function openSource(c) {
   const panel = $("source-panel");
@@ -420,7 +438,7 @@ async function openSource(c) {
   const text = $("source-text");
   text.replaceChildren(el("p", { class: "small", text: "Loading…" }));
   try {
-    const resp = await fetch("/v1/documents/" + c.doc_id.split("/").map(encodeURIComponent).join("/"));
+    const resp = await fetch("/v1/documents/" + docPath(c.doc_id));
     if (!resp.ok) throw new Error(await errorMessage(resp));
     const doc = await resp.json();
     // Offsets are bytes of UTF-8; slice the encoded text so that
@@ -649,7 +667,7 @@ async function openDocument(id) {
   const text = $("source-text");
   text.replaceChildren(el("p", { class: "small", text: "Loading…" }));
   try {
-    const resp = await fetch("/v1/documents/" + id.split("/").map(encodeURIComponent).join("/"));
+    const resp = await fetch("/v1/documents/" + docPath(id));
     if (!resp.ok) throw new Error(await errorMessage(resp));
     const doc = await resp.json();
     $("source-title").textContent = doc.title;
@@ -714,7 +732,7 @@ function upload(files) {
 async function deleteDocument(d) {
   const status = $("upload-status");
   try {
-    const resp = await fetch("/v1/documents/" + d.id.split("/").map(encodeURIComponent).join("/"), { method: "DELETE", headers: adminHeaders() });
+    const resp = await fetch("/v1/documents/" + docPath(d.id), { method: "DELETE", headers: adminHeaders() });
     if (!resp.ok) throw new Error(await errorMessage(resp));
     status.textContent = `Deleted ${d.id}.`;
     loadLibrary();
@@ -794,7 +812,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("open-feedback").addEventListener("click", () => showView("feedback"));
   $("doc-filter").addEventListener("input", renderLibrary);
   $("admin-token").value = adminToken();
-  $("admin-token").addEventListener("change", () => {
+  $("admin-token").addEventListener("input", () => {
     try {
       sessionStorage.setItem("rag.admin", $("admin-token").value.trim());
     } catch {}

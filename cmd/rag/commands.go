@@ -170,6 +170,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.logger()
 	proxies, _ := cfg.trustedProxies() // checked in finish
+	// The data directory is this process's before anything in it (Slack's
+	// event ids and votes, the index) is read.
+	if err := m.lockData(cfg.DataDir); err != nil {
+		return err
+	}
 	cfg.slack.EventsPath = filepath.Join(cfg.DataDir, "slack-events.log")
 	srv := api.New(api.Config{
 		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),

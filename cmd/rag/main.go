@@ -230,6 +230,9 @@ func (m *Main) engine(ix *rag.Index, cfg *Config) (*rag.Engine, error) {
 // first is appending to, or clear it with a snapshot of its own, and
 // acknowledged uploads would be lost. The lock goes when the command ends.
 func (m *Main) lockData(dir string) error {
+	if len(m.locks) > 0 {
+		return nil // taken already by this command
+	}
 	if err := checkWritable(dir); err != nil {
 		return err
 	}
