@@ -17,6 +17,8 @@ type AskRequest struct {
 	TopK     int        `json:"top_k"`
 	History  []rag.Turn `json:"history"`
 	Stream   bool       `json:"stream"`
+	// DocIDs restrict the answer to these documents' passages.
+	DocIDs []string `json:"doc_ids"`
 }
 
 // wantsStream reports a request for server-sent events: "stream": true,
@@ -42,7 +44,7 @@ func (s *Server) ask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := rag.Query{Question: req.Question, TopK: req.TopK, History: req.History}
+	q := rag.Query{Question: req.Question, TopK: req.TopK, History: req.History, DocIDs: req.DocIDs}
 	if err := e.Validate(q); err != nil {
 		return err
 	}
@@ -96,6 +98,8 @@ func (s *Server) streamError(err error) ErrorBody {
 type SearchRequest struct {
 	Query string `json:"query"`
 	TopK  int    `json:"top_k"`
+	// DocIDs restrict the search to these documents.
+	DocIDs []string `json:"doc_ids"`
 }
 
 // SearchResponse lists passages, best first.
@@ -112,7 +116,7 @@ func (s *Server) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := e.Search(c.Request().Context(), req.Query, req.TopK)
+	ps, err := e.Search(c.Request().Context(), req.Query, req.TopK, req.DocIDs...)
 	if err != nil {
 		return err
 	}

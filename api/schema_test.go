@@ -45,6 +45,8 @@ func TestResponsesMatchTheirSchemas(t *testing.T) {
 		{"/v1/ask", call{method: "POST", path: "/v1/ask", ctype: "application/json", body: `{`}},
 		{"/v1/ask", call{method: "GET", path: "/v1/ask"}},
 		{"/v1/search", call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones"}`}},
+		{"/v1/search", call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones","doc_ids":["001_d85a46f5a13e0507.txt"]}`}},
+		{"/v1/search", call{method: "POST", path: "/v1/search", ctype: "application/json", body: `{"query":"drones","doc_ids":["none.txt"]}`}},
 		{"/v1/feedback", call{method: "POST", path: "/v1/feedback", ctype: "application/json", body: `{"question":"q","answer":"a","rating":"up"}`}},
 		{"/v1/feedback", call{method: "POST", path: "/v1/feedback", ctype: "application/json", body: `{"question":"q","answer":"a","rating":"meh"}`}},
 		{"/v1/feedback", call{method: "GET", path: "/v1/feedback?rating=down", header: admin}},

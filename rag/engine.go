@@ -17,6 +17,8 @@ type Query struct {
 	OnToken  func(string)
 	// OnPassages, when set, receives the passages before the answer is written.
 	OnPassages func([]Passage)
+	// DocIDs, when set, restrict the search to these documents.
+	DocIDs []string
 	// Instructions are the asker's own directions to a model (an
 	// OpenAI-compatible client's system messages); the offline answerer
 	// has no use for them.
@@ -89,14 +91,15 @@ func (e *Engine) validate(what, text string, k int) error {
 
 // Search returns the passages that best match query, k of them or the
 // engine's default when k is 0. Errors are those of [Engine.Validate].
-func (e *Engine) Search(ctx context.Context, query string, k int) ([]Passage, error) {
+func (e *Engine) Search(ctx context.Context, query string, k int, docIDs ...string) ([]Passage, error) {
 	if err := e.validate("query", query, k); err != nil {
 		return nil, err
 	}
 	if k == 0 {
 		k = e.TopK
 	}
-	return e.Index.Search(ctx, strings.TrimSpace(cleanQuestion(query)), k)
+	ps, _, err := e.Index.search(ctx, strings.TrimSpace(cleanQuestion(query)), k, docIDs)
+	return ps, err
 }
 
 // cleanQuestion drops control characters (NUL, escapes) from user text;
@@ -140,7 +143,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 	if len(q.History) > 0 {
 		standalone, notes = e.standalone(ctx, text, q.History)
 	}
-	passages, degraded, err := e.Index.search(ctx, standalone, k)
+	passages, degraded, err := e.Index.search(ctx, standalone, k, q.DocIDs)
 	if err != nil {
 		return nil, err
 	}

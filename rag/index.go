@@ -385,27 +385,29 @@ func (ix *Index) put(ctx context.Context, d *Document, vectors [][]float32) erro
 		ix.slots = append(ix.slots, &slot{chunk: c, doc: d, vector: row})
 		ix.slotOf[c.ID] = n
 		ix.lex.add(n, chunkTerms(d, c))
-		docs[j] = chromemDoc{c.ID, row}
+		docs[j] = chromemDoc{c.ID, d.ID, row}
 	}
 	ix.docs[d.ID] = d
 	return ix.addToCollection(ctx, docs)
 }
 
-// chromemDoc is a chunk's id and its row of the matrix.
+// chromemDoc is a chunk's id, its document's and its row of the matrix.
 type chromemDoc struct {
-	id  string
-	vec []float32
+	id, doc string
+	vec     []float32
 }
 
-// addToCollection stores vectors in the chromem-go collection. The rows
-// are unit length, so chromem-go keeps them as given: shared, not copied.
+// addToCollection stores vectors in the chromem-go collection, each with
+// its document's id, which filtered search asks chromem-go to match. The
+// rows are unit length, so chromem-go keeps them as given: shared, not
+// copied.
 func (ix *Index) addToCollection(ctx context.Context, docs []chromemDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
 	cd := make([]chromem.Document, len(docs))
 	for i, d := range docs {
-		cd[i] = chromem.Document{ID: d.id, Embedding: d.vec}
+		cd[i] = chromem.Document{ID: d.id, Embedding: d.vec, Metadata: map[string]string{"doc": d.doc}}
 	}
 	if err := ix.coll.AddDocuments(ctx, cd, runtime.NumCPU()); err != nil {
 		return fmt.Errorf("add to vector store: %w", err)

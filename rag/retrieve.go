@@ -106,20 +106,32 @@ func candidates(k int) int { return max(4*k, 20) }
 // outside 1..[MaxTopK]. When the embedder fails, the lexical ranking
 // alone answers.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, error) {
-	ps, _, err := ix.search(ctx, query, k)
+	ps, _, err := ix.search(ctx, query, k, nil)
 	return ps, err
 }
 
-// search is [Index.Search] that also says when the dense part was left out.
-func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, degraded string, _ error) {
+// MaxFilterDocs bounds how many documents a search may be restricted to.
+const MaxFilterDocs = 50
+
+// search is [Index.Search] that also says when the dense part was left
+// out; with only, it searches those documents alone.
+func (ix *Index) search(ctx context.Context, query string, k int, only []string) (_ []Passage, degraded string, _ error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, "", Errorf(EINVALID, "the query is empty")
 	}
 	if k < 1 || k > MaxTopK {
 		return nil, "", Errorf(EINVALID, "top_k must be between 1 and %d, got %d", MaxTopK, k)
 	}
+	if len(only) > MaxFilterDocs {
+		return nil, "", Errorf(EINVALID, "a search may be restricted to at most %d documents, not %d", MaxFilterDocs, len(only))
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	for _, id := range only {
+		if _, ok := ix.docs[id]; !ok {
+			return nil, "", Errorf(ENOTFOUND, "no document %q to search in", id)
+		}
+	}
 	pq, err := ix.prepare(ctx, query)
 	if err != nil {
 		return nil, "", err
@@ -127,13 +139,22 @@ func (ix *Index) search(ctx context.Context, query string, k int) (_ []Passage, 
 	if ix.lex.live == 0 || len(pq.question.Terms) == 0 {
 		return []Passage{}, "", nil
 	}
-	var dense Ranked
-	if pq.err != nil {
+	var dense, lexical Ranked
+	switch {
+	case pq.err != nil:
 		degraded = "lexical search only: " + shorten(pq.err.Error(), 120)
-	} else {
+	case len(only) > 0:
+		if dense, err = ix.denseIn(ctx, pq.vec, only, candidates(k)); err != nil {
+			return nil, "", err
+		}
+	default:
 		dense = ix.vecs.search(pq.vec, candidates(k))
 	}
-	lexical := ix.lex.search(pq.question.Terms, candidates(k))
+	if len(only) > 0 {
+		lexical = ix.lexicalIn(pq.question.Terms, only, candidates(k))
+	} else {
+		lexical = ix.lex.search(pq.question.Terms, candidates(k))
+	}
 	fused := ix.opts.Fusion(dense, lexical)
 	ranked := make(Ranked, 0, len(fused))
 	for slot, score := range fused {
@@ -199,4 +220,44 @@ func (ix *Index) ChromemSearch(ctx context.Context, qvec []float32, limit int) (
 	}
 	res, err := ix.coll.QueryEmbedding(ctx, qvec, n, nil, nil)
 	return len(res), err
+}
+
+// denseIn ranks the chunks of the given documents by the query vector
+// through chromem-go's QueryEmbedding with a metadata filter on the
+// document id; the caller holds ix.mu for reading.
+func (ix *Index) denseIn(ctx context.Context, vec []float32, only []string, limit int) (Ranked, error) {
+	var out Ranked
+	n := min(limit, ix.coll.Count()) // chromem-go refuses more than it holds
+	for _, id := range only {
+		res, err := ix.coll.QueryEmbedding(ctx, vec, n, map[string]string{"doc": id}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("filtered dense search: %w", err)
+		}
+		for _, r := range res {
+			if slot, ok := ix.slotOf[r.ID]; ok {
+				out = append(out, scored{slot: slot, score: float64(r.Similarity)})
+			}
+		}
+	}
+	sortScored(out)
+	return out[:min(len(out), limit)], nil
+}
+
+// lexicalIn ranks the chunks of the given documents by BM25; the caller
+// holds ix.mu for reading.
+func (ix *Index) lexicalIn(terms []QueryTerm, only []string, limit int) Ranked {
+	in := map[string]bool{}
+	for _, id := range only {
+		in[id] = true
+	}
+	var out Ranked
+	for _, r := range ix.lex.search(terms, ix.lex.live) {
+		if s := ix.slots[r.slot]; s != nil && in[s.doc.ID] {
+			out = append(out, r)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
 }

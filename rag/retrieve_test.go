@@ -90,3 +90,54 @@ func TestSearchToleratesTypos(t *testing.T) {
 		t.Errorf("top passage %s", ps[0].ChunkID)
 	}
 }
+
+// A search restricted to documents finds passages of those alone, its
+// dense side through chromem-go's metadata filter.
+func TestSearchRestrictedToDocuments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := mustSeedIndex(t)
+	all, _ := ix.Search(ctx, "Caspian naval drills", 5)
+	only := "003_6f711b8ee9a9380c.txt"
+	if len(all) == 0 || all[0].DocID == only {
+		t.Fatalf("the unrestricted search should lead elsewhere: %+v", all)
+	}
+	ps, _, err := ix.search(ctx, "Caspian naval drills", 5, []string{only})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("%v %+v", err, ps)
+	}
+	for _, p := range ps {
+		if p.DocID != only {
+			t.Errorf("passage of %s in a search restricted to %s", p.DocID, only)
+		}
+	}
+	ix.mu.RLock()
+	dense, err := ix.denseIn(ctx, mustVector(t, ix, "Caspian naval drills"), []string{only}, 5)
+	ix.mu.RUnlock()
+	if err != nil || len(dense) == 0 {
+		t.Errorf("chromem-go's filtered ranking: %v %v", err, dense)
+	}
+	if _, _, err := ix.search(ctx, "drills", 5, []string{"none.txt"}); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("unknown document: %v", err)
+	}
+	e := NewEngine(ix)
+	a, err := e.Ask(ctx, Query{Question: "What did Russia and Iran agree on?", DocIDs: []string{only}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range a.Citations {
+		if c.DocID != only {
+			t.Errorf("citation of %s in an answer restricted to %s", c.DocID, only)
+		}
+	}
+}
+
+func mustVector(t *testing.T, ix *Index, q string) []float32 {
+	t.Helper()
+	v, err := ix.opts.Embedder.Query(context.Background(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	normalizeInPlace(v)
+	return v
+}

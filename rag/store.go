@@ -479,7 +479,7 @@ func (ix *Index) installLocked(ctx context.Context, snap *snapshot) error {
 			row := ix.vecs.add(vecs[n*snap.Dim : (n+1)*snap.Dim])
 			ix.slots = append(ix.slots, &slot{chunk: c, doc: d, vector: row})
 			ix.slotOf[c.ID] = n
-			all = append(all, chromemDoc{c.ID, row})
+			all = append(all, chromemDoc{c.ID, d.ID, row})
 		}
 		ix.docs[d.ID] = d
 	}
