@@ -306,8 +306,15 @@ func TestUploadSearchDelete(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	indexPath := filepath.Join(dir, "index.gob")
-	e := rag.NewEngine(seedIndex(t))
-	_, srv := newTestServer(t, Config{Engine: e, AdminToken: "s3cret", IndexPath: indexPath, UploadLimit: "64K"})
+	ix, err := rag.OpenIndex(context.Background(), indexPath, rag.IndexOptions{}) // bound: changes durable when made
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(context.Background(), "../seeds", nil); err != nil {
+		t.Fatal(err)
+	}
+	e := rag.NewEngine(ix)
+	_, srv := newTestServer(t, Config{Engine: e, AdminToken: "s3cret", UploadLimit: "64K"})
 	auth := map[string]string{"Authorization": "Bearer s3cret"}
 	text := "Harbour Report on the Northern Ferry Terminal\n\nThe northern ferry terminal opened on Tuesday and serves twelve routes across the bay."
 	body, _ := json.Marshal(UploadText{ID: "notes/ferry.txt", Text: text})

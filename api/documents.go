@@ -124,8 +124,8 @@ func (s *Server) uploadDocument(c echo.Context) error {
 	if replaced && old.Origin == rag.OriginCorpus {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; change it there", id)
 	}
-	// Stored in the change log first: an error means nothing changed.
-	if _, err := e.Index.UpsertLogged(c.Request().Context(), s.cfg.IndexPath, []*rag.Document{doc}); err != nil {
+	// The index is durable when Upsert returns: an error means nothing changed.
+	if _, err := e.Index.Upsert(c.Request().Context(), []*rag.Document{doc}, nil); err != nil {
 		return err
 	}
 	s.log.Info("document stored", "id", id, "chunks", len(doc.Chunks), "replaced", replaced)
@@ -179,7 +179,7 @@ func (s *Server) deleteDocument(c echo.Context) error {
 	if d.Origin == rag.OriginCorpus {
 		return rag.Errorf(rag.ECONFLICT, "%q is a file of the corpus directory; remove it there", id)
 	}
-	if _, err := e.Index.RemoveLogged(c.Request().Context(), s.cfg.IndexPath, id); err != nil {
+	if _, err := e.Index.Remove(c.Request().Context(), id); err != nil {
 		return err
 	}
 	s.log.Info("document deleted", "id", id)

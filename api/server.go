@@ -21,8 +21,6 @@ type Config struct {
 	// Engine answers; nil until the index is loaded (see [Server.SetEngine]).
 	Engine *rag.Engine
 	Log    *slog.Logger
-	// IndexPath is where the index is saved after a document changes.
-	IndexPath string
 	// FeedbackPath is the JSONL file feedback is appended to.
 	FeedbackPath string
 	// AdminToken enables document changes for bearers of it.

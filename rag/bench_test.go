@@ -89,7 +89,7 @@ func BenchmarkReplayFullChangeLog(b *testing.B) {
 	c := synth.New(4, 30000)
 	var logged int64
 	for i := 0; logged < maxLogBytes*95/100; i++ {
-		if _, err := ix.UpsertLogged(context.Background(), path, []*Document{NewDocument(fmt.Sprintf("u%05d.txt", i), c.Document(3000))}); err != nil {
+		if _, err := ix.upsert(context.Background(), path, []*Document{NewDocument(fmt.Sprintf("u%05d.txt", i), c.Document(3000))}, nil); err != nil {
 			b.Fatal(err)
 		}
 		if st, err := os.Stat(logPath(path)); err == nil {

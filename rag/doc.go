@@ -8,6 +8,11 @@
 // offline [Extractive] answerer by default, or a model through [LLM].
 // Every [Citation] of an [Answer] quotes its document exactly.
 //
+// [NewIndex] makes an index in memory; [OpenIndex] opens one stored in a
+// file and binds it there, so that [Index.Upsert] and [Index.Remove] are
+// durable when they return (a checksummed change log, folded into the
+// snapshot in the background) and [Index.Sync] saves what it changed.
+//
 // The offline path needs nothing but this package: the built-in word
 // vectors ([EmbeddedWordVectors], GloVe with WordNet's parts of speech)
 // give the local embedder and the question analysis their sense of

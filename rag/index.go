@@ -83,6 +83,8 @@ type Index struct {
 	rowsGen uint64
 
 	journal journal
+	// path is where the index is bound (OpenIndex); changes are logged there.
+	path string
 	// tornTail is how many bytes of a torn final change-log record loading
 	// dropped; reindexedRecords how many log records it indexed anew
 	// (another embedder or chunking made them).
@@ -185,9 +187,11 @@ type Progress func(done, total int)
 
 // Upsert adds documents and replaces those whose text changed; a document
 // whose hash the index already holds costs nothing. It returns how many
-// documents it (re)indexed.
+// documents it (re)indexed. A bound index (see [OpenIndex]) has the change
+// in its change log, synced, before it returns; an error means nothing
+// changed.
 func (ix *Index) Upsert(ctx context.Context, docs []*Document, progress Progress) (int, error) {
-	return ix.upsert(ctx, "", docs, progress)
+	return ix.upsert(ctx, ix.path, docs, progress)
 }
 
 // upsert is Upsert, logged to the change log beside the snapshot at path
@@ -446,13 +450,10 @@ func (ix *Index) drop(ctx context.Context, id string) bool {
 	return true
 }
 
-// Remove deletes documents by id and reports how many existed.
-func (ix *Index) Remove(ctx context.Context, ids ...string) int {
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.dropAll(ctx, ids)
+// Remove deletes documents by id and reports how many existed; a bound
+// index logs the deletions first, like [Index.Upsert].
+func (ix *Index) Remove(ctx context.Context, ids ...string) (int, error) {
+	return ix.remove(ctx, ix.path, ids...)
 }
 
 // dropAll removes the documents with the given ids and returns how many

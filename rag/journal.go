@@ -54,17 +54,31 @@ type journal struct {
 	foldAt int64
 }
 
-// UpsertLogged is [Index.Upsert] made durable first: the changed documents
-// are chunked and embedded, their records appended to the change log of
-// the snapshot at path and synced, and only then put in the index. On
-// error neither the index nor the log has changed. An empty path keeps the
-// change in memory only.
-func (ix *Index) UpsertLogged(ctx context.Context, path string, docs []*Document) (int, error) {
-	return ix.upsert(ctx, path, docs, nil)
+// OpenIndex loads the index stored at path (see [LoadIndex]) and binds it
+// there: from then on [Index.Upsert] and [Index.Remove] are durable when
+// they return — each change appended to the change log and synced before
+// the index changes — and [Index.Sync] saves a snapshot when it changed
+// anything. An index loaded by re-embedding is saved at once.
+func OpenIndex(ctx context.Context, path string, opts IndexOptions) (*Index, error) {
+	ix, reembedded, err := LoadIndex(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	ix.path = path
+	if reembedded {
+		if err := ix.Save(path); err != nil {
+			return nil, err
+		}
+	}
+	return ix, nil
 }
 
-// RemoveLogged is [Index.Remove] made durable first, like [Index.UpsertLogged].
-func (ix *Index) RemoveLogged(ctx context.Context, path string, ids ...string) (int, error) {
+// Path is where the index is bound (see [OpenIndex]); empty in memory.
+func (ix *Index) Path() string { return ix.path }
+
+// remove is Remove, logged to the change log of the snapshot at path
+// first when path is set.
+func (ix *Index) remove(ctx context.Context, path string, ids ...string) (int, error) {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.mu.RLock()

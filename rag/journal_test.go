@@ -23,7 +23,7 @@ func loggedIndex(t *testing.T, n int) (string, []byte) {
 	ix := NewIndex(IndexOptions{Embedder: tinyEmbedder()})
 	for i := range n {
 		d := NewDocument(fmt.Sprintf("u%02d.txt", i), fmt.Sprintf("Upload %d\n\nThe record number %d holds text of its own.", i, i))
-		if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
+		if _, err := ix.upsert(ctx, path, []*Document{d}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestFullDiskLosesNothing(t *testing.T) {
 	}
 	upload := func(i int) error {
 		d := NewDocument(fmt.Sprintf("f%04d.txt", i), fmt.Sprintf("Upload %d\n\n%s", i, strings.Repeat(fmt.Sprintf("Sentence %d of a longer document. ", i), 40)))
-		_, err := ix.UpsertLogged(ctx, path, []*Document{d})
+		_, err := ix.upsert(ctx, path, []*Document{d}, nil)
 		return err
 	}
 	stored := map[string]bool{}
@@ -297,11 +297,11 @@ func TestChangeLogFoldsInTheBackground(t *testing.T) {
 			defer wg.Done()
 			for i := range 40 {
 				d := NewDocument(fmt.Sprintf("w%d/%02d.txt", w, i), fmt.Sprintf("Worker %d upload %d\n\nThe ferry runs %d routes.", w, i, i))
-				if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
+				if _, err := ix.upsert(ctx, path, []*Document{d}, nil); err != nil {
 					t.Error(err)
 				}
 				if i%4 == 3 {
-					if _, err := ix.RemoveLogged(ctx, path, fmt.Sprintf("w%d/%02d.txt", w, i-1)); err != nil {
+					if _, err := ix.remove(ctx, path, fmt.Sprintf("w%d/%02d.txt", w, i-1)); err != nil {
 						t.Error(err)
 					}
 				}
@@ -374,5 +374,44 @@ func TestSyncReadsOnlyChangedFiles(t *testing.T) {
 	}
 	if rep, err := ix.Sync(ctx, dir, nil); err != nil || rep.Restamped != 0 || rep.Unchanged != 2 {
 		t.Errorf("after the touch: %+v %v", rep, err)
+	}
+}
+
+// An opened index is bound to its path: Sync saves a snapshot, Upsert and
+// Remove are in the change log when they return.
+func TestOpenIndexIsDurableWhenChangesReturn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := IndexOptions{Embedder: tinyEmbedder()}
+	corpus := t.TempDir()
+	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte(docA), 0o644)
+	path := filepath.Join(t.TempDir(), "index.gob")
+	ix, err := OpenIndex(ctx, path, opts)
+	if err != nil || ix.Path() != path {
+		t.Fatalf("%v %q", err, ix.Path())
+	}
+	if rep, err := ix.Sync(ctx, corpus, nil); err != nil || len(rep.Added) != 1 {
+		t.Fatalf("sync %+v %v", rep, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no snapshot after a sync that changed the index: %v", err)
+	}
+	b := NewDocument("b.txt", docB)
+	b.Origin = OriginUpload
+	if _, err := ix.Upsert(ctx, []*Document{b}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Remove(ctx, "a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := LoadIndex(ctx, path, opts) // as after a crash: no save since
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := got.Document("b.txt"); err != nil {
+		t.Errorf("upsert not durable: %v", err)
+	}
+	if _, err := got.Document("a.txt"); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("remove not durable: %v", err)
 	}
 }

@@ -45,10 +45,10 @@ func TestChangeLogReplaysAfterSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Origin = OriginUpload
-	if _, err := ix.UpsertLogged(ctx, path, []*Document{b}); err != nil {
+	if _, err := ix.upsert(ctx, path, []*Document{b}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.RemoveLogged(ctx, path, "a.txt"); err != nil {
+	if _, err := ix.remove(ctx, path, "a.txt"); err != nil {
 		t.Fatal(err)
 	}
 	got, _, err := LoadIndex(ctx, path, IndexOptions{})
@@ -82,7 +82,7 @@ func TestTornLogTailIsDropped(t *testing.T) {
 	ix := NewIndex(IndexOptions{})
 	for i, text := range []string{docA, docB} {
 		d := NewDocument(fmt.Sprintf("d%d.txt", i), text)
-		if _, err := ix.UpsertLogged(ctx, path, []*Document{d}); err != nil {
+		if _, err := ix.upsert(ctx, path, []*Document{d}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -168,7 +168,7 @@ func crashChild(dir string) {
 			ix.Upsert(ctx, docs, nil)
 			ix.Save(path)
 		} else {
-			ix.UpsertLogged(ctx, path, docs)
+			ix.upsert(ctx, path, docs, nil)
 		}
 		// Tell the parent which rounds are acknowledged (durable).
 		os.WriteFile(filepath.Join(dir, "acked"), []byte(strconv.Itoa(i)), 0o644)

@@ -121,7 +121,8 @@ func unwrapPathError(err error) error {
 
 // Sync makes the index hold exactly the corpus directory's documents (and
 // any uploaded ones): new and changed files are embedded, unchanged ones
-// cost nothing, and files no longer there are removed.
+// cost nothing, and files no longer there are removed. A bound index (see
+// [OpenIndex]) is saved when anything changed, before Sync returns.
 func (ix *Index) Sync(ctx context.Context, dir string, progress Progress) (SyncReport, error) {
 	var rep SyncReport
 	// A file whose size and modification time are those the index took
@@ -171,7 +172,9 @@ func (ix *Index) Sync(ctx context.Context, dir string, progress Progress) (SyncR
 	}
 	ix.mu.RUnlock()
 	sort.Strings(rep.Removed)
-	if _, err := ix.Upsert(ctx, docs, progress); err != nil {
+	// A whole corpus goes into a snapshot at the end, not through the
+	// change log record by record.
+	if _, err := ix.upsert(ctx, "", docs, progress); err != nil {
 		return rep, err
 	}
 	if len(restamp) > 0 {
@@ -184,7 +187,9 @@ func (ix *Index) Sync(ctx context.Context, dir string, progress Progress) (SyncR
 		}
 		ix.mu.Unlock()
 	}
-	ix.Remove(ctx, rep.Removed...)
+	if _, err := ix.remove(ctx, "", rep.Removed...); err != nil {
+		return rep, err
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		ix.mu.Lock()
 		if ix.corpusDir != abs {
@@ -192,6 +197,11 @@ func (ix *Index) Sync(ctx context.Context, dir string, progress Progress) (SyncR
 			rep.Moved = true
 		}
 		ix.mu.Unlock()
+	}
+	if ix.path != "" && rep.Changed() {
+		if err := ix.Save(ix.path); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }

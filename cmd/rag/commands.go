@@ -28,7 +28,7 @@ func (m *Main) ask(ctx context.Context, args []string) error {
 	if strings.TrimSpace(question) == "" {
 		return &exitError{code: 2, err: errors.New(`give a question: rag ask "What was the drill called?"`)}
 	}
-	ix, err := m.openIndex(ctx, &cfg)
+	ix, _, err := m.openIndex(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (m *Main) search(ctx context.Context, args []string) error {
 	if strings.TrimSpace(query) == "" {
 		return &exitError{code: 2, err: errors.New(`give a query: rag search "Caspian drills"`)}
 	}
-	ix, err := m.openIndex(ctx, &cfg)
+	ix, _, err := m.openIndex(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -131,30 +131,13 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		cfg.CorpusDir, cfg.corpusSet = fs.Arg(0), true
 	}
 	start := time.Now()
-	if err := m.lockData(cfg.DataDir); err != nil {
-		return err
-	}
-	opts, err := cfg.indexOptions()
+	ix, rep, err := m.openIndex(ctx, &cfg)
 	if err != nil {
 		return err
-	}
-	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(&cfg), opts)
-	if err != nil {
-		return err
-	}
-	rep, err := ix.Sync(ctx, cfg.CorpusDir, m.progress("embedding"))
-	if err != nil {
-		return err
-	}
-	m.reportSkipped(rep)
-	if rep.Changed() || reembedded {
-		if err := ix.Save(indexPath(&cfg)); err != nil {
-			return err
-		}
 	}
 	st := ix.Stats()
 	fmt.Fprintf(m.Stdout, "%s: %d added, %d updated, %d removed, %d unchanged, %d skipped; index holds %d documents, %d chunks (%s, %s embeddings) in %.1fs\n",
-		cfg.CorpusDir, len(rep.Added), len(rep.Updated), len(rep.Removed), rep.Unchanged, len(rep.Skipped),
+		ix.CorpusDir(), len(rep.Added), len(rep.Updated), len(rep.Removed), rep.Unchanged, len(rep.Skipped),
 		st.Documents, st.Chunks, indexPath(&cfg), st.Embedder, time.Since(start).Seconds())
 	return nil
 }
@@ -177,7 +160,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	cfg.slack.EventsPath = filepath.Join(cfg.DataDir, "slack-events.log")
 	srv := api.New(api.Config{
-		Log: log, IndexPath: indexPath(&cfg), FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
+		Log: log, FeedbackPath: filepath.Join(cfg.DataDir, "feedback.jsonl"),
 		AdminToken: cfg.AdminToken, RequestTimeout: cfg.Timeout, RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
 		TrustedProxies: proxies, CORSOrigins: cfg.corsOrigins(), UploadLimit: cfg.MaxUpload, Slack: cfg.slack, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys,
 	})
@@ -208,7 +191,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}()
 	}
 
-	ix, err := m.openIndex(ctx, &cfg)
+	ix, _, err := m.openIndex(ctx, &cfg)
 	if err == nil {
 		var e *rag.Engine
 		if e, err = m.engine(ix, &cfg); err == nil {

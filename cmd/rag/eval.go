@@ -82,7 +82,7 @@ func (m *Main) eval(ctx context.Context, args []string) error {
 		}
 		m.wrapModel = func(rag.Model, bool) (rag.Model, bool) { return eval.Replay(rec), true }
 	}
-	ix, err := m.openIndex(ctx, &cfg)
+	ix, _, err := m.openIndex(ctx, &cfg)
 	if err != nil {
 		return err
 	}

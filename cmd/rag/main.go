@@ -147,20 +147,21 @@ func (m *Main) logger() *slog.Logger {
 // indexPath is where the index snapshot lives in the data directory.
 func indexPath(cfg *Config) string { return filepath.Join(cfg.DataDir, "index.gob") }
 
-// openIndex loads the persisted index and brings it up to date with the
-// corpus directory: the one named by flag or environment, else the one the
-// index last mirrored, else ./seeds. It saves the index when it changed.
-func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
+// openIndex opens the index of the data directory, bound there (changes
+// are durable when made), and brings it up to date with the corpus
+// directory: the one named by flag or environment, else the one the index
+// last mirrored, else ./seeds.
+func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, rag.SyncReport, error) {
 	if err := m.lockData(cfg.DataDir); err != nil {
-		return nil, err
+		return nil, rag.SyncReport{}, err
 	}
 	opts, err := cfg.indexOptions()
 	if err != nil {
-		return nil, err
+		return nil, rag.SyncReport{}, err
 	}
-	ix, reembedded, err := rag.LoadIndex(ctx, indexPath(cfg), opts)
+	ix, err := rag.OpenIndex(ctx, indexPath(cfg), opts)
 	if err != nil {
-		return nil, err
+		return nil, rag.SyncReport{}, err
 	}
 	log := m.logger()
 	if n := ix.TornTail(); n > 0 {
@@ -177,15 +178,10 @@ func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, error) {
 	}
 	rep, err := ix.Sync(ctx, dir, m.progress("indexing"))
 	if err != nil {
-		return nil, err
+		return nil, rep, err
 	}
 	m.reportSkipped(rep)
-	if rep.Changed() || reembedded {
-		if err := ix.Save(indexPath(cfg)); err != nil {
-			return nil, err
-		}
-	}
-	return ix, nil
+	return ix, rep, nil
 }
 
 func (m *Main) reportSkipped(rep rag.SyncReport) {
