@@ -34,9 +34,10 @@ func main() {
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
+	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
 	flag.Parse()
 	if *child != "" {
-		restartChild(*child, *queries)
+		restartChild(*child, *childCorpus, *queries)
 		return
 	}
 	ctx := context.Background()
@@ -117,51 +118,61 @@ func percentiles(d []time.Duration) latency {
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 func measureSeeds(ctx context.Context, queries int) (sizeResult, error) {
-	docs, _, err := rag.ReadCorpus("seeds")
+	return measure(ctx, "seeds", "seeds", queries)
+}
+
+// measureSynthetic writes a corpus directory of about n chunks and
+// measures it.
+func measureSynthetic(ctx context.Context, n, queries int) (sizeResult, error) {
+	c := synth.New(int64(n), 50000)
+	dir, err := os.MkdirTemp("", "ragbench-corpus-")
 	if err != nil {
 		return sizeResult{}, err
 	}
-	return measure(ctx, "seeds", docs, queries)
+	defer os.RemoveAll(dir)
+	for chunks, i := 0, 0; chunks < n; i++ {
+		text := c.Document(2600)
+		chunks += rag.CountChunks(rag.NewDocument("x", text).Text)
+		sub := filepath.Join(dir, fmt.Sprintf("%03d", i/1000)) // at most 1,000 files a directory
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return sizeResult{}, err
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("%07d.txt", i)), []byte(text), 0o644); err != nil {
+			return sizeResult{}, err
+		}
+	}
+	return measure(ctx, fmt.Sprintf("%dk", n/1000), dir, queries)
 }
 
-// measureSynthetic builds a corpus of about n chunks and measures it.
-func measureSynthetic(ctx context.Context, n, queries int) (sizeResult, error) {
-	c := synth.New(int64(n), 50000)
-	var docs []*rag.Document
-	chunks := 0
-	for chunks < n {
-		d := rag.NewDocument(fmt.Sprintf("synthetic/%07d.txt", len(docs)), c.Document(2600))
-		chunks += rag.CountChunks(d.Text)
-		docs = append(docs, d)
-	}
-	return measure(ctx, fmt.Sprintf("%dk", n/1000), docs, queries)
-}
-
-// measure ingests docs, saves the index, and has a fresh process load and
-// query it.
-func measure(ctx context.Context, name string, docs []*rag.Document, queries int) (sizeResult, error) {
-	r := sizeResult{Name: name, Docs: len(docs)}
-	for _, d := range docs {
-		r.TextMB += float64(len(d.Text)) / 1e6
-	}
-	ix := rag.NewIndex(rag.IndexOptions{})
-	start := time.Now()
-	if _, err := ix.Upsert(ctx, docs, nil); err != nil {
-		return r, err
-	}
-	r.IngestS = time.Since(start).Seconds()
-	r.Chunks = ix.Stats().Chunks
-	r.ChunksPerS = round(float64(r.Chunks) / r.IngestS)
-	r.MBPerS = round(r.TextMB / r.IngestS)
+// measure ingests the corpus directory into an index opened in a temporary
+// data directory (reading, embedding and saving, as `rag ingest` does),
+// then has a fresh process open it and check the corpus directory as a
+// restarted server does, and query it.
+func measure(ctx context.Context, name, corpus string, queries int) (sizeResult, error) {
+	r := sizeResult{Name: name}
 	dir, err := os.MkdirTemp("", "ragbench-")
 	if err != nil {
 		return r, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "index.gob")
-	if err := ix.Save(path); err != nil {
+	ix, err := rag.OpenIndex(ctx, path, rag.IndexOptions{})
+	if err != nil {
 		return r, err
 	}
+	start := time.Now()
+	if _, err := ix.Sync(ctx, corpus, nil); err != nil {
+		return r, err
+	}
+	r.IngestS = time.Since(start).Seconds()
+	docs := ix.Documents()
+	r.Docs = len(docs)
+	for _, d := range docs {
+		r.TextMB += float64(len(d.Text)) / 1e6
+	}
+	r.Chunks = ix.Stats().Chunks
+	r.ChunksPerS = round(float64(r.Chunks) / r.IngestS)
+	r.MBPerS = round(r.TextMB / r.IngestS)
 	if st, err := os.Stat(path); err == nil {
 		r.SnapshotMB = round(float64(st.Size()) / 1e6)
 	}
@@ -171,7 +182,7 @@ func measure(ctx context.Context, name string, docs []*rag.Document, queries int
 	if err != nil {
 		return r, err
 	}
-	cmd := exec.Command(self, "-restart", dir, "-queries", strconv.Itoa(queries))
+	cmd := exec.Command(self, "-restart", dir, "-corpus", corpus, "-queries", strconv.Itoa(queries))
 	cmd.Stderr = os.Stderr
 	b, err := cmd.Output()
 	if err != nil {
@@ -189,13 +200,19 @@ func measure(ctx context.Context, name string, docs []*rag.Document, queries int
 
 // restartChild loads the index from dir as a restarted server would, then
 // measures memory and latency and prints them as JSON.
-func restartChild(dir string, queries int) {
+func restartChild(dir, corpus string, queries int) {
 	ctx := context.Background()
 	start := time.Now()
 	ix, reembedded, err := rag.LoadIndex(ctx, filepath.Join(dir, "index.gob"), rag.IndexOptions{})
 	check(err)
 	if reembedded {
 		check(fmt.Errorf("the index was re-embedded on load"))
+	}
+	// A restarted server checks the corpus directory before it is ready.
+	rep, err := ix.Sync(ctx, corpus, nil)
+	check(err)
+	if rep.Changed() {
+		check(fmt.Errorf("the restart changed the index: %+v", rep))
 	}
 	e := rag.NewEngine(ix)
 	var m restartMeasures
