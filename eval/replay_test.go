@@ -94,7 +94,7 @@ func TestReplay(t *testing.T) {
 	if *update {
 		srv := fakeprovider.New(provider.OpenAI)
 		defer srv.Close()
-		srv.Reply = scriptedReply
+		srv.SetReply(scriptedReply)
 		model, _, err := provider.NewModel(provider.Config{LLM: provider.OpenAI, LLMBaseURL: srv.BaseURL(), LLMModel: "scripted"})
 		if err != nil {
 			t.Fatal(err)

@@ -263,7 +263,7 @@ func TestAskStreamsFromModel(t *testing.T) {
 	t.Parallel()
 	srv := fakeprovider.New("openai")
 	defer srv.Close()
-	srv.Reply = func(fakeprovider.Chat) string { return "The drill was called CASAREX 2025 [1]." }
+	srv.SetReply(func(fakeprovider.Chat) string { return "The drill was called CASAREX 2025 [1]." })
 	env := map[string]string{"RAG_LLM": "openai", "RAG_LLM_BASE_URL": srv.BaseURL(), "OPENAI_API_KEY": "k", "RAG_LLM_MODEL": "m"}
 	code, out, stderr := run(t, env, "ask", "--stream", "--data", t.TempDir(), "--corpus", seedsDir(t), "What was the Caspian drill called?")
 	if code != 0 {
@@ -278,7 +278,7 @@ func TestEvalRecordAndReplay(t *testing.T) {
 	t.Parallel()
 	srv := fakeprovider.New("ollama")
 	defer srv.Close()
-	srv.Reply = func(fakeprovider.Chat) string { return "Kazem Jalali is the ambassador [1]." }
+	srv.SetReply(func(fakeprovider.Chat) string { return "Kazem Jalali is the ambassador [1]." })
 	set := filepath.Join(t.TempDir(), "set.yaml")
 	os.WriteFile(set, []byte("- id: a\n  question: Who is Iran's ambassador to Russia?\n  answers: [Kazem Jalali]\n  sources: [001_d85a46f5a13e0507.txt]\n"), 0o644)
 	recording := filepath.Join(t.TempDir(), "rec.json")

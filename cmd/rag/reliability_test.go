@@ -373,7 +373,7 @@ func TestBinaryModelFaults(t *testing.T) {
 	t.Parallel()
 	fake := fakeprovider.New("openai")
 	defer fake.Close()
-	fake.Reply = func(fakeprovider.Chat) string { return "The drill was CASAREX 2025 [1]." }
+	fake.SetReply(func(fakeprovider.Chat) string { return "The drill was CASAREX 2025 [1]." })
 	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=100000", "RAG_LLM=openai", "RAG_LLM_BASE_URL="+fake.BaseURL(),
 		"OPENAI_API_KEY=sk-SECRET-KEY-123", "RAG_LLM_TIMEOUT=500ms", "RAG_TIMEOUT=5s")
 	for _, mode := range []string{fakeprovider.Fail, fakeprovider.Hang, fakeprovider.Reset, fakeprovider.Empty} {
@@ -692,8 +692,8 @@ func TestBinaryWithTheOpenAINodeSDK(t *testing.T) {
 	node, sdk := openaiSDK(t)
 	fake := fakeprovider.New("openai")
 	defer fake.Close()
-	fake.PieceDelay = 250 * time.Millisecond
-	fake.Reply = func(c fakeprovider.Chat) string {
+	fake.SetPieceDelay(250 * time.Millisecond)
+	fake.SetReply(func(c fakeprovider.Chat) string {
 		last := c.Messages[len(c.Messages)-1].Content
 		switch {
 		case strings.Contains(last, "and what did he say"): // the follow-up, to be made standalone
@@ -702,7 +702,8 @@ func TestBinaryWithTheOpenAINodeSDK(t *testing.T) {
 			return "He said it centered on military and defence cooperation [1]."
 		}
 		return "Iran's ambassador to Russia is Kazem Jalali [1], who spoke of the ministerial meeting [1]."
-	}
+	})
+
 	s := startServer(t, binary(t), t.TempDir(), "RAG_RATE_LIMIT=100000", "RAG_LLM=openai", "RAG_LLM_BASE_URL="+fake.BaseURL(),
 		"OPENAI_API_KEY=sk-test", "RAG_PUBLIC_URL=https://rag.example.com")
 	cmd := exec.Command(node, "testdata/openai_sdk.js")

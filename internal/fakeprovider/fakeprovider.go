@@ -197,11 +197,33 @@ func (s *Server) reply(body map[string]any, mode string) (Chat, string) {
 	if mode == Empty {
 		return c, ""
 	}
-	return c, s.Reply(c)
+	s.mu.Lock()
+	reply := s.Reply
+	s.mu.Unlock()
+	return c, reply(c)
+}
+
+// SetReply sets Reply while the server may be serving.
+func (s *Server) SetReply(f func(Chat) string) {
+	s.mu.Lock()
+	s.Reply = f
+	s.mu.Unlock()
+}
+
+// SetPieceDelay sets PieceDelay while the server may be serving.
+func (s *Server) SetPieceDelay(d time.Duration) {
+	s.mu.Lock()
+	s.PieceDelay = d
+	s.mu.Unlock()
 }
 
 // pause waits PieceDelay before a piece of a stream.
-func (s *Server) pause() { time.Sleep(s.PieceDelay) }
+func (s *Server) pause() {
+	s.mu.Lock()
+	d := s.PieceDelay
+	s.mu.Unlock()
+	time.Sleep(d)
+}
 
 // pieces cuts text into a few stream chunks, with an empty one among them
 // as real servers sometimes send.

@@ -76,7 +76,7 @@ func TestAnswerThroughEachProvider(t *testing.T) {
 			t.Parallel()
 			srv := fakeprovider.New(kind)
 			defer srv.Close()
-			srv.Reply = citingReply
+			srv.SetReply(citingReply)
 			e := newEngine(t, kind, srv, 5*time.Second)
 			var streamed strings.Builder
 			var chunks int
@@ -147,12 +147,12 @@ func TestModelAbstainsAndUngrounded(t *testing.T) {
 	srv := fakeprovider.New(OpenAI)
 	defer srv.Close()
 	e := newEngine(t, OpenAI, srv, 5*time.Second)
-	srv.Reply = func(fakeprovider.Chat) string { return prompts.NotFound }
+	srv.SetReply(func(fakeprovider.Chat) string { return prompts.NotFound })
 	ans, err := e.Ask(context.Background(), rag.Query{Question: "What is the population of Moscow?"})
 	if err != nil || ans.Answered || len(ans.Citations) != 0 || !strings.HasPrefix(ans.Answer, "The corpus does not say") {
 		t.Errorf("not-found reply: %v %+v", err, ans)
 	}
-	srv.Reply = func(fakeprovider.Chat) string { return "Iran and Russia held drills [7]." }
+	srv.SetReply(func(fakeprovider.Chat) string { return "Iran and Russia held drills [7]." })
 	ans, err = e.Ask(context.Background(), rag.Query{Question: "What drills were held?"})
 	if err != nil || !ans.Answered || ans.Grounded || len(ans.Citations) != 0 || ans.Answer != "Iran and Russia held drills." {
 		t.Errorf("ungrounded reply: %v %+v", err, ans)
@@ -177,7 +177,7 @@ func TestRetryThenFallback(t *testing.T) {
 			t.Parallel()
 			srv := fakeprovider.New(Ollama)
 			defer srv.Close()
-			srv.Reply = citingReply
+			srv.SetReply(citingReply)
 			srv.FailNext(tt.failures...)
 			e := newEngine(t, Ollama, srv, 400*time.Millisecond)
 			start := time.Now()
@@ -216,7 +216,7 @@ func TestFollowUpRewrittenByModel(t *testing.T) {
 	t.Parallel()
 	srv := fakeprovider.New(Anthropic)
 	defer srv.Close()
-	srv.Reply = citingReply
+	srv.SetReply(citingReply)
 	e := newEngine(t, Anthropic, srv, 5*time.Second)
 	history := []rag.Turn{{Role: "user", Content: "What was the Caspian drill called?"}, {Role: "assistant", Content: "CASAREX 2025 [1]"}}
 	ans, err := e.Ask(context.Background(), rag.Query{Question: "What was its theme?", History: history})
@@ -375,7 +375,7 @@ func TestPromptInjectionInADocument(t *testing.T) {
 	// The model's request: the instructions sit inside a passage, defused.
 	srv := fakeprovider.New(OpenAI)
 	defer srv.Close()
-	srv.Reply = func(fakeprovider.Chat) string { return "Kazem Jalali is the ambassador [1]." }
+	srv.SetReply(func(fakeprovider.Chat) string { return "Kazem Jalali is the ambassador [1]." })
 	m, _, _ := NewModel(Config{LLM: OpenAI, LLMBaseURL: srv.BaseURL(), OpenAIKey: "k"})
 	p, _ := prompts.Load("")
 	e := rag.NewEngine(ix)
