@@ -153,6 +153,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.logger()
 	proxies, _ := cfg.trustedProxies() // checked in finish
+	rag.SetServingGC()
 	// The data directory is this process's before anything in it (Slack's
 	// event ids and votes, the index) is read.
 	if err := m.lockData(cfg.DataDir); err != nil {
