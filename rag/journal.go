@@ -73,9 +73,6 @@ func OpenIndex(ctx context.Context, path string, opts IndexOptions) (*Index, err
 	return ix, nil
 }
 
-// Path is where the index is bound (see [OpenIndex]); empty in memory.
-func (ix *Index) Path() string { return ix.path }
-
 // remove is Remove, logged to the change log of the snapshot at path
 // first when path is set.
 func (ix *Index) remove(ctx context.Context, path string, ids ...string) (int, error) {

@@ -387,8 +387,8 @@ func TestOpenIndexIsDurableWhenChangesReturn(t *testing.T) {
 	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte(docA), 0o644)
 	path := filepath.Join(t.TempDir(), "index.gob")
 	ix, err := OpenIndex(ctx, path, opts)
-	if err != nil || ix.Path() != path {
-		t.Fatalf("%v %q", err, ix.Path())
+	if err != nil {
+		t.Fatal(err)
 	}
 	if rep, err := ix.Sync(ctx, corpus, nil); err != nil || len(rep.Added) != 1 {
 		t.Fatalf("sync %+v %v", rep, err)
