@@ -195,15 +195,8 @@ func loadWithin(ctx context.Context, id, name string, data []byte) (*rag.Documen
 	}
 	done := make(chan result, 1)
 	go func() {
-		defer func() {
-			// Outside the request's goroutine, echo's recovery does not
-			// reach: a loader's panic is this upload's error, not the
-			// process's end.
-			if r := recover(); r != nil {
-				done <- result{nil, rag.Errorf(rag.EINVALID, "the document could not be read (%v)", r)}
-			}
-		}()
-		d, err := rag.LoadDocument(id, name, data)
+		d, err := rag.LoadDocument(id, name, data) // recovers its loaders' panics
+
 		done <- result{d, err}
 	}()
 	select {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -674,17 +673,10 @@ func voteIndex(rating string) int {
 
 func loadVotes(feedbackPath string) *votes {
 	v := &votes{voted: map[string]bool{}, tally: map[string][2]int{}}
-	f, err := os.Open(feedbackPath)
-	if err != nil {
-		return v
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		var fb Feedback
-		if json.Unmarshal(sc.Bytes(), &fb) == nil && fb.Source == "slack" && fb.User != "" {
-			v.add(answerKey(fb.Question, fb.Answer), fb.User, fb.Rating)
+	fb, _ := ReadFeedback(feedbackPath) // an unreadable file is no votes yet
+	for _, f := range fb {
+		if f.Source == "slack" && f.User != "" {
+			v.add(answerKey(f.Question, f.Answer), f.User, f.Rating)
 		}
 	}
 	return v

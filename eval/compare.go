@@ -83,19 +83,36 @@ func WriteComparison(w io.Writer, c Comparison) {
 	}
 }
 
-// verdict says in a word how an item went.
-func verdict(it Result) string {
+// How an item went: the table prints these as codes, the summaries as
+// words.
+const (
+	outcomeOK = iota
+	outcomeError
+	outcomeAnswered // an unanswerable question answered
+	outcomeAbstained
+	outcomeWrong
+)
+
+func outcome(it Result) int {
 	switch {
 	case it.Error != "":
-		return it.Error
+		return outcomeError
 	case it.Unanswerable && it.Answered:
-		return "answered an unanswerable question"
+		return outcomeAnswered
 	case !it.Unanswerable && !it.Answered:
-		return "abstained"
+		return outcomeAbstained
 	case !it.Unanswerable && !it.Correct:
-		return "wrong answer"
+		return outcomeWrong
 	}
-	return "ok"
+	return outcomeOK
+}
+
+// verdict says in words how an item went.
+func verdict(it Result) string {
+	if outcome(it) == outcomeError {
+		return it.Error
+	}
+	return map[int]string{outcomeOK: "ok", outcomeAnswered: "answered an unanswerable question", outcomeAbstained: "abstained", outcomeWrong: "wrong answer"}[outcome(it)]
 }
 
 // WriteMarkdown writes a short summary for a CI job summary or a pull

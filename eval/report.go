@@ -62,17 +62,7 @@ func WriteTable(w io.Writer, r Report) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ITEM\tRESULT\tCONF\tRANK\tCITES\tMS\tANSWER")
 	for _, it := range r.Items {
-		verdict := "ok"
-		switch {
-		case it.Error != "":
-			verdict = "ERROR"
-		case it.Unanswerable && it.Answered:
-			verdict = "ANSWERED"
-		case !it.Unanswerable && !it.Answered:
-			verdict = "ABSTAINED"
-		case !it.Unanswerable && !it.Correct:
-			verdict = "WRONG"
-		}
+		verdict := map[int]string{outcomeOK: "ok", outcomeError: "ERROR", outcomeAnswered: "ANSWERED", outcomeAbstained: "ABSTAINED", outcomeWrong: "WRONG"}[outcome(it)]
 		text := it.Answer
 		if it.Error != "" {
 			text = it.Error

@@ -140,12 +140,20 @@ func hasAttr(n *html.Node, key string) bool {
 
 // LoadDocument reads a file's text with the loader for its extension and
 // cleans it into a [Document] with the given id. It returns EINVALID for an
-// unsupported extension or an unreadable file.
-func LoadDocument(id, name string, data []byte) (*Document, error) {
+// unsupported extension or an unreadable file, also when the loader
+// panics on it.
+func LoadDocument(id, name string, data []byte) (doc *Document, err error) {
 	load, ok := LoaderFor(name)
 	if !ok {
 		return nil, Errorf(EINVALID, "unsupported file type %q (supported: %s)", filepath.Ext(name), strings.Join(SupportedExtensions(), ", "))
 	}
+	// A parser that panics on a malformed file (the PDF reader does) has
+	// read a file that is not what it claims, wherever it is called from.
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, Errorf(EINVALID, "%s could not be read: malformed %s (%v)", id, strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), "."), r)
+		}
+	}()
 	raw, err := load(data)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", id, err)

@@ -21,14 +21,9 @@ const (
 	maxPDFText     = 16 << 20
 )
 
-// loadPDF returns the text of a PDF, page after page. The PDF reader
-// panics on some malformed files; that becomes an EINVALID error.
-func loadPDF(data []byte) (text string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			text, err = "", Errorf(EINVALID, "malformed pdf: %v", r)
-		}
-	}()
+// loadPDF returns the text of a PDF, page after page. (The PDF reader
+// panics on some malformed files; LoadDocument turns that into EINVALID.)
+func loadPDF(data []byte) (string, error) {
 	if err := checkPDFStreams(data); err != nil {
 		return "", err
 	}
