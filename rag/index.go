@@ -81,6 +81,12 @@ type Index struct {
 	rowsMu  sync.Mutex
 	rows    []int32
 	rowsGen uint64
+	// suggested are the suggestedN questions SuggestQuestions made at
+	// suggestedGen.
+	suggestMu    sync.Mutex
+	suggested    []string
+	suggestedGen uint64
+	suggestedN   int
 
 	journal journal
 	// path is where the index is bound (OpenIndex); changes are logged there.

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -10,26 +11,35 @@ import (
 // spread over the corpus, alternately a summary of the document by its
 // title and a question about the name it mentions most that is rare in
 // the rest of the corpus.
+//
+// They are made once per change of the index: the chat page asks for them
+// on every first screen.
 func (ix *Index) SuggestQuestions(n int) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.suggestMu.Lock()
+	defer ix.suggestMu.Unlock()
+	if ix.suggested == nil || ix.suggestedGen != ix.gen || ix.suggestedN != n {
+		ix.suggested, ix.suggestedGen, ix.suggestedN = ix.suggest(n), ix.gen, n
+	}
+	return slices.Clone(ix.suggested)
+}
+
+// suggest makes the questions; the caller holds ix.mu.
+func (ix *Index) suggest(n int) []string {
 	ids := make([]string, 0, len(ix.docs))
 	for id := range ix.docs {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var out []string
+	out := []string{}
 	seen := map[string]bool{}
 	for i := 0; i < len(ids) && len(out) < n; i++ {
 		// Spread over the corpus: every len/n-th document.
 		d := ix.docs[ids[i*max(1, len(ids)/max(1, n))%len(ids)]]
-		var q string
-		if len(out)%2 == 0 {
-			q = "Summarize “" + d.Title + "”"
-		} else if name := ix.topName(d); name != "" {
+		q := "Summarize “" + d.Title + "”"
+		if name := ix.topName(d); len(out)%2 == 1 && name != "" {
 			q = "What does the corpus say about " + name + "?"
-		} else {
-			q = "Summarize “" + d.Title + "”"
 		}
 		if !seen[q] {
 			seen[q] = true
