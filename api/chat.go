@@ -370,15 +370,8 @@ func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req Chat
 	defer stop()
 	var mu sync.Mutex // the callbacks and the handler write chunks in turn
 	var streamed strings.Builder
-	chunk := func(delta map[string]string, finish any, extra map[string]any) {
-		obj := map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": chatModelID,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}}
-		for k, v := range extra {
-			obj[k] = v
-		}
-		b, _ := json.Marshal(obj)
-		st.sendData(string(b))
-	}
+	out := chunks{st: st, id: id, created: created}
+	chunk := out.send
 	started := false
 	first := func(ps []rag.Passage) {
 		mu.Lock()
@@ -429,13 +422,38 @@ func (s *Server) chatStream(c echo.Context, e *rag.Engine, q rag.Query, req Chat
 		chunk(map[string]string{"content": tail}, nil, nil)
 	}
 	chunk(map[string]string{}, "stop", map[string]any{"rag_citations": cites, "rag": ans})
-	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-		b, _ := json.Marshal(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": chatModelID,
-			"choices": []any{}, "usage": usage(req, streamed.String()+tail)})
-		st.sendData(string(b))
-	}
-	st.sendData("[DONE]")
+	out.end(req, streamed.String()+tail)
 	return nil
+}
+
+// chunks writes chat.completion.chunk events of one completion.
+type chunks struct {
+	st      *eventStream
+	id      string
+	created int64
+}
+
+// send writes a chunk with one choice's delta, and fields of our own.
+func (c chunks) send(delta map[string]string, finish any, extra map[string]any) {
+	obj := map[string]any{"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}}
+	for k, v := range extra {
+		obj[k] = v
+	}
+	c.write(obj)
+}
+
+// end writes the usage chunk when the request asked for it, then [DONE].
+func (c chunks) end(req ChatRequest, completion string) {
+	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
+		c.write(map[string]any{"choices": []any{}, "usage": usage(req, completion)})
+	}
+	c.st.sendData("[DONE]")
+}
+
+func (c chunks) write(obj map[string]any) {
+	obj["id"], obj["object"], obj["created"], obj["model"] = c.id, "chat.completion.chunk", c.created, chatModelID
+	b, _ := json.Marshal(obj)
+	c.st.sendData(string(b))
 }
 
 // chatReply sends a finished text as a completion, streamed or not.
@@ -451,18 +469,9 @@ func (s *Server) chatReply(c echo.Context, req ChatRequest, id string, created i
 	}
 	st, stop := startStream(c, s.cfg.KeepAlive)
 	defer stop()
-	for _, obj := range []map[string]any{
-		{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{"role": "assistant", "content": text}, "finish_reason": nil}}},
-		{"choices": []any{map[string]any{"index": 0, "delta": map[string]string{}, "finish_reason": "stop"}}},
-	} {
-		obj["id"], obj["object"], obj["created"], obj["model"] = id, "chat.completion.chunk", created, chatModelID
-		b, _ := json.Marshal(obj)
-		st.sendData(string(b))
-	}
-	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
-		b, _ := json.Marshal(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": chatModelID, "choices": []any{}, "usage": usage(req, text)})
-		st.sendData(string(b))
-	}
-	st.sendData("[DONE]")
+	out := chunks{st: st, id: id, created: created}
+	out.send(map[string]string{"role": "assistant", "content": text}, nil, nil)
+	out.send(map[string]string{}, "stop", extra)
+	out.end(req, text)
 	return nil
 }
