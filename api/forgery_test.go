@@ -2,10 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ragteam/rag/eval"
 	"github.com/ragteam/rag/rag"
 )
 
@@ -132,5 +134,25 @@ func TestFeedbackThatTeaches(t *testing.T) {
 	}
 	if code, _ := list("?reason=bogus", admin); code != 422 {
 		t.Errorf("bad filter: %d", code)
+	}
+	// The candidates download is an eval set of the 👎 that say what was
+	// expected or that the corpus cannot answer, and nothing else.
+	resp, body := do(t, srv, call{method: "GET", path: "/v1/feedback/candidates", header: admin})
+	items, err := eval.ParseSet(body)
+	if resp.StatusCode != 200 || err != nil || len(items) != 2 {
+		t.Fatalf("candidates %d %v: %s", resp.StatusCode, err, body)
+	}
+	byQ := map[string]eval.Item{}
+	for _, it := range items {
+		byQ[it.Question] = it
+	}
+	if it := byQ["When was the treaty signed?"]; fmt.Sprint(it.Answers) != "[January 17]" || fmt.Sprint(it.Sources) != "[003_6f711b8ee9a9380c.txt]" {
+		t.Errorf("missed item %+v", it)
+	}
+	if it := byQ["What is the capital of Peru?"]; !it.Unanswerable {
+		t.Errorf("unanswerable item %+v", it)
+	}
+	if resp, _ := do(t, srv, call{method: "GET", path: "/v1/feedback/candidates"}); resp.StatusCode != 401 {
+		t.Errorf("candidates without the token: %d", resp.StatusCode)
 	}
 }

@@ -117,6 +117,11 @@ func TestSearchRestrictedToDocuments(t *testing.T) {
 	if err != nil || len(dense) == 0 {
 		t.Errorf("chromem-go's filtered ranking: %v %v", err, dense)
 	}
+	for _, r := range dense {
+		if d := ix.slots[r.slot].doc.ID; d != only {
+			t.Errorf("chromem-go's filter let a chunk of %s through", d)
+		}
+	}
 	if _, _, err := ix.search(ctx, "drills", 5, []string{"none.txt"}); ErrorCode(err) != ENOTFOUND {
 		t.Errorf("unknown document: %v", err)
 	}
