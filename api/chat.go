@@ -325,7 +325,7 @@ func (s *Server) chatCompletions(c echo.Context) error {
 	// A chore carries the conversation: it is bounded by the body limit,
 	// not the question's.
 	if task, ok := conversationTask(q.Question); ok {
-		text, answerer := answerTask(c.Request().Context(), e, task, q.Question, q)
+		text, answerer := answerTask(c.Request().Context(), e, task, q)
 		return s.chatReply(c, req, id, created, text, map[string]any{"rag_task": map[string]string{"task": task, "answerer": answerer}})
 	}
 	if err := e.Validate(q); err != nil {

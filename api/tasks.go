@@ -55,14 +55,15 @@ func conversationTask(msg string) (string, bool) {
 // answerTask does a front end's chore: through the model when the engine
 // has one (its reply as it is), else offline from the conversation's
 // first question.
-func answerTask(ctx context.Context, e *rag.Engine, task, msg string, q rag.Query) (text, answerer string) {
+func answerTask(ctx context.Context, e *rag.Engine, task string, q rag.Query) (text, answerer string) {
+	msg := q.Question
 	if e.Chat != nil {
 		msgs := []rag.Message{{Role: "system", Content: choreSystem}, {Role: "user", Content: msg}}
 		if reply, err := e.Chat(ctx, msgs); err == nil && strings.TrimSpace(reply) != "" {
 			return shortenChore(reply), "llm"
 		}
 	}
-	first := firstQuestion(msg, q)
+	first := firstQuestion(q)
 	terms := topicWords(e, first)
 	wantJSON := strings.Contains(strings.ToLower(msg), "json")
 	var value any
@@ -95,8 +96,8 @@ func answerTask(ctx context.Context, e *rag.Engine, task, msg string, q rag.Quer
 
 // firstQuestion is the conversation's first user turn: from the history
 // block a front end pastes into its chore, else from the request's turns.
-func firstQuestion(msg string, q rag.Query) string {
-	if m := historyLine.FindStringSubmatch(msg); m != nil {
+func firstQuestion(q rag.Query) string {
+	if m := historyLine.FindStringSubmatch(q.Question); m != nil {
 		return strings.TrimSpace(m[2])
 	}
 	for _, t := range q.History {
