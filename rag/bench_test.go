@@ -65,19 +65,33 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// BenchmarkScan is the floor under the dense part: a bare dot-product
-// pass over the same vectors.
+// BenchmarkDense is the dense part (the int8 pass and the float32
+// rescoring) beside BenchmarkDenseExact, every float32 row scored, and
+// BenchmarkScan, the int8 kernel alone.
+func BenchmarkDense(b *testing.B) {
+	ix := benchIndex(b)
+	q, _ := ix.opts.Embedder.Query(context.Background(), "harbour report", nil)
+	for b.Loop() {
+		ix.DenseScan(q, 20)
+	}
+}
+
+func BenchmarkDenseExact(b *testing.B) {
+	ix := benchIndex(b)
+	q, _ := ix.opts.Embedder.Query(context.Background(), "harbour report", nil)
+	for b.Loop() {
+		ix.ExactScan(q, 20)
+	}
+}
+
 func BenchmarkScan(b *testing.B) {
 	ix := benchIndex(b)
 	q, _ := ix.opts.Embedder.Query(context.Background(), "harbour report", nil)
-	b.ResetTimer()
-	var sink float32
+	var read int64
 	for b.Loop() {
-		for slot := 0; slot < ix.vecs.rows; slot++ {
-			sink += dot(q, ix.vecs.row(slot))
-		}
+		_, read = ix.BareScan(q)
 	}
-	_ = sink
+	b.SetBytes(read)
 }
 
 // BenchmarkReplayFullChangeLog loads a snapshot-less index from a change

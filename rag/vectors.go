@@ -12,12 +12,17 @@ import (
 const blockRows = 4096
 
 // matrix holds unit vectors by slot, in fixed blocks of contiguous
-// float32s, for a scan that runs at memory speed.
+// float32s, and beside them an int8 copy of each row (a scale per row) for
+// a first pass that reads a quarter of the bytes; the float32 rows rescore
+// the best candidates of that pass exactly.
 type matrix struct {
 	dim    int
+	stride int // bytes per int8 row: dim rounded up to 16 for the SIMD kernel
 	blocks [][]float32
-	rows   int    // slots allocated
-	live   []bool // by slot
+	codes  [][]int8
+	scales []float32 // by slot: a row's value of one int8 step
+	rows   int       // slots allocated
+	live   []bool    // by slot
 }
 
 // add stores v (normalised in place) as the next slot's row and returns
@@ -25,17 +30,38 @@ type matrix struct {
 func (m *matrix) add(v []float32) []float32 {
 	if m.dim == 0 {
 		m.dim = len(v)
+		m.stride = (m.dim + 15) &^ 15
 	}
 	b, r := m.rows/blockRows, m.rows%blockRows
 	if b == len(m.blocks) {
 		m.blocks = append(m.blocks, make([]float32, blockRows*m.dim))
+		m.codes = append(m.codes, make([]int8, blockRows*m.stride))
 	}
 	row := m.blocks[b][r*m.dim : (r+1)*m.dim : (r+1)*m.dim]
 	copy(row, v)
 	normalizeInPlace(row)
+	m.scales = append(m.scales, quantizeRow(row, m.codes[b][r*m.stride:(r+1)*m.stride]))
 	m.rows++
 	m.live = append(m.live, true)
 	return row
+}
+
+// quantizeRow writes v as int8 steps of its largest magnitude / 127 into
+// codes and returns the step.
+func quantizeRow(v []float32, codes []int8) float32 {
+	var top float32
+	for _, x := range v {
+		top = max(top, x, -x)
+	}
+	if top == 0 {
+		clear(codes)
+		return 0
+	}
+	step := top / 127
+	for i, x := range v {
+		codes[i] = int8(math.Round(float64(x / step)))
+	}
+	return step
 }
 
 func (m *matrix) row(slot int) []float32 {
@@ -47,6 +73,7 @@ func (m *matrix) remove(slot int) {
 	if slot < len(m.live) {
 		m.live[slot] = false
 		clear(m.row(slot))
+		m.scales[slot] = 0
 	}
 }
 
@@ -140,47 +167,92 @@ func (h *topK) sorted() Ranked {
 // minParallelRows is the smallest matrix worth splitting over goroutines.
 const minParallelRows = 8192
 
+// rescorePool is how many candidates of the int8 pass (at least) are
+// rescored with the float32 rows; below that many rows the scan is exact.
+// With 356-dimensional vectors, 100k rows and question-style queries it
+// keeps recall@10 against the exact scan at 1.000 (make bench measures it).
+func rescorePool(limit int) int { return max(16*limit, 256) }
+
 // search scores every live row against the unit query q and returns the
-// best limit, best first. Large matrices are split over the CPUs.
+// best limit, best first: an int8 pass over every row picks the
+// candidates, and their float32 rows rank them. Large matrices are split
+// over the CPUs.
 func (m *matrix) search(q []float32, limit int) Ranked {
 	if m.rows == 0 || limit <= 0 {
 		return nil
 	}
+	pool := rescorePool(limit)
+	if m.rows <= pool {
+		return m.exact(q, limit)
+	}
+	q16, qstep := m.queryCodes(q)
 	workers, per := m.scanParts()
 	parts := make([]topK, workers)
 	scan := func(w int) {
 		h := &parts[w]
-		h.k = limit
-		h.items = make([]scored, 0, limit)
-		for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
-			if m.live[slot] {
-				h.offer(slot, float64(dot(q, m.row(slot))))
+		h.k = pool
+		h.items = make([]scored, 0, pool)
+		dots := make([]int32, blockRows)
+		lo, hi := w*per, min(m.rows, (w+1)*per)
+		for slot := lo; slot < hi; {
+			b, r := slot/blockRows, slot%blockRows
+			n := min(blockRows-r, hi-slot)
+			dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
+			for i, d := range dots[:n] {
+				if m.live[slot+i] {
+					h.offer(slot+i, float64(m.scales[slot+i]*qstep*float32(d)))
+				}
 			}
+			slot += n
 		}
 	}
-	if workers == 1 {
-		scan(0) // a small matrix: no goroutine to start and wait for
-	} else {
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				scan(w)
-			}(w)
-		}
-		wg.Wait()
-	}
-	if workers == 1 {
-		return parts[0].sorted()
-	}
-	all := &topK{k: limit}
+	m.run(workers, scan)
+	best := &topK{k: limit, items: make([]scored, 0, limit)}
 	for _, p := range parts {
 		for _, it := range p.items {
-			all.offer(it.slot, it.score)
+			best.offer(it.slot, float64(dot(q, m.row(it.slot))))
 		}
 	}
-	return all.sorted()
+	return best.sorted()
+}
+
+// exact ranks every live row by its float32 dot product with q.
+func (m *matrix) exact(q []float32, limit int) Ranked {
+	h := &topK{k: limit, items: make([]scored, 0, limit)}
+	for slot := 0; slot < m.rows; slot++ {
+		if m.live[slot] {
+			h.offer(slot, float64(dot(q, m.row(slot))))
+		}
+	}
+	return h.sorted()
+}
+
+// queryCodes quantises q as the rows are, widened to int16 for the kernel.
+func (m *matrix) queryCodes(q []float32) ([]int16, float32) {
+	codes := make([]int8, m.stride)
+	step := quantizeRow(q, codes)
+	wide := make([]int16, m.stride)
+	for i, c := range codes {
+		wide[i] = int16(c)
+	}
+	return wide, step
+}
+
+// run calls scan for each worker, on goroutines when there is more than one.
+func (m *matrix) run(workers int, scan func(w int)) {
+	if workers == 1 {
+		scan(0) // a small matrix: no goroutine to start and wait for
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			scan(w)
+		}(w)
+	}
+	wg.Wait()
 }
 
 // scanParts splits the rows for a scan the way search does.
@@ -190,6 +262,16 @@ func (m *matrix) scanParts() (workers, per int) {
 		workers = min(runtime.GOMAXPROCS(0), (m.rows+minParallelRows-1)/minParallelRows)
 	}
 	return workers, (m.rows + workers - 1) / workers
+}
+
+// ExactScan is the dense part without the int8 pass: every float32 row
+// scored, for benchmarks to measure the pass's recall against.
+func (ix *Index) ExactScan(q []float32, limit int) Ranked {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	v := append([]float32(nil), q...)
+	normalizeInPlace(v)
+	return ix.vecs.exact(v, limit)
 }
 
 // DenseScan is the dense part of a search for a query vector already
@@ -202,31 +284,49 @@ func (ix *Index) DenseScan(q []float32, limit int) Ranked {
 	return ix.vecs.search(v, limit)
 }
 
-// BareScan is the floor under the dense part, for benchmarks: the dot
-// product of q with every vector, over the same goroutines, keeping
-// nothing but a sum.
-func (ix *Index) BareScan(q []float32) float32 {
+// BareScan is the floor under the dense part, for benchmarks: the int8
+// pass's kernel over every row, on the same goroutines, keeping nothing
+// but a sum. It returns the sum and the bytes of codes read.
+func (ix *Index) BareScan(q []float32) (int64, int64) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	m := &ix.vecs
-	workers, per := m.scanParts()
-	sums := make([]float32, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			var sum float32 // a local sum: workers writing neighbouring words would slow each other
-			for slot := w * per; slot < min(m.rows, (w+1)*per); slot++ {
-				sum += dot(q, m.row(slot))
-			}
-			sums[w] = sum
-		}(w)
+	if m.rows == 0 {
+		return 0, 0
 	}
-	wg.Wait()
-	var s float32
+	q16, _ := m.queryCodes(q)
+	workers, per := m.scanParts()
+	sums := make([]int64, workers)
+	m.run(workers, func(w int) {
+		dots := make([]int32, blockRows)
+		var sum int64 // a local sum: workers writing neighbouring words would slow each other
+		lo, hi := w*per, min(m.rows, (w+1)*per)
+		for slot := lo; slot < hi; {
+			b, r := slot/blockRows, slot%blockRows
+			n := min(blockRows-r, hi-slot)
+			dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
+			for _, d := range dots[:n] {
+				sum += int64(d)
+			}
+			slot += n
+		}
+		sums[w] = sum
+	})
+	var s int64
 	for _, x := range sums {
 		s += x
 	}
-	return s
+	return s, int64(m.rows * m.stride)
+}
+
+// dotsInt8Go is the portable kernel: out[r] = q · row r of codes.
+func dotsInt8Go(q []int16, codes []int8, stride int, out []int32) {
+	for r := range out {
+		row := codes[r*stride : (r+1)*stride]
+		var s int32
+		for i, c := range row {
+			s += int32(q[i]) * int32(c)
+		}
+		out[r] = s
+	}
 }
