@@ -23,6 +23,9 @@ type IndexOptions struct {
 	// EmbedWorkers how many calls run at once.
 	EmbedBatch   int
 	EmbedWorkers int
+	// Remote, when set, mirrors the chunks into an external engine that
+	// answers searches (see [Remote]).
+	Remote Remote
 }
 
 func (o IndexOptions) withDefaults() IndexOptions {
@@ -222,6 +225,20 @@ func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, prog
 	}
 	if err := ix.checkDims(changed, vectors); err != nil {
 		return 0, err
+	}
+	var replaced []string // the engine's keys of the versions replaced
+	if r := ix.opts.Remote; r != nil {
+		if err := r.Put(ctx, remoteChunks(changed, vectors)); err != nil {
+			return 0, Errorf(EUNAVAILABLE, "store in %s: %v", r.Name(), err)
+		}
+		ix.mu.RLock()
+		for _, d := range changed {
+			if old, ok := ix.docs[d.ID]; ok {
+				replaced = append(replaced, remoteKeysOf([]*Document{old})...)
+			}
+		}
+		ix.mu.RUnlock()
+		defer func() { ix.forgetRemote(ctx, replaced) }()
 	}
 	if path != "" {
 		// Held until the change is in: a snapshot taken between the append

@@ -105,8 +105,14 @@ func (ix *Index) remove(ctx context.Context, path string, ids ...string) (int, e
 		defer ix.foldIfLong(path, size)
 	}
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.dropAll(ctx, present), nil
+	gone := make([]*Document, 0, len(present))
+	for _, id := range present {
+		gone = append(gone, ix.docs[id])
+	}
+	n := ix.dropAll(ctx, present)
+	ix.mu.Unlock()
+	ix.forgetRemote(ctx, remoteKeysOf(gone))
+	return n, nil
 }
 
 // logPuts appends the records of documents about to be put; the caller

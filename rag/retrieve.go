@@ -139,10 +139,18 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 	if ix.lex.live == 0 || len(pq.question.Terms) == 0 {
 		return []Passage{}, "", nil
 	}
+	if ix.opts.Remote != nil {
+		ps, err := ix.searchRemote(ctx, pq, k, only)
+		if err == nil || ctx.Err() != nil {
+			return ps, embedDegraded(pq), err
+		}
+		// Everything the engine holds is here too: search it in process.
+		degraded = "in-process search: " + shorten(err.Error(), 120)
+	}
 	var dense, lexical Ranked
 	switch {
 	case pq.err != nil:
-		degraded = "lexical search only: " + shorten(pq.err.Error(), 120)
+		degraded = joinDegraded(degraded, embedDegraded(pq))
 	case len(only) > 0:
 		if dense, err = ix.denseIn(ctx, pq.vec, only, candidates(k)); err != nil {
 			return nil, "", err
@@ -166,6 +174,21 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 		out = append(out, ix.passage(r.slot, r.score))
 	}
 	return out, degraded, nil
+}
+
+// embedDegraded says when the query's vector was left out.
+func embedDegraded(pq *preparedQuery) string {
+	if pq.err == nil {
+		return ""
+	}
+	return "lexical search only: " + shorten(pq.err.Error(), 120)
+}
+
+func joinDegraded(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
 }
 
 func (ix *Index) passage(n int, score float64) Passage {
@@ -250,9 +273,18 @@ func (ix *Index) lexicalIn(terms []QueryTerm, only []string, limit int) Ranked {
 	for _, id := range only {
 		in[id] = true
 	}
+	return ix.lexicalWhere(terms, limit, func(slot int) bool {
+		s := ix.slots[slot]
+		return s != nil && in[s.doc.ID]
+	})
+}
+
+// lexicalWhere ranks by BM25 the chunks keep accepts; the caller holds
+// ix.mu for reading.
+func (ix *Index) lexicalWhere(terms []QueryTerm, limit int, keep func(slot int) bool) Ranked {
 	var out Ranked
 	for _, r := range ix.lex.search(terms, ix.lex.live) {
-		if s := ix.slots[r.slot]; s != nil && in[s.doc.ID] {
+		if keep(r.slot) {
 			out = append(out, r)
 			if len(out) == limit {
 				break

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"github.com/ragteam/rag/api"
 	"github.com/ragteam/rag/rag"
 	"github.com/ragteam/rag/rag/provider"
+	"github.com/ragteam/rag/rag/weaviate"
 )
 
 // Config holds every setting. Each comes from a flag, else from its
@@ -47,6 +49,11 @@ type Config struct {
 	apiKeys      map[string]string
 	apiKeysErr   error
 	PublicURL    string
+	Store        string
+	WeaviateURL  string
+	WeaviateColl string
+	WeaviateRepl int
+	weaviateKey  string
 	slack        api.SlackConfig
 
 	corpusSet bool // the corpus was named by flag or environment
@@ -141,6 +148,10 @@ var settings = []setting{
 	stringSetting("trusted-proxies", "RAG_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.Proxies }),
 	stringSetting("cors-origins", "RAG_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser", func(c *Config) *string { return &c.CORSOrigins }),
 	stringSetting("max-upload", "RAG_MAX_UPLOAD", "20M", "largest document upload", func(c *Config) *string { return &c.MaxUpload }),
+	stringSetting("store", "RAG_STORE", "memory", "where chunks are searched: memory (in process) or weaviate", func(c *Config) *string { return &c.Store }),
+	stringSetting("weaviate-url", "RAG_WEAVIATE_URL", "http://127.0.0.1:8079", "Weaviate's address, with RAG_STORE=weaviate", func(c *Config) *string { return &c.WeaviateURL }),
+	stringSetting("weaviate-collection", "RAG_WEAVIATE_COLLECTION", "RagChunk", "the Weaviate collection (class) holding the chunks", func(c *Config) *string { return &c.WeaviateColl }),
+	intSetting("weaviate-replication", "RAG_WEAVIATE_REPLICATION", 1, "copies of each shard when the collection is made", func(c *Config) *int { return &c.WeaviateRepl }),
 	stringSetting("public-url", "RAG_PUBLIC_URL", "", "URL where users reach this service; Slack sources and OpenAI-compatible citations link to it", func(c *Config) *string { return &c.PublicURL }),
 }
 
@@ -150,6 +161,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) {
 		s.bind(fs, c, getenv(s.env), fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	c.corpusSet = getenv("RAG_CORPUS_DIR") != ""
+	c.weaviateKey = getenv("RAG_WEAVIATE_API_KEY")
 	c.AdminToken = getenv("RAG_ADMIN_TOKEN") // secrets: environment only, as flags show in process lists
 	c.apiKeys, c.apiKeysErr = parseAPIKeys(getenv("RAG_API_KEYS"))
 	c.slack = api.SlackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), APIURL: getenv("SLACK_API_URL")}
@@ -168,6 +180,21 @@ func (c *Config) finish(fs *flag.FlagSet) error {
 	c.providers.Embedder, c.providers.EmbedModel, c.providers.EmbedBaseURL, c.providers.EmbedTimeout = c.Embedder, c.EmbedModel, c.EmbedBaseURL, c.EmbedTimeout
 	if _, err := rag.ParseFusion(c.Fusion); err != nil {
 		c.errs = append(c.errs, err)
+	}
+	switch c.Store {
+	case "memory":
+	case "weaviate":
+		if u, err := url.Parse(c.WeaviateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			c.errs = append(c.errs, fmt.Errorf("weaviate-url %q: not an http(s) URL", c.WeaviateURL))
+		}
+		if !weaviateClass.MatchString(c.WeaviateColl) {
+			c.errs = append(c.errs, fmt.Errorf("weaviate-collection %q: a capitalised name of letters, digits and _", c.WeaviateColl))
+		}
+		if c.WeaviateRepl < 1 {
+			c.errs = append(c.errs, fmt.Errorf("weaviate-replication must be at least 1, got %d", c.WeaviateRepl))
+		}
+	default:
+		c.errs = append(c.errs, fmt.Errorf("store %q: choose memory or weaviate", c.Store))
 	}
 	if err := c.chunkOptions().Validate(); err != nil {
 		c.errs = append(c.errs, err)
@@ -250,6 +277,17 @@ func (c *Config) indexOptions() (rag.IndexOptions, error) {
 	}
 	return rag.IndexOptions{Chunk: c.chunkOptions(), Fusion: fusion, Embedder: embedder, Words: words}, nil
 }
+
+// remote connects to the search engine RAG_STORE names; nil for memory.
+func (c *Config) remote(ctx context.Context) (rag.Remote, error) {
+	if c.Store != "weaviate" {
+		return nil, nil
+	}
+	return weaviate.New(ctx, weaviate.Config{URL: c.WeaviateURL, APIKey: c.weaviateKey, Collection: c.WeaviateColl,
+		Replication: c.WeaviateRepl, Fusion: c.Fusion, Timeout: c.Timeout})
+}
+
+var weaviateClass = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*$`)
 
 var uploadSize = regexp.MustCompile(`^[1-9][0-9]*[KMG]?$`)
 

@@ -159,6 +159,9 @@ func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, rag.Sync
 	if err != nil {
 		return nil, rag.SyncReport{}, err
 	}
+	if opts.Remote, err = cfg.remote(ctx); err != nil {
+		return nil, rag.SyncReport{}, err
+	}
 	ix, err := rag.OpenIndex(ctx, indexPath(cfg), opts)
 	if err != nil {
 		return nil, rag.SyncReport{}, err
@@ -181,6 +184,13 @@ func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, rag.Sync
 		return nil, rep, err
 	}
 	m.reportSkipped(rep)
+	if opts.Remote != nil {
+		r, err := ix.Reconcile(ctx)
+		if err != nil {
+			return nil, rep, err
+		}
+		log.Info("search engine in line with the index", "engine", opts.Remote.Name(), "held", r.Held, "added", r.Added, "removed", r.Removed)
+	}
 	return ix, rep, nil
 }
 
