@@ -6,7 +6,7 @@ BIN     := bin/rag
 OUT     := out
 ADDR    ?= :8080
 
-.PHONY: run build test unit browser promtool npm-tools eval eval-baseline lint lint-openapi bench clean
+.PHONY: weaviate-test run build test unit browser promtool npm-tools eval eval-baseline lint lint-openapi bench clean
 
 ## run: build and serve the seeds corpus offline (http://localhost:8080)
 run: build
@@ -16,12 +16,23 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/rag
 
-## test: lint, the eval gate, then every package's tests with the race detector
-test: lint lint-openapi eval unit
+## test: lint, the eval gate, every package's tests with the race detector, then the Weaviate backend's
+test: lint lint-openapi eval unit weaviate-test
 
 unit: browser promtool npm-tools
 	@mkdir -p $(OUT)/test-artifacts
 	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
+
+## weaviate-test: the Weaviate backend's tests against the real server, built from the Go module
+## proxy when missing (4–9 minutes once, then kept in GOPATH/bin), started on loopback ports with a
+## temporary data directory and stopped afterwards
+WEAVIATE_VERSION := v1.35.2
+WEAVIATE_SERVER  := $(shell $(GO) env GOPATH)/bin/weaviate-server
+$(WEAVIATE_SERVER):
+	@echo "building weaviate-server $(WEAVIATE_VERSION) (once; several minutes)"
+	$(GO) install github.com/weaviate/weaviate/cmd/weaviate-server@$(WEAVIATE_VERSION)
+weaviate-test: $(WEAVIATE_SERVER)
+	scripts/weaviate-test.sh $(WEAVIATE_SERVER)
 
 ## browser: install Debian's Chromium for the browser tests when it is missing
 browser:

@@ -1,0 +1,147 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// memRemote is a Remote kept in a map; search ranks by the dot product
+// of the query vector, as a vector engine would, and can be made to fail.
+type memRemote struct {
+	mu     sync.Mutex
+	chunks map[string]RemoteChunk
+	fail   error
+}
+
+func (m *memRemote) Put(_ context.Context, cs []RemoteChunk) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	for _, c := range cs {
+		m.chunks[c.Key] = c
+	}
+	return nil
+}
+
+func (m *memRemote) Delete(_ context.Context, keys []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		delete(m.chunks, k)
+	}
+	return nil
+}
+
+func (m *memRemote) Keys(context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.chunks {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func (m *memRemote) Search(_ context.Context, q RemoteQuery) ([]RemoteHit, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	var hits []RemoteHit
+	for _, c := range m.chunks {
+		if len(q.Docs) > 0 && !slices.Contains(q.Docs, c.DocID) {
+			continue
+		}
+		hits = append(hits, RemoteHit{RemoteChunk: c, Score: float64(dot(q.Vector, c.Vector))})
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	return hits[:min(len(hits), q.Limit)], nil
+}
+
+func (m *memRemote) Name() string { return "test engine" }
+
+func TestRemoteMirrorsChangesAndAnswersSearches(t *testing.T) {
+	ctx := context.Background()
+	remote := &memRemote{chunks: map[string]RemoteChunk{}}
+	ix := NewIndex(IndexOptions{Remote: remote})
+	docs := []*Document{
+		NewDocument("ferry.txt", "The Caspian ferry carried 4,200 containers in October."),
+		NewDocument("rail.txt", "The rail corridor opened a new freight terminal in Rasht."),
+	}
+	if _, err := ix.Upsert(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(remote.chunks) != 2 {
+		t.Fatalf("engine holds %d chunks, want 2", len(remote.chunks))
+	}
+	// Passages come from the engine's copy: a hit's stored text is cited.
+	for k, c := range remote.chunks {
+		if c.DocID == "ferry.txt" {
+			c.Text = "the engine's copy"
+			remote.chunks[k] = c
+		}
+	}
+	ps, err := ix.Search(ctx, "ferry containers", 1)
+	if err != nil || len(ps) != 1 || ps[0].Text != "the engine's copy" {
+		t.Fatalf("search through the engine: %+v %v", ps, err)
+	}
+
+	// A replaced document's old chunks leave the engine; so do a deleted one's.
+	if _, err := ix.Upsert(ctx, []*Document{NewDocument("ferry.txt", "The Caspian ferry carried 5,000 containers in November.")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Remove(ctx, "rail.txt"); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := remote.Keys(ctx)
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], "ferry.txt") || !strings.Contains(remote.chunks[keys[0]].Text, "5,000") {
+		t.Fatalf("engine after replace and delete: %q", keys)
+	}
+
+	// An engine that fails: the upload is refused and nothing changes.
+	remote.fail = errors.New("connection refused")
+	if _, err := ix.Upsert(ctx, []*Document{NewDocument("new.txt", "A new document.")}, nil); err == nil {
+		t.Fatal("upload accepted while the engine refused it")
+	}
+	if _, err := ix.Document("new.txt"); err == nil {
+		t.Fatal("a refused upload is in the index")
+	}
+	// Searches go on in process, and say so.
+	ps, degraded, err := ix.search(ctx, "ferry containers", 1, nil)
+	if err != nil || len(ps) != 1 || !strings.Contains(ps[0].Text, "5,000") || !strings.Contains(degraded, "in-process search") {
+		t.Fatalf("search with the engine down: %+v %q %v", ps, degraded, err)
+	}
+}
+
+func TestReconcileBringsTheEngineInLine(t *testing.T) {
+	ctx := context.Background()
+	remote := &memRemote{chunks: map[string]RemoteChunk{}}
+	ix := NewIndex(IndexOptions{Remote: remote})
+	if _, err := ix.Upsert(ctx, []*Document{NewDocument("a.txt", "Alpha text about harbours."), NewDocument("b.txt", "Beta text about trains.")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := remote.Keys(ctx)
+	remote.Delete(ctx, keys[:1])
+	remote.chunks["gone.txt#0\x00old\x00"] = RemoteChunk{Key: "gone.txt#0\x00old\x00", ChunkID: "gone.txt#0", DocID: "gone.txt"}
+	rep, err := ix.Reconcile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep != (ReconcileReport{Held: 2, Added: 1, Removed: 1}) {
+		t.Fatalf("report %+v", rep)
+	}
+	after, _ := remote.Keys(ctx)
+	slices.Sort(keys)
+	slices.Sort(after)
+	if !slices.Equal(keys, after) {
+		t.Fatalf("engine holds %q, want %q", after, keys)
+	}
+}
