@@ -93,10 +93,11 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: Go benchmarks, then the full suite (1k, 10k, 100k chunks): BENCHMARKS.md, bench/
-bench:
+## bench: Go benchmarks, then the full suite (seeds, 1k, 10k, 100k and 1M chunks; Weaviate at 100k):
+## BENCHMARKS.md, bench/results.json, bench/latency.png
+bench: $(WEAVIATE_SERVER)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./rag
-	$(GO) run ./bench
+	$(GO) run ./bench -weaviate $(WEAVIATE_SERVER)
 
 clean:
 	rm -rf bin $(OUT)

@@ -3,8 +3,8 @@
 // throughput, each beside a baseline measured in the same run. It writes
 // BENCHMARKS.md, bench/latency.png and bench/results.json.
 //
-//	go run ./bench              # 1k, 10k and 100k chunks and the seeds
-//	go run ./bench -sizes 1000  # a quick run
+//	go run ./bench              # 1k, 10k, 100k and 1M chunks and the seeds
+//	go run ./bench -sizes 1000 -weaviate ""  # a quick run
 package main
 
 import (
@@ -31,19 +31,27 @@ import (
 
 func main() {
 	log.SetOutput(io.Discard) // langchaingo's splitter warns on stderr about chunk sizes
-	sizes := flag.String("sizes", "1000,10000,100000", "corpus sizes in chunks")
+	sizes := flag.String("sizes", "1000,10000,100000,1000000", "corpus sizes in chunks")
+	wvServer := flag.String("weaviate", filepath.Join(goPath(), "bin", "weaviate-server"), "Weaviate server binary, measured at -weaviate-size (\"\" to leave out)")
+	wvSize := flag.Int("weaviate-size", 100000, "the corpus size Weaviate is measured at")
+	childWeaviate := flag.String("weaviate-url", "", "internal: the Weaviate the restarted index is also measured in")
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
 	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
 	flag.Parse()
 	if *child != "" {
-		restartChild(*child, *childCorpus, *queries)
+		restartChild(*child, *childCorpus, *childWeaviate, *queries)
 		return
 	}
 	ctx := context.Background()
+	bin, cleanup, err := buildServer()
+	check(err)
+	defer cleanup()
+	bandwidth := memoryBandwidth()
+	fmt.Fprintf(os.Stderr, "memory bandwidth %.1f GB/s\n", bandwidth/1e9)
 	var results []sizeResult
-	seeds, err := measureSeeds(ctx, *queries)
+	seeds, err := measure(ctx, "seeds", "seeds", bin, "", *queries)
 	check(err)
 	results = append(results, seeds)
 	for _, s := range strings.Split(*sizes, ",") {
@@ -52,7 +60,11 @@ func main() {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
-		r, err := measureSynthetic(ctx, n, *queries)
+		wv := ""
+		if n == *wvSize {
+			wv = *wvServer
+		}
+		r, err := measureSynthetic(ctx, n, bin, wv, *queries)
 		check(err)
 		results = append(results, r)
 	}
@@ -60,7 +72,7 @@ func main() {
 	check(err)
 	summary, err := evalSummary(ctx)
 	check(err)
-	rep := report{Machine: machine(), Sizes: results, HTTP: web, Eval: summary, Date: time.Now().UTC().Format("2006-01-02")}
+	rep := report{Machine: machine(), BandwidthGBs: round(bandwidth / 1e9), Sizes: results, HTTP: web, Eval: summary, Date: time.Now().UTC().Format("2006-01-02")}
 	check(rep.write(*out))
 	fmt.Print(rep.markdown())
 }
@@ -83,6 +95,8 @@ type sizeResult struct {
 	MBPerS     float64 `json:"ingest_mb_per_s"`
 	SnapshotMB float64 `json:"snapshot_mb"`
 	restartMeasures
+	// Serve is the real binary on the same data directory.
+	Serve serveMeasures `json:"serve"`
 }
 
 // restartMeasures come from a fresh process that loads the saved index.
@@ -103,6 +117,15 @@ type restartMeasures struct {
 	Scan            latency `json:"scan_ms"`
 	Chromem         latency `json:"chromem_ms"`
 	Ask             latency `json:"ask_ms"`
+	// DenseRecall10 is the share of the exact scan's top 10 the dense part
+	// (int8 pass, float32 rescoring) returns, over the questions.
+	DenseRecall10 float64 `json:"dense_recall_at_10"`
+	// ScanBytes is what one pass of the int8 kernel reads.
+	ScanBytes int64 `json:"scan_bytes"`
+	// InprocRPS is searches per second from 32 goroutines calling Search
+	// with a different question each time: the ceiling for HTTP.
+	InprocRPS float64           `json:"inprocess_search_rps"`
+	Weaviate  *weaviateMeasures `json:"weaviate,omitempty"`
 }
 
 type latency struct {
@@ -122,13 +145,9 @@ func percentiles(d []time.Duration) latency {
 
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
-func measureSeeds(ctx context.Context, queries int) (sizeResult, error) {
-	return measure(ctx, "seeds", "seeds", queries)
-}
-
 // measureSynthetic writes a corpus directory of about n chunks and
 // measures it.
-func measureSynthetic(ctx context.Context, n, queries int) (sizeResult, error) {
+func measureSynthetic(ctx context.Context, n int, bin, wv string, queries int) (sizeResult, error) {
 	c := synth.New(int64(n), 50000)
 	dir, err := os.MkdirTemp("", "ragbench-corpus-")
 	if err != nil {
@@ -146,14 +165,19 @@ func measureSynthetic(ctx context.Context, n, queries int) (sizeResult, error) {
 			return sizeResult{}, err
 		}
 	}
-	return measure(ctx, fmt.Sprintf("%dk", n/1000), dir, queries)
+	name := fmt.Sprintf("%dk", n/1000)
+	if n >= 1000000 {
+		name = fmt.Sprintf("%dm", n/1000000)
+	}
+	return measure(ctx, name, dir, bin, wv, queries)
 }
 
 // measure ingests the corpus directory into an index opened in a temporary
 // data directory (reading, embedding and saving, as `rag ingest` does),
 // then has a fresh process open it and check the corpus directory as a
-// restarted server does, and query it.
-func measure(ctx context.Context, name, corpus string, queries int) (sizeResult, error) {
+// restarted server does, and query it (and Weaviate, when wv names its
+// server); then the real binary serves it over HTTP.
+func measure(ctx context.Context, name, corpus, bin, wv string, queries int) (sizeResult, error) {
 	r := sizeResult{Name: name}
 	dir, err := os.MkdirTemp("", "ragbench-")
 	if err != nil {
@@ -187,7 +211,16 @@ func measure(ctx context.Context, name, corpus string, queries int) (sizeResult,
 	if err != nil {
 		return r, err
 	}
-	cmd := exec.Command(self, "-restart", dir, "-corpus", corpus, "-queries", strconv.Itoa(queries))
+	args := []string{"-restart", dir, "-corpus", corpus, "-queries", strconv.Itoa(queries)}
+	if wv != "" {
+		url, stop, err := startWeaviate(wv)
+		if err != nil {
+			return r, err
+		}
+		defer stop()
+		args = append(args, "-weaviate-url", url)
+	}
+	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
 	b, err := cmd.Output()
 	if err != nil {
@@ -199,14 +232,17 @@ func measure(ctx context.Context, name, corpus string, queries int) (sizeResult,
 	r.TextMB = round(r.TextMB)
 	r.RSSOverData = round(r.RSSMB / (r.VectorMB + r.TextMB))
 	r.LiveRSSOverData = round(r.LiveRSSMB / (r.VectorMB + r.TextMB))
-	fmt.Fprintf(os.Stderr, "%s: %d chunks, ingest %.0f chunks/s, ready %.2fs, search p50 %.2f ms, scan p50 %.2f ms\n",
-		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Search.P50, r.Scan.P50)
+	if r.Serve, err = measureServe(bin, dir, corpus, r.VectorMB+r.TextMB); err != nil {
+		return r, err
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d chunks, ingest %.0f chunks/s, ready %.2fs (binary %.2fs), search p50 %.2f ms, dense p50 %.2f ms, recall@10 %.3f, http %.0f of %.0f req/s, live rss %.2fx\n",
+		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Serve.ReadyS, r.Search.P50, r.Dense.P50, r.DenseRecall10, r.Serve.SearchRPS, r.InprocRPS, r.Serve.LiveRSSOverData)
 	return r, nil
 }
 
 // restartChild loads the index from dir as a restarted server would, then
 // measures memory and latency and prints them as JSON.
-func restartChild(dir, corpus string, queries int) {
+func restartChild(dir, corpus, weaviateURL string, queries int) {
 	rag.SetServingGC() // as rag serve runs
 	ctx := context.Background()
 	start := time.Now()
@@ -238,7 +274,7 @@ func restartChild(dir, corpus string, queries int) {
 	c := synth.New(99, 50000)
 	qs := make([]string, queries)
 	for i := range qs {
-		qs[i] = c.Query()
+		qs[i] = c.Question()
 	}
 	qvecs := make([][]float32, len(qs))
 	for i, q := range qs {
@@ -265,12 +301,19 @@ func restartChild(dir, corpus string, queries int) {
 	}
 	m.Search = timeEach(qs, func(q string) { ix.Search(ctx, q, 5) })
 	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 40) })
-	m.Scan = timeEach(qvecs, func(v []float32) { ix.BareScan(v) })
+	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
+	m.DenseRecall10 = denseRecall(ix, qvecs, 10)
 	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 40) })
 	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
 	close(stop)
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
+	m.InprocRPS = inprocessThroughput(ix)
+	if weaviateURL != "" {
+		w, err := measureWeaviate(ctx, weaviateURL, filepath.Join(dir, "index.gob"), ix, qs, qvecs)
+		check(err)
+		m.Weaviate = &w
+	}
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 

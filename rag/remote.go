@@ -65,6 +65,15 @@ func remoteKey(d *Document, c Chunk) string {
 	return c.ID + "\x00" + d.Hash + "\x00" + d.Title
 }
 
+// keyDoc is the document id in a chunk key.
+func keyDoc(key string) string {
+	chunk, _, _ := strings.Cut(key, "\x00")
+	if i := strings.LastIndexByte(chunk, '#'); i >= 0 {
+		return chunk[:i] // chunk ids are DOC#N
+	}
+	return chunk
+}
+
 // remoteChunks are the engine's records of documents and their vectors.
 func remoteChunks(docs []*Document, vectors [][][]float32) []RemoteChunk {
 	var out []RemoteChunk
@@ -143,12 +152,16 @@ type ReconcileReport struct {
 	Held    int // chunks the engine held before
 	Added   int
 	Removed int
+	// Foreign counts chunks of documents this index does not hold: left
+	// for the replicas that may hold them, and skipped in its searches.
+	Foreign int
 }
 
 // Reconcile brings the engine's chunks in line with the index: chunks it
 // lacks are stored (with the index's vectors, nothing is embedded again)
-// and chunks of versions the index no longer holds are removed. Serving
-// calls it at start, after the corpus check, before it reports ready.
+// and chunks of other versions of the documents it holds are removed.
+// Serving calls it at start, after the corpus check, before it reports
+// ready.
 func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	r := ix.opts.Remote
 	if r == nil {
@@ -170,8 +183,10 @@ func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	for _, key := range held {
 		if _, ok := want[key]; ok {
 			delete(want, key)
-		} else {
+		} else if _, mine := ix.docs[keyDoc(key)]; mine {
 			stale = append(stale, key)
+		} else {
+			rep.Foreign++
 		}
 	}
 	missing := make([]RemoteChunk, 0, len(want))

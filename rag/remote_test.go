@@ -130,18 +130,31 @@ func TestReconcileBringsTheEngineInLine(t *testing.T) {
 	}
 	keys, _ := remote.Keys(ctx)
 	remote.Delete(ctx, keys[:1])
-	remote.chunks["gone.txt#0\x00old\x00"] = RemoteChunk{Key: "gone.txt#0\x00old\x00", ChunkID: "gone.txt#0", DocID: "gone.txt"}
+	// An old version of a document the index holds, and a document only
+	// another replica holds.
+	old, other := "a.txt#0\x00oldhash\x00", "other.txt#0\x00h\x00"
+	remote.chunks[old] = RemoteChunk{Key: old, ChunkID: "a.txt#0", DocID: "a.txt"}
+	remote.chunks[other] = RemoteChunk{Key: other, ChunkID: "other.txt#0", DocID: "other.txt"}
 	rep, err := ix.Reconcile(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep != (ReconcileReport{Held: 2, Added: 1, Removed: 1}) {
+	if rep != (ReconcileReport{Held: 3, Added: 1, Removed: 1, Foreign: 1}) {
 		t.Fatalf("report %+v", rep)
 	}
 	after, _ := remote.Keys(ctx)
-	slices.Sort(keys)
+	want := append(keys, other)
+	slices.Sort(want)
 	slices.Sort(after)
-	if !slices.Equal(keys, after) {
-		t.Fatalf("engine holds %q, want %q", after, keys)
+	if !slices.Equal(want, after) {
+		t.Fatalf("engine holds %q, want %q", after, want)
+	}
+	// The other replica's chunk is never cited here.
+	remote.chunks[other] = RemoteChunk{Key: other, ChunkID: "other.txt#0", DocID: "other.txt", Text: "harbours", Vector: remote.chunks[keys[1]].Vector}
+	ps, err := ix.Search(ctx, "harbours", 5)
+	for _, p := range ps {
+		if err != nil || p.DocID == "other.txt" {
+			t.Fatalf("search cited a document the index does not hold: %+v %v", ps, err)
+		}
 	}
 }

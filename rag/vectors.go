@@ -330,3 +330,17 @@ func dotsInt8Go(q []int16, codes []int8, stride int, out []int32) {
 		out[r] = s
 	}
 }
+
+// ChunkIDs names the chunks of a ranking, best first (removed ones left
+// out), for benchmarks to compare rankings.
+func (ix *Index) ChunkIDs(r Ranked) []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]string, 0, len(r))
+	for _, s := range r {
+		if s.slot < len(ix.slots) && ix.slots[s.slot] != nil {
+			out = append(out, ix.slots[s.slot].chunk.ID)
+		}
+	}
+	return out
+}

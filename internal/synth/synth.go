@@ -91,5 +91,29 @@ func (c *Corpus) Query() string {
 	return strings.Join(words, " ")
 }
 
+// questionForms are the shapes users' questions take, around two to four
+// content words.
+var questionForms = []string{
+	"what did the %s say about %s?",
+	"how does %s affect the %s?",
+	"why is the %s %s",
+	"who is responsible for %s and %s in the %s",
+	"when was the %s of %s announced?",
+	"can you tell me about %s %s",
+	"what happened to %s after the %s %s?",
+	"is there anything on %s and %s",
+}
+
+// Question returns a question as users type one: a form of question words
+// around content words of the corpus's distribution.
+func (c *Corpus) Question() string {
+	form := questionForms[c.rng.Intn(len(questionForms))]
+	args := make([]any, strings.Count(form, "%s"))
+	for i := range args {
+		args[i] = c.Word()
+	}
+	return fmt.Sprintf(form, args...)
+}
+
 // capitalize upper-cases the first letter of an ASCII word.
 func capitalize(w string) string { return strings.ToUpper(w[:1]) + w[1:] }

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ragteam/rag/internal/synth"
+	"github.com/ragteam/rag/rag"
+	"github.com/ragteam/rag/rag/weaviate"
+)
+
+// serveMeasures come from the real binary serving a measured data
+// directory.
+type serveMeasures struct {
+	// ReadyS is from starting the process to /readyz answering 200: the
+	// snapshot loaded and the corpus directory checked.
+	ReadyS float64 `json:"ready_s"`
+	// SearchRPS is POST /v1/search from 32 clients on loopback, a
+	// different question each time.
+	SearchRPS float64 `json:"search_rps"`
+	SearchP50 float64 `json:"search_p50_ms"`
+	Errors    int64   `json:"errors"`
+	// LiveRSSMB is the most the process held while it served the load
+	// (sampled every 20 ms from /proc, no collection forced).
+	LiveRSSMB       float64 `json:"live_rss_mb"`
+	LiveRSSOverData float64 `json:"live_rss_over_data"`
+}
+
+// weaviateMeasures are the same index and questions in a real Weaviate.
+type weaviateMeasures struct {
+	ImportS          float64 `json:"import_s"`
+	ImportChunksPerS float64 `json:"import_chunks_per_s"`
+	// Hybrid is the service's search with Weaviate as the store: the
+	// engine's hybrid query and the candidates' rescoring.
+	Hybrid latency `json:"hybrid_ms"`
+	// HybridAgreement is the share of the in-process search's top 5 the
+	// search through Weaviate returns.
+	HybridAgreement float64 `json:"hybrid_agreement_at_5"`
+	NearVector      latency `json:"near_vector_ms"`
+	// NearVectorRecall10 is the share of the exact scan's top 10 that
+	// Weaviate's nearVector (HNSW) returns for the same vectors.
+	NearVectorRecall10 float64 `json:"near_vector_recall_at_10"`
+}
+
+// loadRequests is how many searches each HTTP load and the in-process
+// throughput run make, every one a different question.
+const loadRequests = 2000
+
+func goPath() string {
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// buildServer builds the rag binary the serve measurements start.
+func buildServer() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "ragbench-bin-")
+	if err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "rag")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/rag").CombinedOutput(); err != nil {
+		return "", nil, fmt.Errorf("build rag: %v\n%s", err, out)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
+}
+
+// questions are n distinct questions from their own seed.
+func questions(seed int64, n int) []string {
+	c := synth.New(seed, 50000)
+	seen := map[string]bool{}
+	var qs []string
+	for len(qs) < n {
+		if q := c.Question(); !seen[q] {
+			seen[q] = true
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// measureServe starts `rag serve` on the data directory and corpus, times
+// it to /readyz, loads /v1/search and samples its RSS meanwhile.
+func measureServe(bin, data, corpus string, dataMB float64) (serveMeasures, error) {
+	var m serveMeasures
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--corpus", corpus)
+	cmd.Env = append(os.Environ(), "RAG_RATE_LIMIT=1000000000", "RAG_RATE_BURST=1000000000")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return m, err
+	}
+	cmd.Stderr = io.Discard
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return m, err
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	base := ""
+	urlRe := regexp.MustCompile(`listening on (http://[^\s(]+)`)
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if mm := urlRe.FindStringSubmatch(lines.Text()); mm != nil {
+			base = mm[1]
+			break
+		}
+	}
+	if base == "" {
+		return m, fmt.Errorf("rag serve printed no URL")
+	}
+	go io.Copy(io.Discard, stdout)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Since(start) > 5*time.Minute {
+			return m, fmt.Errorf("rag serve not ready in 5 minutes")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	m.ReadyS = round(time.Since(start).Seconds())
+
+	var peak atomic.Int64
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			if r := processRSS(cmd.Process.Pid); r > peak.Load() {
+				peak.Store(r)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	qs := questions(77, loadRequests)
+	body := func(i int) []byte {
+		b, _ := json.Marshal(map[string]any{"query": qs[i], "top_k": 5})
+		return b
+	}
+	var rps float64
+	var lat latency
+	rps, lat, m.Errors = load(base+"/v1/search", body, len(qs))
+	close(stop)
+	<-sampled
+	m.SearchRPS, m.SearchP50 = rps, lat.P50
+	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
+	m.LiveRSSOverData = round(m.LiveRSSMB / dataMB)
+	return m, nil
+}
+
+// load posts n bodies from 32 workers and returns requests per second,
+// latency and errors.
+func load(url string, body func(i int) []byte, n int) (float64, latency, int64) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: time.Minute}
+	var next, errs atomic.Int64
+	durations := make([]time.Duration, n)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(body(i)))
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+				}
+				durations[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	return round(float64(n) / time.Since(start).Seconds()), percentiles(durations), errs.Load()
+}
+
+// inprocessThroughput is searches per second from 32 goroutines calling
+// Search directly, each with a different question (the same set the HTTP
+// load sends, in another process, so no cache is shared).
+func inprocessThroughput(ix *rag.Index) float64 {
+	qs := questions(77, loadRequests)
+	var next atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(qs) {
+					return
+				}
+				ix.Search(context.Background(), qs[i], 5)
+			}
+		}()
+	}
+	wg.Wait()
+	return round(float64(len(qs)) / time.Since(start).Seconds())
+}
+
+// denseRecall is the mean share of the exact scan's top k that the dense
+// part returns.
+func denseRecall(ix *rag.Index, qvecs [][]float32, k int) float64 {
+	hits, total := 0, 0
+	for _, v := range qvecs {
+		got := map[string]bool{}
+		for _, id := range ix.ChunkIDs(ix.DenseScan(v, k)) {
+			got[id] = true
+		}
+		for _, id := range ix.ChunkIDs(ix.ExactScan(v, k)) {
+			total++
+			if got[id] {
+				hits++
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return round(float64(hits) / float64(total))
+}
+
+// processRSS is a process's resident set size in bytes, from /proc.
+func processRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// startWeaviate runs the Weaviate server on free loopback ports with a
+// temporary data directory, as `make weaviate-test` does, and waits until
+// it is ready.
+func startWeaviate(server string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "ragbench-weaviate-")
+	if err != nil {
+		return "", nil, err
+	}
+	ports := make([]int, 6)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", nil, err
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	cmd := exec.Command(server, "--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--scheme", "http")
+	cmd.Env = append(os.Environ(), "PERSISTENCE_DATA_PATH="+dir, "DEFAULT_VECTORIZER_MODULE=none", "ENABLE_MODULES=",
+		"AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true", "DISABLE_TELEMETRY=true", "LOG_LEVEL=warning",
+		"CLUSTER_HOSTNAME=node1", "CLUSTER_ADVERTISE_ADDR=127.0.0.1", "RAFT_BOOTSTRAP_EXPECT=1",
+		fmt.Sprintf("GRPC_PORT=%d", ports[1]), fmt.Sprintf("CLUSTER_GOSSIP_BIND_PORT=%d", ports[2]),
+		fmt.Sprintf("CLUSTER_DATA_BIND_PORT=%d", ports[3]), fmt.Sprintf("RAFT_PORT=%d", ports[4]),
+		fmt.Sprintf("RAFT_INTERNAL_RPC_PORT=%d", ports[5]))
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start weaviate (build it with make weaviate-test): %w", err)
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait(); os.RemoveAll(dir) }
+	url := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if resp, err := http.Get(url + "/v1/.well-known/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url, stop, nil
+			}
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("weaviate not ready in 2 minutes")
+}
+
+// measureWeaviate puts the loaded index's chunks and vectors into a fresh
+// collection and asks it the same questions: the service's search through
+// it, and nearVector alone against the exact scan.
+func measureWeaviate(ctx context.Context, url, path string, local *rag.Index, qs []string, qvecs [][]float32) (weaviateMeasures, error) {
+	var m weaviateMeasures
+	store, err := weaviate.New(ctx, weaviate.Config{URL: url, Collection: "BenchChunks", Fusion: "weighted", Timeout: 5 * time.Minute})
+	if err != nil {
+		return m, err
+	}
+	ix, _, err := rag.LoadIndex(ctx, path, rag.IndexOptions{Remote: store})
+	if err != nil {
+		return m, err
+	}
+	start := time.Now()
+	rep, err := ix.Reconcile(ctx)
+	if err != nil {
+		return m, err
+	}
+	m.ImportS = round(time.Since(start).Seconds())
+	m.ImportChunksPerS = round(float64(rep.Added) / m.ImportS)
+	fmt.Fprintf(os.Stderr, "weaviate: imported %d chunks in %.0f s\n", rep.Added, m.ImportS)
+	for _, q := range qs[:min(20, len(qs))] { // warm up
+		ix.Search(ctx, q, 5)
+	}
+	m.Hybrid = timeEach(qs, func(q string) { ix.Search(ctx, q, 5) })
+	agree, total := 0, 0
+	for _, q := range qs {
+		in, _ := local.Search(ctx, q, 5)
+		out, _ := ix.Search(ctx, q, 5)
+		got := map[string]bool{}
+		for _, p := range out {
+			got[p.ChunkID] = true
+		}
+		for _, p := range in {
+			total++
+			if got[p.ChunkID] {
+				agree++
+			}
+		}
+	}
+	m.HybridAgreement = round(float64(agree) / float64(max(1, total)))
+	var hits []rag.RemoteHit
+	recalled, wanted := 0, 0
+	for _, v := range qvecs {
+		u := append([]float32(nil), v...)
+		hits, err = store.Search(ctx, rag.RemoteQuery{Vector: u, Limit: 10})
+		if err != nil {
+			return m, err
+		}
+		got := map[string]bool{}
+		for _, h := range hits {
+			got[h.ChunkID] = true
+		}
+		for _, id := range local.ChunkIDs(local.ExactScan(v, 10)) {
+			wanted++
+			if got[id] {
+				recalled++
+			}
+		}
+	}
+	m.NearVectorRecall10 = round(float64(recalled) / float64(max(1, wanted)))
+	m.NearVector = timeEach(qvecs, func(v []float32) { store.Search(ctx, rag.RemoteQuery{Vector: v, Limit: 10}) })
+	return m, nil
+}
