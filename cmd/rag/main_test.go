@@ -148,6 +148,9 @@ func TestSettings(t *testing.T) {
 		{"bad chunk overlap", nil, []string{"ingest", "--chunk-size", "100", "--chunk-overlap", "200", "--data", data}, 2, "overlap"},
 		{"no question", nil, []string{"ask", "--data", data}, 2, "give a question"},
 		{"missing corpus", nil, []string{"ingest", "--data", data, filepath.Join(data, "nope")}, 1, "corpus directory"},
+		{"unknown store", map[string]string{"RAG_STORE": "redis"}, []string{"search", "--data", data, "x"}, 2, "choose memory or weaviate"},
+		{"bad weaviate url", map[string]string{"RAG_STORE": "weaviate", "RAG_WEAVIATE_URL": "localhost:8080"}, []string{"search", "--data", data, "x"}, 2, "weaviate-url"},
+		{"bad weaviate collection", map[string]string{"RAG_STORE": "weaviate", "RAG_WEAVIATE_COLLECTION": "chunks"}, []string{"search", "--data", data, "x"}, 2, "capitalised"},
 		{"bad eval set", nil, []string{"eval", "--set", filepath.Join(data, "none.yaml"), "--data", data}, 2, "eval set"},
 	}
 	for _, tt := range tests {
