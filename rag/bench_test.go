@@ -65,6 +65,23 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchQuestions searches with questions shaped as users type
+// them, whose question words the synthetic corpus lacks and resolves.
+func BenchmarkSearchQuestions(b *testing.B) {
+	ix := benchIndex(b)
+	c := synth.New(3, 30000)
+	queries := make([]string, 4096)
+	for i := range queries {
+		queries[i] = c.Question()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Search(context.Background(), queries[i%len(queries)], 5)
+		i++
+	}
+}
+
 // BenchmarkDense is the dense part (the int8 pass and the float32
 // rescoring) beside BenchmarkDenseExact, every float32 row scored, and
 // BenchmarkScan, the int8 kernel alone.

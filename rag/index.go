@@ -78,8 +78,9 @@ type Index struct {
 	// collection holds the same rows, shared, not copied.
 	vecs matrix
 	// gen counts changes, and queries holds prepared queries of a generation.
-	gen     uint64
-	queries queryCache
+	gen      uint64
+	queries  queryCache
+	resolved resolveCache
 	// rows are the word-vector rows of the corpus's words at rowsGen.
 	rowsMu  sync.Mutex
 	rows    []int32

@@ -57,6 +57,51 @@ func (c *queryCache) put(q string, p *preparedQuery) {
 	c.m[q] = p
 }
 
+// resolveKey is what a word's resolution depends on.
+type resolveKey struct {
+	lower, stem        string
+	capInside, meaning bool
+}
+
+type resolution struct {
+	term string
+	sim  float64
+}
+
+// resolveCache keeps the resolutions of words the corpus lacks for one
+// index generation: finding the nearest corpus word by spelling and
+// meaning compares it with thousands of terms, and users' questions
+// share their words far more than their wording.
+type resolveCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[resolveKey]resolution
+}
+
+// resolveCacheSize bounds the words kept; past it the cache starts afresh.
+const resolveCacheSize = 20000
+
+// resolveCached is [Index.resolve] through the cache; the caller holds
+// ix.mu for reading.
+func (ix *Index) resolveCached(w Word, byMeaning bool) (string, float64) {
+	key := resolveKey{w.Lower, w.Stem, w.Cap && w.Start > 0, byMeaning}
+	c := &ix.resolved
+	c.mu.Lock()
+	if r, ok := c.m[key]; ok && c.gen == ix.gen {
+		c.mu.Unlock()
+		return r.term, r.sim
+	}
+	c.mu.Unlock()
+	term, sim := ix.resolve(w, byMeaning)
+	c.mu.Lock()
+	if c.m == nil || c.gen != ix.gen || len(c.m) >= resolveCacheSize {
+		c.m, c.gen = make(map[resolveKey]resolution), ix.gen
+	}
+	c.m[key] = resolution{term, sim}
+	c.mu.Unlock()
+	return term, sim
+}
+
 // corpusRows returns the rows of the word vectors whose words the corpus
 // holds (by stem), for finding a corpus word of close meaning. It is
 // computed once per index generation; the caller holds ix.mu for reading.
@@ -123,9 +168,17 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 // of two neighbouring letters as one edit ("sustian"), or limit+1 once it
 // must exceed limit.
 func editDistance(a, b string, limit int) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Three rows; on the stack for words of ordinary length, as a question
+	// word missing from the corpus is compared with thousands of terms.
+	var buf [3 * 40]int
+	n := len(b) + 1
+	rows := buf[:0]
+	if 3*n <= len(buf) {
+		rows = buf[:3*n]
+	} else {
+		rows = make([]int, 3*n)
+	}
+	prev2, prev, cur := rows[:n], rows[n:2*n], rows[2*n:]
 	for j := range prev {
 		prev[j] = j
 	}

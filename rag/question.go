@@ -216,7 +216,7 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
-			if s, sim := ix.resolve(w, !t.Key); s != "" {
+			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
 			}
 		}
