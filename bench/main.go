@@ -300,10 +300,11 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 		ix.Search(ctx, q, 5)
 	}
 	m.Search = timeEach(qs, func(q string) { ix.Search(ctx, q, 5) })
-	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 40) })
+	// 20: how deep a search for five passages reads each ranking.
+	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 20) })
 	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
 	m.DenseRecall10 = denseRecall(ix, qvecs, 10)
-	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 40) })
+	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 20) })
 	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
 	close(stop)
 	<-sampled

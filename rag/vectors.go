@@ -199,19 +199,30 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 			n := min(blockRows-r, hi-slot)
 			dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
 			for i, d := range dots[:n] {
+				score := float64(m.scales[slot+i] * qstep * float32(d))
+				if len(h.items) == pool && score <= h.items[0].score {
+					continue // the common case once the heap is full: no call
+				}
 				if m.live[slot+i] {
-					h.offer(slot+i, float64(m.scales[slot+i]*qstep*float32(d)))
+					h.offer(slot+i, score)
 				}
 			}
 			slot += n
 		}
 	}
 	m.run(workers, scan)
-	best := &topK{k: limit, items: make([]scored, 0, limit)}
-	for _, p := range parts {
-		for _, it := range p.items {
-			best.offer(it.slot, float64(dot(q, m.row(it.slot))))
+	pooled := &parts[0]
+	if workers > 1 {
+		pooled = &topK{k: pool, items: make([]scored, 0, pool)}
+		for _, p := range parts {
+			for _, it := range p.items {
+				pooled.offer(it.slot, it.score)
+			}
 		}
+	}
+	best := &topK{k: limit, items: make([]scored, 0, limit)}
+	for _, it := range pooled.items {
+		best.offer(it.slot, float64(dot(q, m.row(it.slot))))
 	}
 	return best.sorted()
 }
