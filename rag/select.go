@@ -644,11 +644,16 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		return false
 	}
 	// A span answers only with words of its own: "Caspian Sea" is no name
-	// for "the drill in the Caspian".
+	// for "the drill in the Caspian". A number's unit is no such word.
 	for _, s := range typedSpans(q.wv, c.text, kind) {
 		fresh, repeated := false, false
 		for _, w := range words(c.text[s.start:s.end]) {
 			switch {
+			case kind == KindNumber && !hasDigit(w.Lower) && !numberWord[w.Lower]:
+				// The unit or the thing counted may be the question's own
+				// word ("roughly 200 towns" for "how many towns"): only the
+				// number itself must be new.
+				fresh = true
 			case !w.Stop && repeats(w):
 				repeated = true
 			case !w.Stop || kind == KindNumber:
