@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"math"
+	"regexp"
 	"strings"
 )
 
@@ -48,6 +49,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			q = &Question{Text: req.Question, stems: allStems(words(req.Question))}
 		}
 		cands := sentenceCandidates(req.Passages)
+		q = q.inContext(cands)
 		candidateFeatures(q, req.Passages, cands)
 		for i := range cands {
 			cands[i].score = opts.Model.Score(cands[i].features)
@@ -255,6 +257,25 @@ func nearestSpan(q *Question, c *candidate) string {
 	}
 	return strings.TrimSpace(c.text[best.start:best.end])
 }
+
+// inContext returns the question as the passages read it: a "when"
+// question over passages that hold no date at all asks for the
+// circumstances ("when does recover return nil?"), not for a date.
+func (q *Question) inContext(cands []candidate) *Question {
+	if q.Kind != KindDate || !whenQuestion.MatchString(q.core()) {
+		return q
+	}
+	for i := range cands {
+		if len(typedSpans(q.wv, cands[i].text, KindDate)) > 0 {
+			return q
+		}
+	}
+	c := *q
+	c.Kind = KindOther
+	return &c
+}
+
+var whenQuestion = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|but|also|then|ok|okay)\s+)?when\b`)
 
 // Unanswerable reports a question the passages cannot answer whatever
 // their sentences say: it names something the corpus lacks altogether, or

@@ -761,6 +761,7 @@ type SentenceFeatures struct {
 // analysed question q, with their features.
 func CandidateSentences(q *Question, passages []Passage) []SentenceFeatures {
 	cands := sentenceCandidates(passages)
+	q = q.inContext(cands)
 	candidateFeatures(q, passages, cands)
 	out := make([]SentenceFeatures, 0, len(cands))
 	for _, c := range cands {
