@@ -167,14 +167,16 @@ func explanation(q *Question, cands []candidate, order []int, limit int) []candi
 		}
 	}
 	// The best sentence with the neighbour it leans on: the one before when
-	// it opens by referring back ("As a result, …", "This …"), else the
-	// one after, which often gives the reason or the means.
+	// it opens by referring back ("As a result, …", "This …"), and the one
+	// after, which often gives the reason or the means.
 	b := &cands[order[0]]
 	chosen := []candidate{*b}
-	switch {
-	case b.prev >= 0 && (refersBack(b) || b.next < 0):
+	if b.prev >= 0 && (refersBack(b) || b.next < 0) {
 		chosen = []candidate{cands[b.prev], *b}
-	case b.next >= 0:
+	}
+	// The reason or the means is most often said after the sentence that
+	// names the question's topic.
+	if b.next >= 0 {
 		chosen = append(chosen, cands[b.next])
 	}
 	for _, i := range order[1:] {
