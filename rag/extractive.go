@@ -112,6 +112,11 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 				break
 			}
 		}
+		// Alone, the best sentence may be continued by the next one ("It …",
+		// "However, …"), which often says what was asked.
+		if len(chosen) == 1 && b.next >= 0 && refersBack(&cands[b.next]) {
+			chosen = append(chosen, cands[b.next])
+		}
 	}
 	chosen = withIntroduced(cands, chosen)
 	if !q.Kind.spanKind() {
