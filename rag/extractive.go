@@ -267,7 +267,7 @@ func nearestSpan(q *Question, c *candidate) string {
 
 // inContext returns the question as the passages read it: a "when"
 // question over passages that hold no date at all asks for the
-// circumstances ("when does recover return nil?"), not for a date.
+// circumstances ("when does the valve close?"), not for a date.
 func (q *Question) inContext(cands []candidate) *Question {
 	if q.Kind != KindDate || !whenQuestion.MatchString(q.core()) {
 		return q

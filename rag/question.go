@@ -335,8 +335,8 @@ func (ix *Index) isAside(seg string) bool {
 		if w.Cap && w.Start > 0 || !w.Stop && ix.lex.df(w.Stem) > 0 && !isLight(ix.opts.Words, w) {
 			return false
 		}
-		// A topic word the corpus lacks is no filler: "docker vs
-		// kubernetes, …" names what is asked about.
+		// A topic word the corpus lacks is no filler: "nginx vs
+		// apache, …" names what is asked about.
 		if !w.Stop && len(w.Lower) > 1 && isKeyWord(ix.opts.Words, w) {
 			return false
 		}

@@ -384,7 +384,7 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 	// name its subject by a pronoun in a chunk of its own); as a feature of
 	// the model instead it changed nothing and let such sentences win.
 	// Only words the passages write as names count: a technical term
-	// WordNet lacks ("goroutine", "untyped") is written in lower case and
+	// WordNet lacks ("hashmap", "webhook") is written in lower case and
 	// names no one thing.
 	proper := properTerms(q, passageWords)
 	names := make([]int, len(passages))
@@ -681,7 +681,7 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 			switch {
 			case kind == KindNumber && !hasDigit(w.Lower) && !numberWord[w.Lower]:
 				// The unit or the thing counted may be the question's own
-				// word ("roughly 200 towns" for "how many towns"): only the
+				// word ("about 40 lanes" for "how many lanes"): only the
 				// number itself must be new.
 				fresh = true
 			case !w.Stop && repeats(w):

@@ -47,7 +47,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[2], m[3], KindDate})
 		}
 	case KindNumber:
-		// A calendar date ("6 August 2014", "the 1620s") answers "when",
+		// A calendar date ("3 May 1999", "the 1590s") answers "when",
 		// not "how many" or "how long", though it holds a number.
 		var dates [][]int
 		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
