@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"math"
+	"regexp"
 	"strings"
 )
 
@@ -48,6 +49,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			q = &Question{Text: req.Question, stems: allStems(words(req.Question))}
 		}
 		cands := sentenceCandidates(req.Passages)
+		q = q.inContext(cands)
 		candidateFeatures(q, req.Passages, cands)
 		for i := range cands {
 			cands[i].score = opts.Model.Score(cands[i].features)
@@ -110,6 +112,11 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 				break
 			}
 		}
+		// Alone, the best sentence may be continued by the next one ("It …",
+		// "However, …"), which often says what was asked.
+		if len(chosen) == 1 && b.next >= 0 && refersBack(&cands[b.next]) {
+			chosen = append(chosen, cands[b.next])
+		}
 	}
 	chosen = withIntroduced(cands, chosen)
 	if !q.Kind.spanKind() {
@@ -165,14 +172,16 @@ func explanation(q *Question, cands []candidate, order []int, limit int) []candi
 		}
 	}
 	// The best sentence with the neighbour it leans on: the one before when
-	// it opens by referring back ("As a result, …", "This …"), else the
-	// one after, which often gives the reason or the means.
+	// it opens by referring back ("As a result, …", "This …"), and the one
+	// after, which often gives the reason or the means.
 	b := &cands[order[0]]
 	chosen := []candidate{*b}
-	switch {
-	case b.prev >= 0 && (refersBack(b) || b.next < 0):
+	if b.prev >= 0 && (refersBack(b) || b.next < 0) {
 		chosen = []candidate{cands[b.prev], *b}
-	case b.next >= 0:
+	}
+	// The reason or the means is most often said after the sentence that
+	// names the question's topic.
+	if b.next >= 0 {
 		chosen = append(chosen, cands[b.next])
 	}
 	for _, i := range order[1:] {
@@ -255,6 +264,25 @@ func nearestSpan(q *Question, c *candidate) string {
 	}
 	return strings.TrimSpace(c.text[best.start:best.end])
 }
+
+// inContext returns the question as the passages read it: a "when"
+// question over passages that hold no date at all asks for the
+// circumstances ("when does the valve close?"), not for a date.
+func (q *Question) inContext(cands []candidate) *Question {
+	if q.Kind != KindDate || !whenQuestion.MatchString(q.core()) {
+		return q
+	}
+	for i := range cands {
+		if len(typedSpans(q.wv, cands[i].text, KindDate)) > 0 {
+			return q
+		}
+	}
+	c := *q
+	c.Kind = KindOther
+	return &c
+}
+
+var whenQuestion = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|but|also|then|ok|okay)\s+)?when\b`)
 
 // Unanswerable reports a question the passages cannot answer whatever
 // their sentences say: it names something the corpus lacks altogether, or

@@ -319,7 +319,7 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 }
 
 // isAside reports a short leading phrase with no word the corpus holds
-// (other than light ones) and no name.
+// (other than light ones), no name and no topic word.
 func (ix *Index) isAside(seg string) bool {
 	ws := words(seg)
 	if len(ws) == 0 || len(ws) > 4 {
@@ -333,6 +333,11 @@ func (ix *Index) isAside(seg string) bool {
 			continue
 		}
 		if w.Cap && w.Start > 0 || !w.Stop && ix.lex.df(w.Stem) > 0 && !isLight(ix.opts.Words, w) {
+			return false
+		}
+		// A topic word the corpus lacks is no filler: "nginx vs
+		// apache, …" names what is asked about.
+		if !w.Stop && len(w.Lower) > 1 && isKeyWord(ix.opts.Words, w) {
 			return false
 		}
 	}

@@ -383,11 +383,15 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 	// On the training sets this costs 1–2 points of recall (a sentence may
 	// name its subject by a pronoun in a chunk of its own); as a feature of
 	// the model instead it changed nothing and let such sentences win.
+	// Only words the passages write as names count: a technical term
+	// WordNet lacks ("hashmap", "webhook") is written in lower case and
+	// names no one thing.
+	proper := properTerms(q, passageWords)
 	names := make([]int, len(passages))
 	bestNames := 0
 	for i := range passages {
-		for _, t := range q.Terms {
-			if t.Name && t.Known && (passageStems[i][t.Stem] || passageStems[i][t.Own]) {
+		for j, t := range q.Terms {
+			if proper[j] && (passageStems[i][t.Stem] || passageStems[i][t.Own]) {
 				names[i]++
 			}
 		}
@@ -409,6 +413,32 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 			cands[i].features[20] = cands[i].features[1] / bestSem
 		}
 	}
+}
+
+// properTerms marks the question's known name terms that the passages
+// write capitalised at least as often as not (or never write at all).
+func properTerms(q *Question, passageWords [][]Word) []bool {
+	out := make([]bool, len(q.Terms))
+	for j, t := range q.Terms {
+		if !t.Name || !t.Known {
+			continue
+		}
+		capital, lower := 0, 0
+		for _, ws := range passageWords {
+			for _, w := range ws {
+				if w.Stem != t.Stem && w.Stem != t.Own {
+					continue
+				}
+				if w.Cap {
+					capital++
+				} else {
+					lower++
+				}
+			}
+		}
+		out[j] = capital >= lower
+	}
+	return out
 }
 
 // countedNumber is 1 when a number of the sentence comes right before the
@@ -644,11 +674,16 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		return false
 	}
 	// A span answers only with words of its own: "Caspian Sea" is no name
-	// for "the drill in the Caspian".
+	// for "the drill in the Caspian". A number's unit is no such word.
 	for _, s := range typedSpans(q.wv, c.text, kind) {
 		fresh, repeated := false, false
 		for _, w := range words(c.text[s.start:s.end]) {
 			switch {
+			case kind == KindNumber && !hasDigit(w.Lower) && !numberWord[w.Lower]:
+				// The unit or the thing counted may be the question's own
+				// word ("about 40 lanes" for "how many lanes"): only the
+				// number itself must be new.
+				fresh = true
 			case !w.Stop && repeats(w):
 				repeated = true
 			case !w.Stop || kind == KindNumber:
@@ -726,6 +761,7 @@ type SentenceFeatures struct {
 // analysed question q, with their features.
 func CandidateSentences(q *Question, passages []Passage) []SentenceFeatures {
 	cands := sentenceCandidates(passages)
+	q = q.inContext(cands)
 	candidateFeatures(q, passages, cands)
 	out := make([]SentenceFeatures, 0, len(cands))
 	for _, c := range cands {

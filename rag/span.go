@@ -47,10 +47,18 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[2], m[3], KindDate})
 		}
 	case KindNumber:
+		// A calendar date ("3 May 1999", "the 1590s") answers "when",
+		// not "how many" or "how long", though it holds a number.
+		var dates [][]int
+		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
+			if strings.IndexFunc(text[m[0]:m[1]], unicode.IsLetter) >= 0 {
+				dates = append(dates, m)
+			}
+		}
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
 			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
-				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) {
+				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) || inDate(dates, m[0]) {
 				continue // a year answers "when", not "how many"; "one of" counts nothing; "Su-35" is a name
 			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
@@ -96,6 +104,16 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 	}
 	return out
+}
+
+// inDate reports an offset inside one of the date spans.
+func inDate(dates [][]int, at int) bool {
+	for _, d := range dates {
+		if at >= d[0] && at < d[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // nameJoiner are the small words inside names.
