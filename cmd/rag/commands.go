@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -194,6 +195,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	ix, _, err := m.openIndex(ctx, &cfg)
 	if err == nil {
+		// Loading decodes the snapshot and reads the corpus: the garbage it
+		// leaves goes back to the system before serving, not minutes later
+		// when the runtime's scavenger gets to it.
+		debug.FreeOSMemory()
 		var e *rag.Engine
 		if e, err = m.engine(ix, &cfg); err == nil {
 			srv.SetEngine(e)
