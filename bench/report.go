@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/ragteam/rag/eval"
-	"github.com/ragteam/rag/rag"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -23,22 +20,6 @@ type report struct {
 	BandwidthGBs float64      `json:"memory_bandwidth_gb_s"`
 	Sizes        []sizeResult `json:"sizes"`
 	HTTP         httpResult   `json:"http"`
-	Eval         eval.Report  `json:"eval"`
-}
-
-// evalSummary runs the eval gate's set in the configuration measured.
-func evalSummary(ctx context.Context) (eval.Report, error) {
-	ix := rag.NewIndex(rag.IndexOptions{})
-	if _, err := ix.Sync(ctx, "seeds", nil); err != nil {
-		return eval.Report{}, err
-	}
-	items, err := eval.LoadSet("eval/qa.yaml")
-	if err != nil {
-		return eval.Report{}, err
-	}
-	r := eval.Run(ctx, rag.NewEngine(ix), items, rag.DefaultTopK)
-	r.Items = nil
-	return r, nil
 }
 
 func (r report) size(name string) sizeResult {
@@ -249,16 +230,13 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "## HTTP on the seeds, %d concurrent clients on loopback\n\n| route | req/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |\n", r.HTTP.Concurrency)
 	fmt.Fprintf(&b, "| no-op handler, same middleware | %.0f | %.2f | |\n| `POST /v1/search`, one query repeated | %.0f | %.2f | %.2f |\n| `POST /v1/search`, a different query each time | %.0f | | |\n| `POST /v1/ask` | %.0f | %.2f | |\n\n", r.HTTP.NoopRPS, r.HTTP.NoopP50, r.HTTP.SearchRPS, r.HTTP.SearchP50, r.HTTP.SearchP99, r.HTTP.ColdRPS, r.HTTP.AskRPS, r.HTTP.AskP50)
 	b.WriteString("The rate limit was raised for every HTTP run; everything else is the service's own stack (request id, access log, metrics, recover, secure headers, timeout, body limit).\n\n")
-	e := r.Eval
-	fmt.Fprintf(&b, "## Eval in the measured configuration\n\n`eval/qa.yaml`: answer recall %.3f, hit@5 %.3f, MRR %.3f, citation precision %.3f, cited support %.3f, abstention accuracy %.3f, false abstention %.3f.\n\n",
-		e.AnswerRecall, e.HitAtK, e.MRR, e.CitationPrecision, e.CitedSupport, e.AbstentionAccuracy, e.FalseAbstentionRate)
 	b.WriteString("## How\n\n- Each vector is kept twice: unit float32 rows in fixed blocks (shared with chromem-go's collection, not copied) and an int8 copy " +
 		"(a scale per row, rows padded to 16 bytes). The dense part scans the int8 copy with an AVX2 kernel (sign-extend, multiply-add pairs into 32-bit sums; " +
 		"portable Go where AVX2 is missing), split over the cores, keeps the best 16×k (at least 256) per core, and rescores those with the float32 rows.\n" +
 		"- BM25 scores into a reused array instead of a map; the top-k heaps and sorts allocate nothing per item.\n" +
 		"- A query's terms and embedding are cached until the index changes.\n" +
 		"- The snapshot stores vectors and BM25 postings as raw arrays, so a restart decodes and indexes nothing again; the corpus check reads only files whose size or modification time changed.\n" +
-		"- `rag serve` runs the collector at GOGC 10: the live heap is small beside the vectors, so frequent collections cost little and keep the RSS near the data.\n")
+		"- `rag serve` runs the collector at GOGC 5 and returns the garbage of loading to the system before it serves: the live heap is small beside the vectors, so frequent collections cost little and keep the RSS near the data.\n")
 	return b.String()
 }
 

@@ -148,6 +148,7 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 		degraded = "in-process search: " + shorten(err.Error(), 120)
 	}
 	var dense, lexical Ranked
+	lexicalDone := false
 	switch {
 	case pq.err != nil:
 		degraded = joinDegraded(degraded, embedDegraded(pq))
@@ -155,12 +156,25 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 		if dense, err = ix.denseIn(ctx, pq.vec, only, candidates(k)); err != nil {
 			return nil, "", err
 		}
+	case ix.vecs.rows >= minParallelRows:
+		// The dense scan waits on memory and BM25 on its postings: run
+		// side by side, a large index answers in the longer of the two.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			lexical = ix.lex.search(pq.question.Terms, candidates(k))
+		}()
+		dense = ix.vecs.search(pq.vec, candidates(k))
+		<-done
+		lexicalDone = true
 	default:
 		dense = ix.vecs.search(pq.vec, candidates(k))
 	}
-	if len(only) > 0 {
+	switch {
+	case lexicalDone:
+	case len(only) > 0:
 		lexical = ix.lexicalIn(pq.question.Terms, only, candidates(k))
-	} else {
+	default:
 		lexical = ix.lex.search(pq.question.Terms, candidates(k))
 	}
 	fused := ix.opts.Fusion(dense, lexical)
