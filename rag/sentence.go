@@ -79,12 +79,15 @@ func quotableSpan(text string, start, end int) Span {
 
 // looksLikeCode reports text dense with the symbols of program code
 // ("x := a[i] + b // comment"): an example, not a sentence to quote.
+// Brackets and quotation marks count too, as a grammar rule or a block
+// of calls is written with them (`Decl = "var" Name "=" Expr .`,
+// `switch { case 0: f() }`); prose has a few at most.
 func looksLikeCode(t string) bool {
 	symbols, visible := 0, 0
 	for _, r := range t {
 		switch {
 		case unicode.IsSpace(r):
-		case strings.ContainsRune("{}[]=<>;|&*^%~+", r):
+		case strings.ContainsRune("{}[]()=<>;|&*^%~+\"", r):
 			symbols++
 			visible++
 		default:
