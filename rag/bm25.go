@@ -109,8 +109,28 @@ type scored struct {
 	score float64
 }
 
-// accumulators are reused score arrays, one per concurrent search.
-var accumulators = sync.Pool{New: func() any { return new(accumulator) }}
+// accumulators are reused score arrays, one per concurrent search: a
+// free list rather than a sync.Pool, which every collection empties; a
+// serving process collects often (GOGC 5) and would allocate a score
+// array per search again (4 MB at 1M chunks). Searches at once are
+// bounded by searchSlots, so the list holds at most that many.
+var accumulators = make(chan *accumulator, cap(searchSlots))
+
+func getAccumulator() *accumulator {
+	select {
+	case a := <-accumulators:
+		return a
+	default:
+		return new(accumulator)
+	}
+}
+
+func putAccumulator(a *accumulator) {
+	select {
+	case accumulators <- a:
+	default:
+	}
+}
 
 type accumulator struct {
 	score   []float32
@@ -124,8 +144,8 @@ func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 	if l.live == 0 || limit <= 0 {
 		return nil
 	}
-	acc := accumulators.Get().(*accumulator)
-	defer accumulators.Put(acc)
+	acc := getAccumulator()
+	defer putAccumulator(acc)
 	if len(acc.score) < len(l.lengths) {
 		acc.score = make([]float32, len(l.lengths))
 	}

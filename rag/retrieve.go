@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -110,6 +111,9 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Passage, er
 	return ps, err
 }
 
+// searchSlots bounds the searches running at once in this process.
+var searchSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+
 // MaxFilterDocs bounds how many documents a search may be restricted to.
 const MaxFilterDocs = 50
 
@@ -124,6 +128,14 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 	}
 	if len(only) > MaxFilterDocs {
 		return nil, "", Errorf(EINVALID, "a search may be restricted to at most %d documents, not %d", MaxFilterDocs, len(only))
+	}
+	// Searches beyond a few per core would only queue for the CPUs while
+	// each holds its score arrays; they wait here instead.
+	select {
+	case searchSlots <- struct{}{}:
+		defer func() { <-searchSlots }()
+	case <-ctx.Done():
+		return nil, "", ctx.Err()
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
