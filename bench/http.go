@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,37 +55,16 @@ func measureHTTP(ctx context.Context) (httpResult, error) {
 
 	r := httpResult{Concurrency: concurrency, Requests: 20000}
 	var errs atomic.Int64
-	run := func(path string, body func(i int) string, n int) (rps float64, lat latency) {
-		var next atomic.Int64
+	run := func(path string, body func(i int) string, n int) (float64, latency) {
 		durations := make([]time.Duration, n)
-		start := time.Now()
-		var wg sync.WaitGroup
-		for w := 0; w < concurrency; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= n {
-						return
-					}
-					t0 := time.Now()
-					resp, err := client.Post(base+path, "application/json", bytes.NewReader([]byte(body(i))))
-					if err != nil {
-						errs.Add(1)
-						continue
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						errs.Add(1)
-					}
-					durations[i] = time.Since(t0)
-				}
-			}()
-		}
-		wg.Wait()
-		return round(float64(n) / time.Since(start).Seconds()), percentiles(durations)
+		rps := parallel(n, func(i int) {
+			t0 := time.Now()
+			if !post(client, base+path, []byte(body(i))) {
+				errs.Add(1)
+			}
+			durations[i] = time.Since(t0)
+		})
+		return rps, percentiles(durations)
 	}
 	fixed := func(s string) func(int) string { return func(int) string { return s } }
 	words := strings.Fields("Caspian naval drills Iran Russia Shahed drones Moscow Tehran treaty sanctions missiles ambassador defense minister Kazakhstan Ukraine Israel China cooperation exercise")

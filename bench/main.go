@@ -330,20 +330,8 @@ func timeEach[T any](items []T, f func(T)) latency {
 	return percentiles(d)
 }
 
-// rss is the process's resident set size in bytes, from /proc.
-func rss() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
-}
+// rss is this process's resident set size in bytes.
+func rss() int64 { return processRSS(os.Getpid()) }
 
 func machine() string {
 	cpu := "unknown CPU"

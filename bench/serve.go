@@ -175,43 +175,31 @@ func measureServe(bin, data, corpus string, dataMB float64) (serveMeasures, erro
 // latency and errors.
 func load(url string, body func(i int) []byte, n int) (float64, latency, int64) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: time.Minute}
-	var next, errs atomic.Int64
+	var errs atomic.Int64
 	durations := make([]time.Duration, n)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < concurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body(i)))
-				if err != nil {
-					errs.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					errs.Add(1)
-				}
-				durations[i] = time.Since(t0)
-			}
-		}()
-	}
-	wg.Wait()
-	return round(float64(n) / time.Since(start).Seconds()), percentiles(durations), errs.Load()
+	rps := parallel(n, func(i int) {
+		t0 := time.Now()
+		if !post(client, url, body(i)) {
+			errs.Add(1)
+		}
+		durations[i] = time.Since(t0)
+	})
+	return rps, percentiles(durations), errs.Load()
 }
 
-// inprocessThroughput is searches per second from 32 goroutines calling
-// Search directly, each with a different question (the same set the HTTP
-// load sends, in another process, so no cache is shared).
-func inprocessThroughput(ix *rag.Index) float64 {
-	qs := questions(77, loadRequests)
+// post sends one request and reports whether it was answered 200.
+func post(client *http.Client, url string, body []byte) bool {
+	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// parallel calls f for 0..n-1 from 32 workers and returns calls per second.
+func parallel(n int, f func(i int)) float64 {
 	var next atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -219,17 +207,21 @@ func inprocessThroughput(ix *rag.Index) float64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(qs) {
-					return
-				}
-				ix.Search(context.Background(), qs[i], 5)
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return round(float64(len(qs)) / time.Since(start).Seconds())
+	return round(float64(n) / time.Since(start).Seconds())
+}
+
+// inprocessThroughput is searches per second from 32 goroutines calling
+// Search directly, each with a different question (the same set the HTTP
+// load sends, in another process, so no cache is shared).
+func inprocessThroughput(ix *rag.Index) float64 {
+	qs := questions(77, loadRequests)
+	return parallel(len(qs), func(i int) { ix.Search(context.Background(), qs[i], 5) })
 }
 
 // denseRecall is the mean share of the exact scan's top k that the dense

@@ -133,14 +133,8 @@ func (ix *Index) searchRemote(ctx context.Context, pq *preparedQuery, k int, onl
 	}
 	sortScored(dense)
 	lexical := ix.lexicalWhere(pq.question.Terms, len(found), func(slot int) bool { _, ok := found[slot]; return ok })
-	fused := ix.opts.Fusion(dense, lexical)
-	ranked := make(Ranked, 0, len(fused))
-	for slot, score := range fused {
-		ranked = append(ranked, scored{slot: slot, score: score})
-	}
-	sortScored(ranked)
 	out := make([]Passage, 0, k)
-	for _, r := range ranked[:min(k, len(ranked))] {
+	for _, r := range ix.fuse(dense, lexical, k) {
 		h := found[r.slot]
 		out = append(out, Passage{ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, Start: h.Start, End: h.End, Text: h.Text, Score: r.score})
 	}

@@ -189,17 +189,23 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 	default:
 		lexical = ix.lex.search(pq.question.Terms, candidates(k))
 	}
+	out := make([]Passage, 0, k)
+	for _, r := range ix.fuse(dense, lexical, k) {
+		out = append(out, ix.passage(r.slot, r.score))
+	}
+	return out, degraded, nil
+}
+
+// fuse merges the two rankings with the index's fusion and returns the
+// best k, best first.
+func (ix *Index) fuse(dense, lexical Ranked, k int) Ranked {
 	fused := ix.opts.Fusion(dense, lexical)
 	ranked := make(Ranked, 0, len(fused))
 	for slot, score := range fused {
 		ranked = append(ranked, scored{slot: slot, score: score})
 	}
 	sortScored(ranked)
-	out := make([]Passage, 0, k)
-	for _, r := range ranked[:min(k, len(ranked))] {
-		out = append(out, ix.passage(r.slot, r.score))
-	}
-	return out, degraded, nil
+	return ranked[:min(k, len(ranked))]
 }
 
 // embedDegraded says when the query's vector was left out.

@@ -192,13 +192,8 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 		h := &parts[w]
 		h.k = pool
 		h.items = make([]scored, 0, pool)
-		dots := make([]int32, blockRows)
-		lo, hi := w*per, min(m.rows, (w+1)*per)
-		for slot := lo; slot < hi; {
-			b, r := slot/blockRows, slot%blockRows
-			n := min(blockRows-r, hi-slot)
-			dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
-			for i, d := range dots[:n] {
+		m.scanCodes(q16, w*per, min(m.rows, (w+1)*per), func(slot int, dots []int32) {
+			for i, d := range dots {
 				score := float64(m.scales[slot+i] * qstep * float32(d))
 				if len(h.items) == pool && score <= h.items[0].score {
 					continue // the common case once the heap is full: no call
@@ -207,8 +202,7 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 					h.offer(slot+i, score)
 				}
 			}
-			slot += n
-		}
+		})
 	}
 	m.run(workers, scan)
 	pooled := &parts[0]
@@ -225,6 +219,19 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 		best.offer(it.slot, float64(dot(q, m.row(it.slot))))
 	}
 	return best.sorted()
+}
+
+// scanCodes runs the int8 kernel over rows lo..hi, a block at a time,
+// handing each run of dot products to use with its first slot.
+func (m *matrix) scanCodes(q16 []int16, lo, hi int, use func(slot int, dots []int32)) {
+	dots := make([]int32, blockRows)
+	for slot := lo; slot < hi; {
+		b, r := slot/blockRows, slot%blockRows
+		n := min(blockRows-r, hi-slot)
+		dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
+		use(slot, dots[:n])
+		slot += n
+	}
 }
 
 // exact ranks every live row by its float32 dot product with q.
@@ -309,18 +316,12 @@ func (ix *Index) BareScan(q []float32) (int64, int64) {
 	workers, per := m.scanParts()
 	sums := make([]int64, workers)
 	m.run(workers, func(w int) {
-		dots := make([]int32, blockRows)
 		var sum int64 // a local sum: workers writing neighbouring words would slow each other
-		lo, hi := w*per, min(m.rows, (w+1)*per)
-		for slot := lo; slot < hi; {
-			b, r := slot/blockRows, slot%blockRows
-			n := min(blockRows-r, hi-slot)
-			dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
-			for _, d := range dots[:n] {
+		m.scanCodes(q16, w*per, min(m.rows, (w+1)*per), func(_ int, dots []int32) {
+			for _, d := range dots {
 				sum += int64(d)
 			}
-			slot += n
-		}
+		})
 		sums[w] = sum
 	})
 	var s int64
