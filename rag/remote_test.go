@@ -158,3 +158,15 @@ func TestReconcileBringsTheEngineInLine(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyDoc(t *testing.T) {
+	for key, doc := range map[string]string{
+		"a.txt#0\x00h\x00T":        "a.txt",
+		"notes#2024#12\x00h\x00":   "notes#2024",
+		"dir/b.md#3\x00hash\x00Ti": "dir/b.md",
+	} {
+		if got := keyDoc(key); got != doc {
+			t.Errorf("keyDoc(%q) = %q, want %q", key, got, doc)
+		}
+	}
+}
