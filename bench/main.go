@@ -34,7 +34,7 @@ func main() {
 	sizes := flag.String("sizes", "1000,10000,100000,1000000", "corpus sizes in chunks")
 	wvServer := flag.String("weaviate", filepath.Join(goPath(), "bin", "weaviate-server"), "Weaviate server binary, measured at -weaviate-size (\"\" to leave out)")
 	wvSize := flag.Int("weaviate-size", 100000, "the corpus size Weaviate is measured at")
-	childWeaviate := flag.String("weaviate-url", "", "internal: the Weaviate the restarted index is also measured in")
+	childWeaviate := flag.String("weaviate-url", "", "internal: measure the restarted index in this Weaviate instead")
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
@@ -95,6 +95,8 @@ type sizeResult struct {
 	restartMeasures
 	// Serve is the real binary on the same data directory.
 	Serve serveMeasures `json:"serve"`
+	// Weaviate is the same index and questions in a real Weaviate.
+	Weaviate *weaviateMeasures `json:"weaviate,omitempty"`
 }
 
 // restartMeasures come from a fresh process that loads the saved index.
@@ -122,8 +124,7 @@ type restartMeasures struct {
 	ScanBytes int64 `json:"scan_bytes"`
 	// InprocRPS is searches per second from 32 goroutines calling Search
 	// with a different question each time: the ceiling for HTTP.
-	InprocRPS float64           `json:"inprocess_search_rps"`
-	Weaviate  *weaviateMeasures `json:"weaviate,omitempty"`
+	InprocRPS float64 `json:"inprocess_search_rps"`
 }
 
 type latency struct {
@@ -210,21 +211,9 @@ func measure(ctx context.Context, name, corpus, bin, wv string, queries int) (si
 		return r, err
 	}
 	args := []string{"-restart", dir, "-corpus", corpus, "-queries", strconv.Itoa(queries)}
-	stopWeaviate := func() {}
-	if wv != "" {
-		url, stop, err := startWeaviate(wv)
-		if err != nil {
-			return r, err
-		}
-		stopWeaviate = stop
-		args = append(args, "-weaviate-url", url)
-	}
 	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
 	b, err := cmd.Output()
-	// Weaviate goes on indexing after an import: stopped before anything
-	// else is timed on the shared cores.
-	stopWeaviate()
 	if err != nil {
 		return r, fmt.Errorf("restart child: %w", err)
 	}
@@ -236,6 +225,25 @@ func measure(ctx context.Context, name, corpus, bin, wv string, queries int) (si
 	r.LiveRSSOverData = round(r.LiveRSSMB / (r.VectorMB + r.TextMB))
 	if r.Serve, err = measureServe(bin, dir, corpus, r.VectorMB+r.TextMB); err != nil {
 		return r, err
+	}
+	// Weaviate last, in a child of its own, so nothing else is timed
+	// beside it: it goes on indexing after an import.
+	if wv != "" {
+		url, stop, err := startWeaviate(wv)
+		if err != nil {
+			return r, err
+		}
+		cmd := exec.Command(self, append(args, "-weaviate-url", url)...)
+		cmd.Stderr = os.Stderr
+		b, err := cmd.Output()
+		stop()
+		if err != nil {
+			return r, fmt.Errorf("weaviate child: %w", err)
+		}
+		r.Weaviate = new(weaviateMeasures)
+		if err := json.Unmarshal(b, r.Weaviate); err != nil {
+			return r, err
+		}
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d chunks, ingest %.0f chunks/s, ready %.2fs (binary %.2fs), search p50 %.2f ms, dense p50 %.2f ms, recall@10 %.3f, http %.0f of %.0f req/s, live rss %.2fx\n",
 		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Serve.ReadyS, r.Search.P50, r.Dense.P50, r.DenseRecall10, r.Serve.SearchRPS, r.InprocRPS, r.Serve.LiveRSSOverData)
@@ -282,6 +290,12 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	for i, q := range qs {
 		qvecs[i], _ = ix.Options().Embedder.Query(ctx, q, ix.TermWeight)
 	}
+	if weaviateURL != "" {
+		w, err := measureWeaviate(ctx, weaviateURL, filepath.Join(dir, "index.gob"), ix, qs, qvecs)
+		check(err)
+		check(json.NewEncoder(os.Stdout).Encode(w))
+		return
+	}
 	var peak atomic.Int64
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
@@ -312,11 +326,6 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
 	m.InprocRPS = inprocessThroughput(ix)
-	if weaviateURL != "" {
-		w, err := measureWeaviate(ctx, weaviateURL, filepath.Join(dir, "index.gob"), ix, qs, qvecs)
-		check(err)
-		m.Weaviate = &w
-	}
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 
