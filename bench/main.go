@@ -70,6 +70,9 @@ func main() {
 	}
 	web, err := measureHTTP(ctx)
 	check(err)
+	// The probe reads differently from moment to moment on a shared
+	// machine: the better of a reading at each end of the run.
+	bandwidth = max(bandwidth, memoryBandwidth())
 	rep := report{Machine: machine(), BandwidthGBs: round(bandwidth / 1e9), Sizes: results, HTTP: web, Date: time.Now().UTC().Format("2006-01-02")}
 	check(rep.write(*out))
 	fmt.Print(rep.markdown())
