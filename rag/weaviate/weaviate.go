@@ -303,18 +303,6 @@ func (s *Store) get(ctx context.Context, get *graphql.GetBuilder) ([]map[string]
 	return rows, nil
 }
 
-// Ready reports whether Weaviate answers its readiness probe.
-func (s *Store) Ready(ctx context.Context) error {
-	ok, err := s.client.Misc().ReadyChecker().Do(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("%s is not ready", s.Name())
-	}
-	return nil
-}
-
 func str(v any) string {
 	s, _ := v.(string)
 	return s
