@@ -130,12 +130,15 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 		return nil, "", Errorf(EINVALID, "a search may be restricted to at most %d documents, not %d", MaxFilterDocs, len(only))
 	}
 	// Searches beyond a few per core would only queue for the CPUs while
-	// each holds its score arrays; they wait here instead.
-	select {
-	case searchSlots <- struct{}{}:
-		defer func() { <-searchSlots }()
-	case <-ctx.Done():
-		return nil, "", ctx.Err()
+	// each holds its score arrays; they wait here instead. A search in an
+	// engine mostly waits on the network and takes no slot.
+	if ix.opts.Remote == nil {
+		select {
+		case searchSlots <- struct{}{}:
+			defer func() { <-searchSlots }()
+		case <-ctx.Done():
+			return nil, "", ctx.Err()
+		}
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
