@@ -141,6 +141,11 @@ type accumulator struct {
 // each term's idf replaced by its query weight; best first, ties to the
 // earlier slot.
 func (l *lexicon) search(query []QueryTerm, limit int) []scored {
+	return l.searchWhere(query, limit, nil)
+}
+
+// searchWhere is search over the slots keep accepts (all when nil).
+func (l *lexicon) searchWhere(query []QueryTerm, limit int, keep func(slot int) bool) []scored {
 	if l.live == 0 || limit <= 0 {
 		return nil
 	}
@@ -172,7 +177,9 @@ func (l *lexicon) search(query []QueryTerm, limit int) []scored {
 	}
 	h := &topK{k: limit, items: make([]scored, 0, limit)}
 	for _, slot := range acc.touched {
-		h.offer(int(slot), float64(acc.score[slot]))
+		if keep == nil || keep(int(slot)) {
+			h.offer(int(slot), float64(acc.score[slot]))
+		}
 		acc.score[slot] = 0
 	}
 	return h.sorted()

@@ -239,7 +239,6 @@ func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, prog
 			}
 		}
 		ix.mu.RUnlock()
-		defer func() { ix.forgetRemote(ctx, replaced) }()
 	}
 	if path != "" {
 		// Held until the change is in: a snapshot taken between the append
@@ -262,6 +261,8 @@ func (ix *Index) upsert(ctx context.Context, path string, docs []*Document, prog
 	// Compaction only reclaims memory; a failure leaves the index whole
 	// and is tried again at the next change.
 	_ = ix.compactIfSparse(ctx)
+	// Only now, the change made, do the old versions leave the engine.
+	ix.forgetRemote(ctx, replaced)
 	return len(changed), nil
 }
 

@@ -62,16 +62,7 @@ type RemoteHit struct {
 // racing a change sees one version or the other, and keys the index no
 // longer holds are skipped.
 func remoteKey(d *Document, c Chunk) string {
-	return c.ID + "\x00" + d.Hash + "\x00" + d.Title
-}
-
-// keyDoc is the document id in a chunk key.
-func keyDoc(key string) string {
-	chunk, _, _ := strings.Cut(key, "\x00")
-	if i := strings.LastIndexByte(chunk, '#'); i >= 0 {
-		return chunk[:i] // chunk ids are DOC#N
-	}
-	return chunk
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%d:%d", c.ID, d.Hash, d.Title, c.Start, c.End)
 }
 
 // remoteChunks are the engine's records of documents and their vectors.
@@ -143,19 +134,18 @@ func (ix *Index) searchRemote(ctx context.Context, pq *preparedQuery, k int, onl
 
 // ReconcileReport says what bringing the engine in line changed.
 type ReconcileReport struct {
-	Held    int // chunks the engine held before
-	Added   int
-	Removed int
-	// Foreign counts chunks of documents this index does not hold: left
+	Held  int // chunks the engine held before
+	Added int
+	// Foreign counts chunks of versions this index does not hold: left
 	// for the replicas that may hold them, and skipped in its searches.
+	// (A version this index replaces or deletes leaves the engine with the
+	// change itself.)
 	Foreign int
 }
 
-// Reconcile brings the engine's chunks in line with the index: chunks it
-// lacks are stored (with the index's vectors, nothing is embedded again)
-// and chunks of other versions of the documents it holds are removed.
-// Serving calls it at start, after the corpus check, before it reports
-// ready.
+// Reconcile brings the engine in line with the index: chunks it lacks are
+// stored, with the index's vectors (nothing is embedded again). Serving
+// calls it at start, after the corpus check, before it reports ready.
 func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	r := ix.opts.Remote
 	if r == nil {
@@ -173,12 +163,9 @@ func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	for _, n := range ix.slotOf {
 		want[remoteKey(ix.slots[n].doc, ix.slots[n].chunk)] = n
 	}
-	var stale []string
 	for _, key := range held {
 		if _, ok := want[key]; ok {
 			delete(want, key)
-		} else if _, mine := ix.docs[keyDoc(key)]; mine {
-			stale = append(stale, key)
 		} else {
 			rep.Foreign++
 		}
@@ -197,10 +184,6 @@ func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		return rep, fmt.Errorf("store in %s: %w", r.Name(), err)
 	}
 	rep.Added = len(missing)
-	if err := r.Delete(ctx, stale); err != nil {
-		return rep, fmt.Errorf("remove from %s: %w", r.Name(), err)
-	}
-	rep.Removed = len(stale)
 	return rep, nil
 }
 

@@ -130,43 +130,53 @@ func TestReconcileBringsTheEngineInLine(t *testing.T) {
 	}
 	keys, _ := remote.Keys(ctx)
 	remote.Delete(ctx, keys[:1])
-	// An old version of a document the index holds, and a document only
-	// another replica holds.
-	old, other := "a.txt#0\x00oldhash\x00", "other.txt#0\x00h\x00"
-	remote.chunks[old] = RemoteChunk{Key: old, ChunkID: "a.txt#0", DocID: "a.txt"}
+	// Another version of a document the index holds, and a document only
+	// another replica holds: both left for the replicas that hold them.
+	old, other := "a.txt#0\x00otherhash\x00\x000:10", "other.txt#0\x00h\x00\x000:8"
+	remote.chunks[old] = RemoteChunk{Key: old, ChunkID: "a.txt#0", DocID: "a.txt", Text: "harbours", Vector: remote.chunks[keys[1]].Vector}
 	remote.chunks[other] = RemoteChunk{Key: other, ChunkID: "other.txt#0", DocID: "other.txt"}
 	rep, err := ix.Reconcile(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep != (ReconcileReport{Held: 3, Added: 1, Removed: 1, Foreign: 1}) {
+	if rep != (ReconcileReport{Held: 3, Added: 1, Foreign: 2}) {
 		t.Fatalf("report %+v", rep)
 	}
 	after, _ := remote.Keys(ctx)
-	want := append(keys, other)
+	want := append(keys, old, other)
 	slices.Sort(want)
 	slices.Sort(after)
 	if !slices.Equal(want, after) {
 		t.Fatalf("engine holds %q, want %q", after, want)
 	}
-	// The other replica's chunk is never cited here.
+	// Neither is ever cited here.
 	remote.chunks[other] = RemoteChunk{Key: other, ChunkID: "other.txt#0", DocID: "other.txt", Text: "harbours", Vector: remote.chunks[keys[1]].Vector}
 	ps, err := ix.Search(ctx, "harbours", 5)
 	for _, p := range ps {
-		if err != nil || p.DocID == "other.txt" {
-			t.Fatalf("search cited a document the index does not hold: %+v %v", ps, err)
+		if err != nil || p.DocID == "other.txt" || p.Text == "harbours" {
+			t.Fatalf("search cited a version the index does not hold: %+v %v", ps, err)
 		}
 	}
 }
 
-func TestKeyDoc(t *testing.T) {
-	for key, doc := range map[string]string{
-		"a.txt#0\x00h\x00T":        "a.txt",
-		"notes#2024#12\x00h\x00":   "notes#2024",
-		"dir/b.md#3\x00hash\x00Ti": "dir/b.md",
-	} {
-		if got := keyDoc(key); got != doc {
-			t.Errorf("keyDoc(%q) = %q, want %q", key, got, doc)
+func TestFailedUpsertKeepsTheLiveVersionInTheEngine(t *testing.T) {
+	ctx := context.Background()
+	remote := &memRemote{chunks: map[string]RemoteChunk{}}
+	ix, err := OpenIndex(ctx, t.TempDir()+"/index.gob", IndexOptions{Remote: remote})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Upsert(ctx, []*Document{NewDocument("a.txt", "Version one of the harbour notes.")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	live, _ := remote.Keys(ctx)
+	ix.journal.broken = errors.New("disk full") // the change log refuses the next change
+	if _, err := ix.Upsert(ctx, []*Document{NewDocument("a.txt", "Version two of the harbour notes.")}, nil); err == nil {
+		t.Fatal("the change log accepted a change while broken")
+	}
+	for _, k := range live {
+		if _, ok := remote.chunks[k]; !ok {
+			t.Fatalf("a refused change removed the live version's chunk %q from the engine", k)
 		}
 	}
 }

@@ -317,14 +317,5 @@ func (ix *Index) lexicalIn(terms []QueryTerm, only []string, limit int) Ranked {
 // lexicalWhere ranks by BM25 the chunks keep accepts; the caller holds
 // ix.mu for reading.
 func (ix *Index) lexicalWhere(terms []QueryTerm, limit int, keep func(slot int) bool) Ranked {
-	var out Ranked
-	for _, r := range ix.lex.search(terms, ix.lex.live) {
-		if keep(r.slot) {
-			out = append(out, r)
-			if len(out) == limit {
-				break
-			}
-		}
-	}
-	return out
+	return ix.lex.searchWhere(terms, limit, keep)
 }

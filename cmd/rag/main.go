@@ -189,7 +189,7 @@ func (m *Main) openIndex(ctx context.Context, cfg *Config) (*rag.Index, rag.Sync
 		if err != nil {
 			return nil, rep, err
 		}
-		log.Info("search engine in line with the index", "engine", opts.Remote.Name(), "held", r.Held, "added", r.Added, "removed", r.Removed, "other_replicas", r.Foreign)
+		log.Info("search engine in line with the index", "engine", opts.Remote.Name(), "held", r.Held, "added", r.Added, "other_versions", r.Foreign)
 	}
 	return ix, rep, nil
 }
