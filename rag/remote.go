@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 )
 
@@ -61,8 +62,18 @@ type RemoteHit struct {
 // document's new chunks never overwrite the old ones in place: a search
 // racing a change sees one version or the other, and keys the index no
 // longer holds are skipped.
+// It is compared for every hit of every search: built by concatenation.
 func remoteKey(d *Document, c Chunk) string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%d:%d", c.ID, d.Hash, d.Title, c.Start, c.End)
+	return c.ID + "\x00" + d.Hash + "\x00" + d.Title + "\x00" + strconv.Itoa(c.Start) + ":" + strconv.Itoa(c.End)
+}
+
+// remoteChunk is the engine's record of chunk c of d with its vector.
+func remoteChunk(d *Document, c Chunk, vec []float32) RemoteChunk {
+	return RemoteChunk{
+		Key: remoteKey(d, c), ChunkID: c.ID, DocID: d.ID, Title: d.Title,
+		Start: c.Start, End: c.End, Text: d.Text[c.Start:c.End],
+		Terms: strings.Join(chunkTerms(d, c), " "), Vector: vec,
+	}
 }
 
 // remoteChunks are the engine's records of documents and their vectors.
@@ -70,11 +81,7 @@ func remoteChunks(docs []*Document, vectors [][][]float32) []RemoteChunk {
 	var out []RemoteChunk
 	for i, d := range docs {
 		for j, c := range d.Chunks {
-			out = append(out, RemoteChunk{
-				Key: remoteKey(d, c), ChunkID: c.ID, DocID: d.ID, Title: d.Title,
-				Start: c.Start, End: c.End, Text: d.Text[c.Start:c.End],
-				Terms: strings.Join(chunkTerms(d, c), " "), Vector: vectors[i][j],
-			})
+			out = append(out, remoteChunk(d, c, vectors[i][j]))
 		}
 	}
 	return out
@@ -173,11 +180,7 @@ func (ix *Index) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	missing := make([]RemoteChunk, 0, len(want))
 	for _, n := range want {
 		s := ix.slots[n]
-		missing = append(missing, RemoteChunk{
-			Key: remoteKey(s.doc, s.chunk), ChunkID: s.chunk.ID, DocID: s.doc.ID, Title: s.doc.Title,
-			Start: s.chunk.Start, End: s.chunk.End, Text: s.doc.Text[s.chunk.Start:s.chunk.End],
-			Terms: strings.Join(chunkTerms(s.doc, s.chunk), " "), Vector: s.vector,
-		})
+		missing = append(missing, remoteChunk(s.doc, s.chunk, s.vector))
 	}
 	ix.mu.RUnlock()
 	if err := r.Put(ctx, missing); err != nil {

@@ -51,13 +51,19 @@ func waitReady(t *testing.T, s *server) {
 	t.Fatalf("not ready in 60 s; stderr:\n%s", s.stderr.String())
 }
 
-func collectionKeys(t *testing.T, collection string) []string {
+// collection opens the test's collection directly, beside the binary.
+func collection(t *testing.T, name string) *weaviate.Store {
 	t.Helper()
-	st, err := weaviate.New(context.Background(), weaviate.Config{URL: weaviateURL(t), Collection: collection, Fusion: "weighted", Timeout: 30 * time.Second})
+	st, err := weaviate.New(context.Background(), weaviate.Config{URL: weaviateURL(t), Collection: name, Fusion: "weighted", Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := st.Keys(context.Background())
+	return st
+}
+
+func collectionKeys(t *testing.T, name string) []string {
+	t.Helper()
+	keys, err := collection(t, name).Keys(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +163,7 @@ func TestBinaryWithWeaviate(t *testing.T) {
 	s.cmd.Process.Kill()
 	<-s.done
 	keys := collectionKeys(t, coll)
-	st, _ := weaviate.New(context.Background(), weaviate.Config{URL: weaviateURL(t), Collection: coll, Fusion: "weighted", Timeout: 30 * time.Second})
-	if err := st.Delete(context.Background(), keys[:1]); err != nil {
+	if err := collection(t, coll).Delete(context.Background(), keys[:1]); err != nil {
 		t.Fatal(err)
 	}
 	s = startServer(t, bin, data, env...)
