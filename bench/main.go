@@ -38,8 +38,13 @@ func main() {
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
+	throughput := flag.String("throughput", "", "internal: load the index in this directory and search in process for each round read from stdin")
 	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
 	flag.Parse()
+	if *throughput != "" {
+		throughputMain(*throughput)
+		return
+	}
 	if *child != "" {
 		restartChild(*child, *childCorpus, *childWeaviate, *queries)
 		return
@@ -125,9 +130,6 @@ type restartMeasures struct {
 	DenseRecall10 float64 `json:"dense_recall_at_10"`
 	// ScanBytes is what one pass of the int8 kernel reads.
 	ScanBytes int64 `json:"scan_bytes"`
-	// InprocRPS is searches per second from 32 goroutines calling Search
-	// with a different question each time: the ceiling for HTTP.
-	InprocRPS float64 `json:"inprocess_search_rps"`
 }
 
 type latency struct {
@@ -226,7 +228,7 @@ func measure(ctx context.Context, name, corpus, bin, wv string, queries int) (si
 	r.TextMB = round(r.TextMB)
 	r.RSSOverData = round(r.RSSMB / (r.VectorMB + r.TextMB))
 	r.LiveRSSOverData = round(r.LiveRSSMB / (r.VectorMB + r.TextMB))
-	if r.Serve, err = measureServe(bin, dir, corpus, r.VectorMB+r.TextMB); err != nil {
+	if r.Serve, err = measureServe(self, bin, dir, corpus, r.VectorMB+r.TextMB); err != nil {
 		return r, err
 	}
 	// Weaviate last, in a child of its own, so nothing else is timed
@@ -249,7 +251,7 @@ func measure(ctx context.Context, name, corpus, bin, wv string, queries int) (si
 		}
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d chunks, ingest %.0f chunks/s, ready %.2fs (binary %.2fs), search p50 %.2f ms, dense p50 %.2f ms, recall@10 %.3f, http %.0f of %.0f req/s, live rss %.2fx\n",
-		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Serve.ReadyS, r.Search.P50, r.Dense.P50, r.DenseRecall10, r.Serve.SearchRPS, r.InprocRPS, r.Serve.LiveRSSOverData)
+		name, r.Chunks, r.ChunksPerS, r.ReadyS, r.Serve.ReadyS, r.Search.P50, r.Dense.P50, r.DenseRecall10, r.Serve.SearchRPS, r.Serve.InprocRPS, r.Serve.LiveRSSOverData)
 	return r, nil
 }
 
@@ -328,7 +330,6 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	close(stop)
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
-	m.InprocRPS = inprocessThroughput(ix)
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,9 +32,17 @@ type serveMeasures struct {
 	// snapshot loaded and the corpus directory checked.
 	ReadyS float64 `json:"ready_s"`
 	// SearchRPS is POST /v1/search from 32 clients on loopback, a
-	// different question each time.
+	// different question each time: the median of throughputRounds.
 	SearchRPS float64 `json:"search_rps"`
 	SearchP50 float64 `json:"search_p50_ms"`
+	// InprocRPS is searches per second from 32 goroutines calling Search
+	// in another process that loaded the same index, on the same
+	// questions: the ceiling for HTTP. Median of throughputRounds, each
+	// run just before the HTTP round it is compared with.
+	InprocRPS float64 `json:"inprocess_search_rps"`
+	// HTTPShare is the median over the rounds of HTTP ÷ in-process.
+	HTTPShare float64   `json:"http_share"`
+	Rounds    []float64 `json:"http_share_rounds"`
 	Errors    int64   `json:"errors"`
 	// LiveRSSMB is the most the process held while it served the load
 	// (sampled every 20 ms from /proc, no collection forced).
@@ -96,9 +105,16 @@ func questions(seed int64, n int) []string {
 	return qs
 }
 
+// throughputRounds is how many times HTTP and in-process throughput are
+// each measured, alternating, so that a busy moment on a shared machine
+// lands in one round rather than on one side of the comparison.
+const throughputRounds = 3
+
 // measureServe starts `rag serve` on the data directory and corpus, times
-// it to /readyz, loads /v1/search and samples its RSS meanwhile.
-func measureServe(bin, data, corpus string, dataMB float64) (serveMeasures, error) {
+// it to /readyz, then alternates loading /v1/search with the same
+// questions searched in process by a child (self -throughput), sampling
+// the server's RSS meanwhile.
+func measureServe(self, bin, data, corpus string, dataMB float64) (serveMeasures, error) {
 	var m serveMeasures
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--corpus", corpus)
 	cmd.Env = append(os.Environ(), "RAG_RATE_LIMIT=1000000000", "RAG_RATE_BURST=1000000000")
@@ -155,17 +171,31 @@ func measureServe(bin, data, corpus string, dataMB float64) (serveMeasures, erro
 			}
 		}
 	}()
-	qs := questions(77, loadRequests)
-	body := func(i int) []byte {
-		b, _ := json.Marshal(map[string]any{"query": qs[i], "top_k": 5})
-		return b
+	inproc, err := startThroughputChild(self, data)
+	if err != nil {
+		return m, err
 	}
-	var rps float64
-	var lat latency
-	rps, lat, m.Errors = load(base+"/v1/search", body, len(qs))
+	defer inproc.stop()
+	var httpRPS, inprocRPS, p50s []float64
+	for r := range throughputRounds {
+		in, err := inproc.round(r)
+		if err != nil {
+			return m, err
+		}
+		qs := questions(roundSeed(r), loadRequests)
+		bodies := make([][]byte, len(qs))
+		for i, q := range qs {
+			bodies[i], _ = json.Marshal(map[string]any{"query": q, "top_k": 5})
+		}
+		rps, lat, errs := load(base+"/v1/search", func(i int) []byte { return bodies[i] }, len(qs))
+		m.Errors += errs
+		httpRPS, inprocRPS, p50s = append(httpRPS, rps), append(inprocRPS, in), append(p50s, lat.P50)
+		m.Rounds = append(m.Rounds, ratio(rps, in))
+	}
 	close(stop)
 	<-sampled
-	m.SearchRPS, m.SearchP50 = rps, lat.P50
+	m.SearchRPS, m.InprocRPS, m.SearchP50 = median(httpRPS), median(inprocRPS), median(p50s)
+	m.HTTPShare = median(m.Rounds)
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
 	m.LiveRSSOverData = round(m.LiveRSSMB / dataMB)
 	return m, nil
@@ -216,12 +246,74 @@ func parallel(n int, f func(i int)) float64 {
 	return round(float64(n) / time.Since(start).Seconds())
 }
 
-// inprocessThroughput is searches per second from 32 goroutines calling
-// Search directly, each with a different question (the same set the HTTP
-// load sends, in another process, so no cache is shared).
-func inprocessThroughput(ix *rag.Index) float64 {
-	qs := questions(77, loadRequests)
-	return parallel(len(qs), func(i int) { ix.Search(context.Background(), qs[i], 5) })
+// roundSeed seeds a throughput round's questions: each round asks new
+// ones, the same on both sides.
+func roundSeed(r int) int64 { return 77 + int64(r) }
+
+// throughputChild is a process holding the index, searching in process
+// when told to.
+type throughputChild struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines *bufio.Scanner
+}
+
+func startThroughputChild(self, data string) (*throughputChild, error) {
+	cmd := exec.Command(self, "-throughput", data)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &throughputChild{cmd: cmd, in: in, lines: bufio.NewScanner(out)}
+	if !c.lines.Scan() || c.lines.Text() != "ready" {
+		c.stop()
+		return nil, fmt.Errorf("throughput child did not load the index")
+	}
+	return c, nil
+}
+
+// round has the child search round r's questions and returns its
+// searches per second.
+func (c *throughputChild) round(r int) (float64, error) {
+	if _, err := fmt.Fprintln(c.in, r); err != nil {
+		return 0, err
+	}
+	if !c.lines.Scan() {
+		return 0, fmt.Errorf("throughput child stopped")
+	}
+	return strconv.ParseFloat(c.lines.Text(), 64)
+}
+
+func (c *throughputChild) stop() {
+	c.in.Close()
+	c.cmd.Wait()
+}
+
+// throughputMain is the child: it loads the index as rag serve does
+// (serving GC, loading garbage returned), says ready, then for each
+// round number read from stdin prints the searches per second of 32
+// goroutines calling Search with that round's questions.
+func throughputMain(dir string) {
+	rag.SetServingGC()
+	ix, _, err := rag.LoadIndex(context.Background(), filepath.Join(dir, "index.gob"), rag.IndexOptions{})
+	check(err)
+	debug.FreeOSMemory()
+	fmt.Println("ready")
+	rounds := bufio.NewScanner(os.Stdin)
+	for rounds.Scan() {
+		r, err := strconv.Atoi(rounds.Text())
+		check(err)
+		qs := questions(roundSeed(r), loadRequests)
+		fmt.Println(parallel(len(qs), func(i int) { ix.Search(context.Background(), qs[i], 5) }))
+	}
 }
 
 // denseRecall is the mean share of the exact scan's top k that the dense

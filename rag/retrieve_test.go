@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -145,4 +146,27 @@ func mustVector(t *testing.T, ix *Index, q string) []float32 {
 	}
 	normalizeInPlace(v)
 	return v
+}
+
+// More chunks than one batch to chromem-go: every batch reaches it, so
+// a restricted search finds a document from the last one.
+func TestCollectionHoldsEveryBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := NewIndex(IndexOptions{})
+	var docs []*Document
+	for i := range collectionBatch + collectionBatch/2 {
+		docs = append(docs, NewDocument(fmt.Sprintf("note-%04d.txt", i), fmt.Sprintf("Field note %d: the heron count at pond %d was %d.", i, i%37, i%11)))
+	}
+	if _, err := ix.Upsert(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ix.coll.Count(), ix.Stats().Chunks; got != want || want < len(docs) {
+		t.Fatalf("chromem-go holds %d chunks, the index %d", got, want)
+	}
+	last := docs[len(docs)-1].ID
+	ps, _, err := ix.search(ctx, "heron count", 3, []string{last})
+	if err != nil || len(ps) == 0 || ps[0].DocID != last {
+		t.Fatalf("restricted to %s: %v %+v", last, err, ps)
+	}
 }
