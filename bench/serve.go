@@ -43,7 +43,7 @@ type serveMeasures struct {
 	// HTTPShare is the median over the rounds of HTTP ÷ in-process.
 	HTTPShare float64   `json:"http_share"`
 	Rounds    []float64 `json:"http_share_rounds"`
-	Errors    int64   `json:"errors"`
+	Errors    int64     `json:"errors"`
 	// LiveRSSMB is the most the process held while it served the load
 	// (sampled every 20 ms from /proc, no collection forced).
 	LiveRSSMB       float64 `json:"live_rss_mb"`
