@@ -50,10 +50,13 @@ promtool:
 ## the Go specification and memory model read from GOROOT (gospec.yaml) — then the held-out sets
 ## (printed, never tuned on) and the replayed model path. Each gate fails below its thresholds.
 GOSPEC := $(OUT)/gospec-corpus
+GODOC := $(OUT)/godoc-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc
+	@mkdir -p $(GODOC)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
+	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --set eval/users.yaml \
 		--baseline eval/baseline.seeds.json --markdown $(OUT)/eval-seeds.md --junit $(OUT)/eval-junit.xml | tail -4
 	./$(BIN) eval --corpus $(GOSPEC) --data $(OUT)/eval-gospec --set eval/gospec.yaml --thresholds eval/thresholds.gospec.yaml \
@@ -61,6 +64,7 @@ eval: build
 	@echo "held out (never tuned on):"
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus $(GODOC) --data $(OUT)/eval-godoc --set eval/godoc/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 

@@ -221,12 +221,19 @@ func TestGate(t *testing.T) {
 // installation into a directory of their own.
 func goSpecCorpus(t *testing.T) string {
 	t.Helper()
+	return goDocCorpus(t, "go_spec.html", "go_mem.html")
+}
+
+// goDocCorpus copies the named files of this Go installation's doc
+// directory into a directory of their own.
+func goDocCorpus(t *testing.T, names ...string) string {
+	t.Helper()
 	out, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
 		t.Fatalf("go env GOROOT: %v", err)
 	}
 	dir := t.TempDir()
-	for _, name := range []string{"go_spec.html", "go_mem.html"} {
+	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "doc", name))
 		if err != nil {
 			t.Fatal(err)
@@ -250,6 +257,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"../seeds", []string{"qa.yaml", "users.yaml", "holdout.yaml"}},
 		{goSpecCorpus(t), []string{"gospec.yaml"}},
 		{"wiki/corpus", []string{"wiki/questions.yaml"}},
+		{goDocCorpus(t, "asm.html", "godebug.md"), []string{"godoc/questions.yaml"}},
 		{"train/corpus", trainingSets},
 	}
 	ids := map[string]string{}
