@@ -38,9 +38,14 @@ func main() {
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
+	membw := flag.Bool("membw", false, "internal: print the memory bandwidth in GB/s")
 	throughput := flag.String("throughput", "", "internal: load the index in this directory and search in process for each round read from stdin")
 	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
 	flag.Parse()
+	if *membw {
+		fmt.Println(round(memoryBandwidth() / 1e9))
+		return
+	}
 	if *throughput != "" {
 		throughputMain(*throughput)
 		return
@@ -130,6 +135,9 @@ type restartMeasures struct {
 	DenseRecall10 float64 `json:"dense_recall_at_10"`
 	// ScanBytes is what one pass of the int8 kernel reads.
 	ScanBytes int64 `json:"scan_bytes"`
+	// BandwidthGBs is the machine's memory bandwidth read right after
+	// the scan measurements.
+	BandwidthGBs float64 `json:"memory_bandwidth_gb_s"`
 }
 
 type latency struct {
@@ -324,6 +332,16 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	// 20: how deep a search for five passages reads each ranking.
 	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 20) })
 	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
+	// The machine's bandwidth read right after the scans, in a process of
+	// its own so its buffer stays out of this one's RSS: on a shared
+	// machine it changes from minute to minute, and the scan's share is
+	// only meaningful against a reading taken beside it.
+	self, err := os.Executable()
+	check(err)
+	out, err := exec.Command(self, "-membw").Output()
+	check(err)
+	m.BandwidthGBs, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	check(err)
 	m.DenseRecall10 = denseRecall(ix, qvecs, 10)
 	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 20) })
 	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
