@@ -14,6 +14,8 @@ func TestTerms(t *testing.T) {
 		"Allies sought arms":                    {"alli", "seek", "arm"},
 		"Shahed-136 drones":                     {"shahe", "136", "drone"},
 		"what did they say to us":               {},
+		"im sure it doesnt and we cant":         {"sure"},
+		"youre right, ive seen the shell shed":  {"right", "see", "shell", "shed"},
 	}
 	for in, want := range cases {
 		got := terms(in)
