@@ -332,10 +332,9 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	// 20: how deep a search for five passages reads each ranking.
 	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 20) })
 	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
-	// The machine's bandwidth read right after the scans, in a process of
-	// its own so its buffer stays out of this one's RSS: on a shared
-	// machine it changes from minute to minute, and the scan's share is
-	// only meaningful against a reading taken beside it.
+	// The machine's bandwidth read again right after the scans, in a
+	// process of its own so its buffer stays out of this one's RSS: on a
+	// shared machine it changes from minute to minute.
 	self, err := os.Executable()
 	check(err)
 	out, err := exec.Command(self, "-membw").Output()

@@ -174,24 +174,20 @@ func isStopWord(w string) bool {
 }
 
 // contractionTyped reports a contraction typed without its apostrophe, as
-// people type in chat: a negation ("doesnt", "cant") or a pronoun with
-// "am", "have" or "are" ("im", "ive", "youre"). Only these forms: "shell"
-// and "shed" are words.
+// people type in chat: a negation whose stem is a function word ("doesnt",
+// "cant"), or a pronoun with "am", "have" or "are" ("im", "ive",
+// "youre"). The pronoun forms are listed: "ire", "shell" and "shed" are
+// words.
 func contractionTyped(w string) bool {
 	if len(w) > 3 && strings.HasSuffix(w, "nt") {
 		if _, ok := stopWords[w[:len(w)-1]]; ok {
 			return true
 		}
 	}
-	for _, suffix := range []string{"m", "ve", "re"} {
-		if p, ok := strings.CutSuffix(w, suffix); ok && contractingPronouns[p] {
-			return true
-		}
-	}
-	return false
+	return pronounContractions[w]
 }
 
-var contractingPronouns = map[string]bool{"i": true, "you": true, "we": true, "they": true}
+var pronounContractions = map[string]bool{"im": true, "ive": true, "youre": true, "youve": true, "weve": true, "theyre": true, "theyve": true}
 
 var stopWords = func() map[string]struct{} {
 	list := `a about above after again against all also am an and any are as at be because been before

@@ -16,6 +16,7 @@ func TestTerms(t *testing.T) {
 		"what did they say to us":               {},
 		"im sure it doesnt and we cant":         {"sure"},
 		"youre right, ive seen the shell shed":  {"right", "see", "shell", "shed"},
+		"their ire":                             {"ire"},
 	}
 	for in, want := range cases {
 		got := terms(in)
