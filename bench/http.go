@@ -8,8 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/ragteam/rag/api"
@@ -51,20 +49,11 @@ func measureHTTP(ctx context.Context) (httpResult, error) {
 	go hs.Serve(ln)
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: 10 * time.Second}
-
 	r := httpResult{Concurrency: concurrency, Requests: 20000}
-	var errs atomic.Int64
 	run := func(path string, body func(i int) string, n int) (float64, latency) {
-		durations := make([]time.Duration, n)
-		rps := parallel(n, func(i int) {
-			t0 := time.Now()
-			if !post(client, base+path, []byte(body(i))) {
-				errs.Add(1)
-			}
-			durations[i] = time.Since(t0)
-		})
-		return rps, percentiles(durations)
+		rps, lat, errs := load(base+path, func(i int) []byte { return []byte(body(i)) }, n)
+		r.Errors += errs
+		return rps, lat
 	}
 	fixed := func(s string) func(int) string { return func(int) string { return s } }
 	words := strings.Fields("Caspian naval drills Iran Russia Shahed drones Moscow Tehran treaty sanctions missiles ambassador defense minister Kazakhstan Ukraine Israel China cooperation exercise")
@@ -90,7 +79,6 @@ func measureHTTP(ctx context.Context) (httpResult, error) {
 	var ask latency
 	r.AskRPS, ask = run("/v1/ask", fixed(`{"question":"Which navies took part in the Caspian exercise?"}`), r.Requests/4)
 	r.NoopP50, r.SearchP50, r.SearchP99, r.AskP50 = noop.P50, search.P50, search.P99, ask.P50
-	r.Errors = errs.Load()
 	fmt.Fprintf(os.Stderr, "http: search %.0f req/s (distinct queries %.0f), no-op %.0f req/s, ask %.0f req/s, %d errors\n", r.SearchRPS, r.ColdRPS, r.NoopRPS, r.AskRPS, r.Errors)
 	return r, nil
 }

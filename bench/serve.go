@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -291,17 +290,6 @@ func (c *loadConn) close() {
 	if c != nil {
 		c.conn.Close()
 	}
-}
-
-// post sends one request and reports whether it was answered 200.
-func post(client *http.Client, url string, body []byte) bool {
-	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return false
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
 
 // parallel calls f for 0..n-1 from 32 workers and returns calls per second.

@@ -162,35 +162,35 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 		// Everything the engine holds is here too: search it in process.
 		degraded = "in-process search: " + shorten(err.Error(), 120)
 	}
+	lexicalRanking := func() Ranked {
+		if len(only) > 0 {
+			return ix.lexicalIn(pq.question.Terms, only, candidates(k))
+		}
+		return ix.lex.search(pq.question.Terms, candidates(k))
+	}
 	var dense, lexical Ranked
-	lexicalDone := false
 	switch {
 	case pq.err != nil:
 		degraded = joinDegraded(degraded, embedDegraded(pq))
+		lexical = lexicalRanking()
 	case len(only) > 0:
 		if dense, err = ix.denseIn(ctx, pq.vec, only, candidates(k)); err != nil {
 			return nil, "", err
 		}
+		lexical = lexicalRanking()
 	case ix.vecs.rows >= minParallelRows:
 		// The dense scan waits on memory and BM25 on its postings: run
 		// side by side, a large index answers in the longer of the two.
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			lexical = ix.lex.search(pq.question.Terms, candidates(k))
+			lexical = lexicalRanking()
 		}()
 		dense = ix.vecs.search(pq.vec, candidates(k))
 		<-done
-		lexicalDone = true
 	default:
 		dense = ix.vecs.search(pq.vec, candidates(k))
-	}
-	switch {
-	case lexicalDone:
-	case len(only) > 0:
-		lexical = ix.lexicalIn(pq.question.Terms, only, candidates(k))
-	default:
-		lexical = ix.lex.search(pq.question.Terms, candidates(k))
+		lexical = lexicalRanking()
 	}
 	out := make([]Passage, 0, k)
 	for _, r := range ix.fuse(dense, lexical, k) {

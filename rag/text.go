@@ -170,24 +170,8 @@ func hasDigit(s string) bool {
 // words plus the words questions are phrased with.
 func isStopWord(w string) bool {
 	_, ok := stopWords[w]
-	return ok || contractionTyped(w)
+	return ok
 }
-
-// contractionTyped reports a contraction typed without its apostrophe, as
-// people type in chat: a negation whose stem is a function word ("doesnt",
-// "cant"), or a pronoun with "am", "have" or "are" ("im", "ive",
-// "youre"). The pronoun forms are listed: "ire", "shell" and "shed" are
-// words.
-func contractionTyped(w string) bool {
-	if len(w) > 3 && strings.HasSuffix(w, "nt") {
-		if _, ok := stopWords[w[:len(w)-1]]; ok {
-			return true
-		}
-	}
-	return pronounContractions[w]
-}
-
-var pronounContractions = map[string]bool{"im": true, "ive": true, "youre": true, "youve": true, "weve": true, "theyre": true, "theyve": true}
 
 var stopWords = func() map[string]struct{} {
 	list := `a about above after again against all also am an and any are as at be because been before
@@ -205,6 +189,15 @@ anyone someone everyone anybody somebody everybody versus vs despite toward towa
 onto beside beyond`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {
+		m[w] = struct{}{}
+	}
+	// Contractions typed without their apostrophe, as people type in chat:
+	// a negation ("doesnt", "cant") or a pronoun with "am", "have" or
+	// "are" ("im", "youre"). Listed, as "ire", "shell" and "shed" are words.
+	for _, stem := range strings.Fields("can didn doesn don isn aren wasn weren hasn haven hadn couldn wouldn shouldn mustn needn") {
+		m[stem+"t"] = struct{}{}
+	}
+	for _, w := range strings.Fields("im ive youre youve weve theyre theyve") {
 		m[w] = struct{}{}
 	}
 	return m
