@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -206,12 +207,19 @@ func eachLine(path string, fn func([]string)) error {
 // its derivational relatives ("atomic" and "atom"). Rarer senses and
 // other parts of speech relate a word to what it seldom means ("mother",
 // the verb, is "father"), and an instance is not its class ("Australia"
-// is no "country" to search for).
+// is no "country" to search for). An adjective whose first sense pertains
+// to a noun is linked with that noun both ways, whichever part of speech
+// is main ("Chinese" and "China").
 func readRelations(dir string) (map[string][]string, error) {
 	type synset struct {
 		words []string
 		ptrs  []string // "@" hypernyms and "+" derivations, as "symbol pos offset"
+		all   []string // every word, multi-word ones included, in order
+		// pertains holds the "\\" pointers as "pos offset word": the target
+		// word (1-based, in all) of the synset the adjective pertains to.
+		pertains []string
 	}
+	pertainyms := map[string][]string{}
 	byPos := map[string]map[string][]string{}
 	senses := map[string]map[string]int{}
 	for _, pos := range []string{"noun", "verb", "adj", "adv"} {
@@ -243,6 +251,7 @@ func readRelations(dir string) (map[string][]string, error) {
 				if i := strings.IndexByte(w, '('); i > 0 {
 					w = w[:i] // adjective markers such as "(a)"
 				}
+				ss.all = append(ss.all, w)
 				if !strings.ContainsAny(w, "_-") {
 					ss.words = append(ss.words, w)
 				}
@@ -253,6 +262,9 @@ func readRelations(dir string) (map[string][]string, error) {
 				sym, target, tpos := f[k+1+4*i], f[k+2+4*i], f[k+3+4*i]
 				if sym == "@" || sym == "+" && pos != "noun" || sym == "&" {
 					ss.ptrs = append(ss.ptrs, sym+" "+tpos+" "+target)
+				}
+				if sym == "\\" && len(f[k+4+4*i]) == 4 {
+					ss.pertains = append(ss.pertains, tpos+" "+target+" "+f[k+4+4*i][2:])
 				}
 			}
 			return ss, true
@@ -286,6 +298,18 @@ func readRelations(dir string) (map[string][]string, error) {
 					continue
 				}
 				syn = append(syn, ss.words...)
+				for _, p := range ss.pertains {
+					pf := strings.Fields(p)
+					off, _ := strconv.ParseInt(pf[1], 10, 64)
+					word, _ := strconv.ParseInt(pf[2], 16, 32)
+					t, ok := parse(load(pf[0]), off)
+					if !ok || word < 1 || int(word) > len(t.all) || strings.ContainsAny(t.all[word-1], "_-") || t.all[word-1] == f[0] {
+						continue
+					}
+					noun := t.all[word-1]
+					pertainyms[f[0]] = append(pertainyms[f[0]], noun)
+					pertainyms[noun] = append(pertainyms[noun], f[0])
+				}
 				for _, p := range ss.ptrs {
 					sym, rest, _ := strings.Cut(p, " ")
 					tp, toff, _ := strings.Cut(rest, " ")
@@ -327,7 +351,13 @@ func readRelations(dir string) (map[string][]string, error) {
 				main, most = pos, ns[pos]
 			}
 		}
-		if rel := byPos[main][w]; len(rel) > 0 {
+		rel := byPos[main][w]
+		for _, p := range pertainyms[w] {
+			if !slices.Contains(rel, p) {
+				rel = append(rel, p)
+			}
+		}
+		if len(rel) > 0 {
 			out[w] = rel
 		}
 	}
