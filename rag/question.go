@@ -214,6 +214,9 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
+		if t.Key && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
+			t.Key = false // "are hanging", "was built": a verb
+		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
@@ -342,6 +345,19 @@ func (ix *Index) isAside(seg string) bool {
 		}
 	}
 	return true
+}
+
+// auxiliaries make a verb of a participle after them ("are hanging").
+var auxiliaries = map[string]bool{"am": true, "is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "being": true, "has": true, "have": true, "had": true}
+
+// participle reports an -ing or -ed form of a verb, whatever else the
+// word is ("hanging" is also a noun).
+func participle(wv *WordVectors, w string) bool {
+	if wv == nil || !strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") {
+		return false
+	}
+	b := lemma(wv, w)
+	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
 }
 
 // particles make a verb of the word before them ("speed up").

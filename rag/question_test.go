@@ -36,6 +36,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"Moscow pledged help to rebuild the damaged reactors and the cryptocurrency exchanges.",
 		"Her father worked as a blacksmith in the village of Lübeck.",
 		"The community elected a mayor; Constantinople sent no diplomatic mission.",
+		"China kept away from the talks.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -49,6 +50,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"Where is lubeck?", "lubeck", "lubeck", true},                                    // accents folded
 		{"Who ruled Istanbul?", "istanbul", stem("constantinople"), true},                 // a name by its synonym
 		{"What did the envoy say?", "envoy", stem("ambassador"), true},                    // a sibling close in meaning, not the broader "diplomat"
+		{"Did the Chinese attend the talks?", "chinese", stem("china"), true},             // WordNet: the noun an adjective pertains to
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -70,6 +72,11 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	q := ix.AnalyzeQuestion("What did the ambassador say in Australia?")
 	if got, _ := term(q, "australia"); got.Known || !got.Name {
 		t.Errorf("australia: %+v", got)
+	}
+	// A participle after an auxiliary is a verb, whatever else it is.
+	q = ix.AnalyzeQuestion("What problems are hanging over the mayor?")
+	if got, _ := term(q, "hanging"); got.Key {
+		t.Errorf("hanging: %+v", got)
 	}
 	// Nor does a broader word stand for a name: Hamlet is no community.
 	q = ix.AnalyzeQuestion("Who wrote Hamlet?")
