@@ -258,7 +258,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{goSpecCorpus(t), []string{"gospec.yaml"}},
 		{"wiki/corpus", []string{"wiki/questions.yaml"}},
 		{goDocCorpus(t, "asm.html", "godebug.md"), []string{"godoc/questions.yaml"}},
-		{"train/corpus", trainingSets},
+		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {
