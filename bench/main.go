@@ -135,8 +135,10 @@ type restartMeasures struct {
 	DenseRecall10 float64 `json:"dense_recall_at_10"`
 	// ScanBytes is what one pass of the int8 kernel reads.
 	ScanBytes int64 `json:"scan_bytes"`
-	// BandwidthGBs is the machine's memory bandwidth read right after
-	// the scan measurements.
+	// ShareRounds are the dense part's shares of the memory bandwidth,
+	// each against a reading taken beside it (see shareRounds).
+	ShareRounds []float64 `json:"scan_share_rounds"`
+	// BandwidthGBs is the best of those rounds' bandwidth readings.
 	BandwidthGBs float64 `json:"memory_bandwidth_gb_s"`
 }
 
@@ -332,15 +334,9 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	// 20: how deep a search for five passages reads each ranking.
 	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 20) })
 	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
-	// The machine's bandwidth read again right after the scans, in a
-	// process of its own so its buffer stays out of this one's RSS: on a
-	// shared machine it changes from minute to minute.
 	self, err := os.Executable()
 	check(err)
-	out, err := exec.Command(self, "-membw").Output()
-	check(err)
-	m.BandwidthGBs, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	check(err)
+	m.ShareRounds, m.BandwidthGBs = shareRounds(self, ix, qvecs, m.ScanBytes)
 	m.DenseRecall10 = denseRecall(ix, qvecs, 10)
 	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 20) })
 	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
@@ -348,6 +344,46 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
 	check(json.NewEncoder(os.Stdout).Encode(m))
+}
+
+// shareRoundCount is how many paired rounds the scan's share of the
+// memory bandwidth is the median of.
+const shareRoundCount = 5
+
+// shareRounds measures the dense part's read rate as a share of the
+// machine's bandwidth like for like: on a shared machine the bandwidth
+// changes from minute to minute, so each round reads it (in a process of
+// its own, so its 1 GiB buffer stays out of this one's RSS) and times the
+// dense part on its own share of the questions, which of the two goes
+// first alternating. It returns each round's share and the best reading.
+func shareRounds(self string, ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]float64, float64) {
+	per := max(1, len(qvecs)/shareRoundCount)
+	shares := make([]float64, shareRoundCount)
+	best := 0.0
+	for r := range shareRoundCount {
+		probe := func() float64 {
+			out, err := exec.Command(self, "-membw").Output()
+			check(err)
+			bw, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+			check(err)
+			return bw
+		}
+		dense := func() latency {
+			lo := min(r*per, len(qvecs)-1)
+			return timeEach(qvecs[lo:min(lo+per, len(qvecs))], func(v []float32) { ix.DenseScan(v, 20) })
+		}
+		var bw float64
+		var l latency
+		if r%2 == 0 {
+			bw, l = probe(), dense()
+		} else {
+			l = dense()
+			bw = probe()
+		}
+		best = max(best, bw)
+		shares[r] = round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))
+	}
+	return shares, best
 }
 
 func timeEach[T any](items []T, f func(T)) latency {

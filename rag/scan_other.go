@@ -2,6 +2,5 @@
 
 package rag
 
-func dotsInt8(q []int16, codes []int8, stride int, out []int32) {
-	dotsInt8Go(q, codes, stride, out)
-}
+// int8Kernels are the kernels this CPU runs: the portable one.
+func int8Kernels() []int8Kernel { return []int8Kernel{{"go", dotsInt8Go}} }

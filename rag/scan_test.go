@@ -1,29 +1,34 @@
 package rag
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
 
 func TestDotsInt8MatchesPortableKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, stride := range []int{16, 32, 48, 368} {
+	for _, stride := range []int{16, 32, 48, 64, 80, 128, 368} {
 		rows := 37
-		q := make([]int16, stride)
+		q := make([]int8, stride)
 		codes := make([]int8, rows*stride)
 		for i := range q {
-			q[i] = int16(rng.IntN(255) - 127)
+			q[i] = int8(rng.IntN(255) - 127)
 		}
 		for i := range codes {
 			codes[i] = int8(rng.IntN(255) - 127)
 		}
 		codes[0], q[0] = -127, -127 // the extremes multiply without overflow
-		got, want := make([]int32, rows), make([]int32, rows)
-		dotsInt8(q, codes, stride, got)
-		dotsInt8Go(q, codes, stride, want)
-		for r := range got {
-			if got[r] != want[r] {
-				t.Fatalf("stride %d row %d: kernel %d, portable %d", stride, r, got[r], want[r])
+		qc := newQueryCode(q)
+		want := make([]int32, rows)
+		dotsInt8Go(qc, codes, stride, want)
+		for _, k := range int8Kernels() {
+			got := make([]int32, rows)
+			k.run(qc, codes, stride, got)
+			for r := range got {
+				if got[r] != want[r] {
+					t.Fatalf("%s, stride %d row %d: kernel %d, portable %d", k.name, stride, r, got[r], want[r])
+				}
 			}
 		}
 	}
@@ -75,5 +80,34 @@ func TestQuantizedSearchRanksAsExactScan(t *testing.T) {
 	}
 	if recall := float64(hits) / float64(total); recall < 0.99 {
 		t.Fatalf("recall@%d against the exact scan %.3f, want ≥ 0.99", k, recall)
+	}
+}
+
+// BenchmarkDotsInt8 runs each kernel this CPU has over rows the size of
+// the default embedder's, held in the caches and read from memory.
+func BenchmarkDotsInt8(b *testing.B) {
+	const stride = 368
+	q := make([]int8, stride)
+	for i := range q {
+		q[i] = int8(i%200 - 100)
+	}
+	qc := newQueryCode(q)
+	for _, rows := range []int{512, 1 << 18} {
+		codes := make([]int8, rows*stride)
+		for i := range codes {
+			codes[i] = int8(i*7%250 - 125)
+		}
+		out := make([]int32, blockRows)
+		for _, k := range int8Kernels() {
+			b.Run(fmt.Sprintf("%s/rows=%d", k.name, rows), func(b *testing.B) {
+				b.SetBytes(int64(rows * stride))
+				for b.Loop() {
+					for r := 0; r < rows; r += blockRows {
+						n := min(blockRows, rows-r)
+						k.run(qc, codes[r*stride:(r+n)*stride], stride, out[:n])
+					}
+				}
+			})
+		}
 	}
 }

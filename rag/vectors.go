@@ -185,14 +185,14 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 	if m.rows <= pool {
 		return m.exact(q, limit)
 	}
-	q16, qstep := m.queryCodes(q)
+	qc, qstep := m.queryCodes(q)
 	workers, per := m.scanParts()
 	parts := make([]topK, workers)
 	scan := func(w int) {
 		h := &parts[w]
 		h.k = pool
 		h.items = make([]scored, 0, pool)
-		m.scanCodes(q16, w*per, min(m.rows, (w+1)*per), func(slot int, dots []int32) {
+		m.scanCodes(qc, w*per, min(m.rows, (w+1)*per), func(slot int, dots []int32) {
 			for i, d := range dots {
 				score := float64(m.scales[slot+i] * qstep * float32(d))
 				if len(h.items) == pool && score <= h.items[0].score {
@@ -223,12 +223,12 @@ func (m *matrix) search(q []float32, limit int) Ranked {
 
 // scanCodes runs the int8 kernel over rows lo..hi, a block at a time,
 // handing each run of dot products to use with its first slot.
-func (m *matrix) scanCodes(q16 []int16, lo, hi int, use func(slot int, dots []int32)) {
+func (m *matrix) scanCodes(qc *queryCode, lo, hi int, use func(slot int, dots []int32)) {
 	dots := make([]int32, blockRows)
 	for slot := lo; slot < hi; {
 		b, r := slot/blockRows, slot%blockRows
 		n := min(blockRows-r, hi-slot)
-		dotsInt8(q16, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
+		dotsInt8(qc, m.codes[b][r*m.stride:(r+n)*m.stride], m.stride, dots[:n])
 		use(slot, dots[:n])
 		slot += n
 	}
@@ -245,15 +245,29 @@ func (m *matrix) exact(q []float32, limit int) Ranked {
 	return h.sorted()
 }
 
-// queryCodes quantises q as the rows are, widened to int16 for the kernel.
-func (m *matrix) queryCodes(q []float32) ([]int16, float32) {
+// queryCode is a query quantised as the rows are, in the forms the
+// kernels read.
+type queryCode struct {
+	codes []int8  // stride bytes, then zeros up to a multiple of 64
+	wide  []int16 // the codes widened
+	sum   int32   // Σ codes
+}
+
+// queryCodes quantises q as the rows are, for the kernel.
+func (m *matrix) queryCodes(q []float32) (*queryCode, float32) {
 	codes := make([]int8, m.stride)
 	step := quantizeRow(q, codes)
-	wide := make([]int16, m.stride)
+	return newQueryCode(codes), step
+}
+
+func newQueryCode(codes []int8) *queryCode {
+	qc := &queryCode{codes: make([]int8, (len(codes)+63)&^63), wide: make([]int16, len(codes))}
+	copy(qc.codes, codes)
 	for i, c := range codes {
-		wide[i] = int16(c)
+		qc.wide[i] = int16(c)
+		qc.sum += int32(c)
 	}
-	return wide, step
+	return qc
 }
 
 // run calls scan for each worker, on goroutines when there is more than one.
@@ -312,12 +326,12 @@ func (ix *Index) BareScan(q []float32) (int64, int64) {
 	if m.rows == 0 {
 		return 0, 0
 	}
-	q16, _ := m.queryCodes(q)
+	qc, _ := m.queryCodes(q)
 	workers, per := m.scanParts()
 	sums := make([]int64, workers)
 	m.run(workers, func(w int) {
 		var sum int64 // a local sum: workers writing neighbouring words would slow each other
-		m.scanCodes(q16, w*per, min(m.rows, (w+1)*per), func(_ int, dots []int32) {
+		m.scanCodes(qc, w*per, min(m.rows, (w+1)*per), func(_ int, dots []int32) {
 			for _, d := range dots {
 				sum += int64(d)
 			}
@@ -331,13 +345,33 @@ func (ix *Index) BareScan(q []float32) (int64, int64) {
 	return s, int64(m.rows * m.stride)
 }
 
+// int8Kernel computes out[r] = q · row r of codes (rows stride bytes
+// apart) for each of the len(out) rows; codes holds at least that many.
+type int8Kernel struct {
+	name string
+	run  func(q *queryCode, codes []int8, stride int, out []int32)
+}
+
+// dotsInt8Kernel is the fastest kernel this CPU runs.
+var dotsInt8Kernel = int8Kernels()[0]
+
+// dotsInt8 writes the dot product of q with each of the len(out) rows of
+// codes (stride bytes apart) into out.
+func dotsInt8(q *queryCode, codes []int8, stride int, out []int32) {
+	if len(out) == 0 {
+		return
+	}
+	_ = codes[len(out)*stride-1] // the assembly reads this far
+	dotsInt8Kernel.run(q, codes, stride, out)
+}
+
 // dotsInt8Go is the portable kernel: out[r] = q · row r of codes.
-func dotsInt8Go(q []int16, codes []int8, stride int, out []int32) {
+func dotsInt8Go(q *queryCode, codes []int8, stride int, out []int32) {
 	for r := range out {
 		row := codes[r*stride : (r+1)*stride]
 		var s int32
 		for i, c := range row {
-			s += int32(q[i]) * int32(c)
+			s += int32(q.codes[i]) * int32(c)
 		}
 		out[r] = s
 	}
