@@ -98,13 +98,9 @@ func remoteKeysOf(docs []*Document) []string {
 	return keys
 }
 
-// searchRemote ranks passages through the engine; the caller holds ix.mu
-// for reading. The engine's hybrid search picks the candidates, and the
-// index scores them as an in-process search would (the same fusion of the
-// same dense and BM25 scores), so the answerer, which weighs passages by
-// their scores, reads them the same whichever store found them. Hits of
-// versions the index no longer holds are skipped.
-func (ix *Index) searchRemote(ctx context.Context, pq *preparedQuery, k int, only []string) ([]Passage, error) {
+// remoteQuery is the engine's query for pq: the corpus terms of the
+// question and its vector.
+func remoteQuery(pq *preparedQuery, k int, only []string) RemoteQuery {
 	seen := map[string]bool{}
 	var stems []string
 	for _, t := range pq.question.Terms {
@@ -113,10 +109,17 @@ func (ix *Index) searchRemote(ctx context.Context, pq *preparedQuery, k int, onl
 			stems = append(stems, t.Stem)
 		}
 	}
-	hits, err := ix.opts.Remote.Search(ctx, RemoteQuery{Terms: strings.Join(stems, " "), Vector: pq.vec, Limit: remoteDepth * candidates(k), Docs: only})
-	if err != nil {
-		return nil, Errorf(EUNAVAILABLE, "search %s: %v", ix.opts.Remote.Name(), err)
-	}
+	return RemoteQuery{Terms: strings.Join(stems, " "), Vector: pq.vec, Limit: remoteDepth * candidates(k), Docs: only}
+}
+
+// remotePassages ranks the engine's hits: its hybrid search picked the
+// candidates, and the index scores them as an in-process search would (the
+// same fusion of the same dense and BM25 scores), so the answerer, which
+// weighs passages by their scores, reads them the same whichever store
+// found them. Hits of versions the index no longer holds (it may have
+// changed while the engine searched) are skipped. The caller holds ix.mu
+// for reading.
+func (ix *Index) remotePassages(pq *preparedQuery, hits []RemoteHit, k int) []Passage {
 	found := make(map[int]RemoteHit, len(hits))
 	var dense Ranked
 	for _, h := range hits {
@@ -136,7 +139,7 @@ func (ix *Index) searchRemote(ctx context.Context, pq *preparedQuery, k int, onl
 		h := found[r.slot]
 		out = append(out, Passage{ChunkID: h.ChunkID, DocID: h.DocID, Title: h.Title, Start: h.Start, End: h.End, Text: h.Text, Score: r.score})
 	}
-	return out, nil
+	return out
 }
 
 // ReconcileReport says what bringing the engine in line changed.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // memRemote is a Remote kept in a map; search ranks by the dot product
@@ -16,6 +17,8 @@ type memRemote struct {
 	mu     sync.Mutex
 	chunks map[string]RemoteChunk
 	fail   error
+	// entered, when set, hears of each search, which then waits for release.
+	entered, release chan struct{}
 }
 
 func (m *memRemote) Put(_ context.Context, cs []RemoteChunk) error {
@@ -50,6 +53,10 @@ func (m *memRemote) Keys(context.Context) ([]string, error) {
 }
 
 func (m *memRemote) Search(_ context.Context, q RemoteQuery) ([]RemoteHit, error) {
+	if m.entered != nil {
+		m.entered <- struct{}{}
+		<-m.release
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.fail != nil {
@@ -118,6 +125,54 @@ func TestRemoteMirrorsChangesAndAnswersSearches(t *testing.T) {
 	ps, degraded, err := ix.search(ctx, "ferry containers", 1, nil)
 	if err != nil || len(ps) != 1 || !strings.Contains(ps[0].Text, "5,000") || !strings.Contains(degraded, "in-process search") {
 		t.Fatalf("search with the engine down: %+v %q %v", ps, degraded, err)
+	}
+}
+
+// A search waiting on the engine holds no lock on the index: a write goes
+// on meanwhile, and the search then skips hits of what the write removed.
+func TestWritesGoOnWhileTheEngineSearches(t *testing.T) {
+	ctx := context.Background()
+	remote := &memRemote{chunks: map[string]RemoteChunk{}}
+	ix := NewIndex(IndexOptions{Remote: remote})
+	docs := []*Document{
+		NewDocument("ferry.txt", "The Caspian ferry carried 4,200 containers in October."),
+		NewDocument("barge.txt", "The Caspian barge carried 900 containers in October."),
+	}
+	if _, err := ix.Upsert(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	remote.entered, remote.release = make(chan struct{}), make(chan struct{})
+	type result struct {
+		ps  []Passage
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		ps, err := ix.Search(ctx, "Caspian containers", 2)
+		done <- result{ps, err}
+	}()
+	<-remote.entered
+	removed := make(chan error)
+	go func() {
+		_, err := ix.Remove(ctx, "barge.txt")
+		removed <- err
+	}()
+	// The removal finishes while the search is still waiting on the engine.
+	select {
+	case err := <-removed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		close(remote.release)
+		t.Fatal("the removal waited for the engine's search")
+	}
+	// Hits the engine had already found for the removed document are skipped.
+	remote.chunks["barge.txt#stale"] = RemoteChunk{Key: "barge.txt#stale", ChunkID: "barge.txt#0", DocID: "barge.txt", Text: "stale", Vector: ix.slots[0].vector}
+	close(remote.release)
+	r := <-done
+	if r.err != nil || len(r.ps) != 1 || r.ps[0].DocID != "ferry.txt" {
+		t.Fatalf("search across a removal: %+v %v", r.ps, r.err)
 	}
 }
 

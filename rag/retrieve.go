@@ -131,17 +131,29 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 	}
 	// Searches beyond a few per core would only queue for the CPUs while
 	// each holds its score arrays; they wait here instead. A search in an
-	// engine mostly waits on the network and takes no slot.
-	if ix.opts.Remote == nil {
+	// engine mostly waits on the network and takes a slot only when it
+	// falls back to the index in process.
+	slot := func() error {
 		select {
 		case searchSlots <- struct{}{}:
-			defer func() { <-searchSlots }()
+			return nil
 		case <-ctx.Done():
-			return nil, "", ctx.Err()
+			return ctx.Err()
 		}
 	}
+	if ix.opts.Remote == nil {
+		if err := slot(); err != nil {
+			return nil, "", err
+		}
+		defer func() { <-searchSlots }()
+	}
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	locked := true
+	defer func() {
+		if locked {
+			ix.mu.RUnlock()
+		}
+	}()
 	for _, id := range only {
 		if _, ok := ix.docs[id]; !ok {
 			return nil, "", Errorf(ENOTFOUND, "no document %q to search in", id)
@@ -154,13 +166,35 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 	if ix.lex.live == 0 || len(pq.question.Terms) == 0 {
 		return []Passage{}, "", nil
 	}
-	if ix.opts.Remote != nil {
-		ps, err := ix.searchRemote(ctx, pq, k, only)
+	if r := ix.opts.Remote; r != nil {
+		// The engine is waited on without the lock, so that writes go on
+		// meanwhile; its hits are checked against the index afterwards.
+		rq := remoteQuery(pq, k, only)
+		ix.mu.RUnlock()
+		locked = false
+		hits, err := r.Search(ctx, rq)
 		if err == nil || ctx.Err() != nil {
-			return ps, embedDegraded(pq), err
+			if err != nil {
+				return nil, "", Errorf(EUNAVAILABLE, "search %s: %v", r.Name(), err)
+			}
+			ix.mu.RLock()
+			locked = true
+			if pq, err = ix.prepare(ctx, query); err != nil {
+				return nil, "", err // cached unless the index changed meanwhile
+			}
+			return ix.remotePassages(pq, hits, k), embedDegraded(pq), nil
 		}
 		// Everything the engine holds is here too: search it in process.
-		degraded = "in-process search: " + shorten(err.Error(), 120)
+		degraded = "in-process search: " + shorten(Errorf(EUNAVAILABLE, "search %s: %v", r.Name(), err).Error(), 120)
+		if err := slot(); err != nil {
+			return nil, "", err
+		}
+		defer func() { <-searchSlots }()
+		ix.mu.RLock()
+		locked = true
+		if pq, err = ix.prepare(ctx, query); err != nil {
+			return nil, "", err
+		}
 	}
 	lexicalRanking := func() Ranked {
 		if len(only) > 0 {
