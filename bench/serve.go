@@ -431,46 +431,31 @@ func processRSS(pid int) int64 {
 	return 0
 }
 
-// startWeaviate runs the Weaviate server on free loopback ports with a
-// temporary data directory, as `make weaviate-test` does, and waits until
-// it is ready.
+// startWeaviate runs the Weaviate server through scripts/weaviate.sh, as
+// `make weaviate-test` does (free loopback ports, a temporary data
+// directory), and returns its URL once it is ready; stop closes the
+// script's stdin, which stops the server and removes its data.
 func startWeaviate(server string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "ragbench-weaviate-")
+	cmd := exec.Command(filepath.Join("scripts", "weaviate.sh"), server)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
 	if err != nil {
 		return "", nil, err
 	}
-	ports := make([]int, 6)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", nil, err
-		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
 	}
-	cmd := exec.Command(server, "--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]), "--scheme", "http")
-	cmd.Env = append(os.Environ(), "PERSISTENCE_DATA_PATH="+dir, "DEFAULT_VECTORIZER_MODULE=none", "ENABLE_MODULES=",
-		"AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true", "DISABLE_TELEMETRY=true", "LOG_LEVEL=warning",
-		"CLUSTER_HOSTNAME=node1", "CLUSTER_ADVERTISE_ADDR=127.0.0.1", "RAFT_BOOTSTRAP_EXPECT=1",
-		fmt.Sprintf("GRPC_PORT=%d", ports[1]), fmt.Sprintf("CLUSTER_GOSSIP_BIND_PORT=%d", ports[2]),
-		fmt.Sprintf("CLUSTER_DATA_BIND_PORT=%d", ports[3]), fmt.Sprintf("RAFT_PORT=%d", ports[4]),
-		fmt.Sprintf("RAFT_INTERNAL_RPC_PORT=%d", ports[5]))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start weaviate (build it with make weaviate-test): %w", err)
+		return "", nil, fmt.Errorf("start scripts/weaviate.sh (run from the repository root): %w", err)
 	}
-	stop := func() { cmd.Process.Kill(); cmd.Wait(); os.RemoveAll(dir) }
-	url := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		if resp, err := http.Get(url + "/v1/.well-known/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return url, stop, nil
-			}
-		}
+	stop := func() { in.Close(); cmd.Wait() }
+	url, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("weaviate did not start: %w", err)
 	}
-	stop()
-	return "", nil, fmt.Errorf("weaviate not ready in 2 minutes")
+	return strings.TrimSpace(url), stop, nil
 }
 
 // measureWeaviate puts the loaded index's chunks and vectors into a fresh
