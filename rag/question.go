@@ -616,6 +616,17 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 	if bestSim >= resolveMinSim {
 		return best, bestSim
 	}
+	// A compound written as one word ("supervolcano", "cellphone") is a
+	// kind of its last part, its head: the longest noun the corpus holds
+	// after a word the vectors know.
+	if wv != nil && len(w.Lower) >= 8 && !hasDigit(w.Lower) {
+		for i := 4; i <= len(w.Lower)-4; i++ {
+			head := w.Lower[i:]
+			if s := stem(head); ix.lex.df(s) > 0 && wv.Rank(w.Lower[:i]) >= 0 && wv.Info(head).POS&PosNoun != 0 {
+				return s, typoSim
+			}
+		}
+	}
 	return "", 0
 }
 

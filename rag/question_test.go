@@ -37,6 +37,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"Her father worked as a blacksmith in the village of Lübeck.",
 		"The community elected a mayor; Constantinople sent no diplomatic mission.",
 		"China kept away from the talks.",
+		"The first phone call lasted a minute.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -51,6 +52,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"Who ruled Istanbul?", "istanbul", stem("constantinople"), true},                 // a name by its synonym
 		{"What did the envoy say?", "envoy", stem("ambassador"), true},                    // a sibling close in meaning, not the broader "diplomat"
 		{"Did the Chinese attend the talks?", "chinese", stem("china"), true},             // WordNet: the noun an adjective pertains to
+		{"Who made the first cellphone call?", "cellphone", stem("phone"), true},          // a compound's head
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
