@@ -210,7 +210,7 @@ func (r report) markdown() string {
 	b.WriteString("The synthetic corpora are English-like text over a Zipf vocabulary of 50,000 invented words " +
 		"(`internal/synth`), written as files in a corpus directory, in documents of about four chunks; the seeds are the five articles. Each index is " +
 		"built in this process as `rag ingest` builds it (the files read, cleaned and embedded with the default local embedder — 356 dimensions: 256 hashed features " +
-		"and the 100-dimensional average of the built-in GloVe word vectors, whose 17.9 MB count in the RSS — and saved). Then a fresh process opens it, checks the corpus " +
+		"and the 100-dimensional average of the built-in GloVe word vectors, whose 17.8 MB count in the RSS — and saved). Then a fresh process opens it, checks the corpus " +
 		"directory as a restarted server does, and times 300 distinct questions shaped as users type them (\"what did the X say about Y?\", \"can you tell me about X Y\": " +
 		"question words around two to four corpus words). Last, the real `rag serve` binary is started on the same data directory: time from process start to `/readyz` 200, " +
 		"then 2,000 distinct questions to `POST /v1/search` from 32 clients on loopback while its RSS is sampled every 20 ms from /proc. " +

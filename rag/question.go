@@ -214,7 +214,7 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
-		if t.Key && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
+		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
 		df := ix.lex.df(t.Stem)
@@ -618,11 +618,16 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 	}
 	// A compound written as one word ("supervolcano", "cellphone") is a
 	// kind of its last part, its head: the longest noun the corpus holds
-	// after a word the vectors know.
+	// after a word the vectors know. A word whose last letters only look
+	// like a noun ("friendship", "passport") is told apart by the vectors
+	// when they know it: a compound's meaning stays near its head's.
 	if wv != nil && len(w.Lower) >= 8 && !hasDigit(w.Lower) {
 		for i := 4; i <= len(w.Lower)-4; i++ {
 			head := w.Lower[i:]
 			if s := stem(head); ix.lex.df(s) > 0 && wv.Rank(w.Lower[:i]) >= 0 && wv.Info(head).POS&PosNoun != 0 {
+				if wv.Rank(w.Lower) >= 0 && wv.Similarity(w.Lower, head) < resolveMinSim {
+					break
+				}
 				return s, typoSim
 			}
 		}

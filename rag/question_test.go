@@ -38,6 +38,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The community elected a mayor; Constantinople sent no diplomatic mission.",
 		"China kept away from the talks.",
 		"The first phone call lasted a minute.",
+		"The ship sailed at dawn.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -75,10 +76,20 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	if got, _ := term(q, "australia"); got.Known || !got.Name {
 		t.Errorf("australia: %+v", got)
 	}
-	// A participle after an auxiliary is a verb, whatever else it is.
+	// A word that only ends like a corpus noun is no compound of it.
+	q = ix.AnalyzeQuestion("What became of their friendship?")
+	if got, _ := term(q, "friendship"); got.Known {
+		t.Errorf("friendship: %+v", got)
+	}
+	// A participle after an auxiliary is a verb, whatever else it is; a
+	// name stays a name.
 	q = ix.AnalyzeQuestion("What problems are hanging over the mayor?")
 	if got, _ := term(q, "hanging"); got.Key {
 		t.Errorf("hanging: %+v", got)
+	}
+	q = ix.AnalyzeQuestion("Where is Reading?")
+	if got, _ := term(q, "reading"); !got.Key || !got.Name {
+		t.Errorf("Reading: %+v", got)
 	}
 	// Nor does a broader word stand for a name: Hamlet is no community.
 	q = ix.AnalyzeQuestion("Who wrote Hamlet?")

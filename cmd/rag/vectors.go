@@ -215,8 +215,9 @@ func readRelations(dir string) (map[string][]string, error) {
 		words []string
 		ptrs  []string // "@" hypernyms and "+" derivations, as "symbol pos offset"
 		all   []string // every word, multi-word ones included, in order
-		// pertains holds the "\\" pointers as "pos offset word": the target
-		// word (1-based, in all) of the synset the adjective pertains to.
+		// pertains holds an adjective's "\\" pointers to nouns as "offset
+		// source target": the noun synset, the adjective's word the pointer
+		// is from and the noun's word it is to (1-based, in all).
 		pertains []string
 	}
 	pertainyms := map[string][]string{}
@@ -263,8 +264,9 @@ func readRelations(dir string) (map[string][]string, error) {
 				if sym == "@" || sym == "+" && pos != "noun" || sym == "&" {
 					ss.ptrs = append(ss.ptrs, sym+" "+tpos+" "+target)
 				}
-				if sym == "\\" && len(f[k+4+4*i]) == 4 {
-					ss.pertains = append(ss.pertains, tpos+" "+target+" "+f[k+4+4*i][2:])
+				if sym == "\\" && pos == "adj" && tpos == "n" && len(f[k+4+4*i]) == 4 {
+					st := f[k+4+4*i]
+					ss.pertains = append(ss.pertains, target+" "+st[:2]+" "+st[2:])
 				}
 			}
 			return ss, true
@@ -300,9 +302,13 @@ func readRelations(dir string) (map[string][]string, error) {
 				syn = append(syn, ss.words...)
 				for _, p := range ss.pertains {
 					pf := strings.Fields(p)
-					off, _ := strconv.ParseInt(pf[1], 10, 64)
+					off, _ := strconv.ParseInt(pf[0], 10, 64)
+					from, _ := strconv.ParseInt(pf[1], 16, 32)
 					word, _ := strconv.ParseInt(pf[2], 16, 32)
-					t, ok := parse(load(pf[0]), off)
+					if from < 1 || int(from) > len(ss.all) || ss.all[from-1] != f[0] {
+						continue // the pointer is from another word of the synset
+					}
+					t, ok := parse(load("n"), off)
 					if !ok || word < 1 || int(word) > len(t.all) || strings.ContainsAny(t.all[word-1], "_-") || t.all[word-1] == f[0] {
 						continue
 					}

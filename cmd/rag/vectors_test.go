@@ -32,16 +32,20 @@ func miniWordNet(t *testing.T) string {
 	write("data.noun", data.String())
 	write("index.noun", licence+fmt.Sprintf("dad n 1 1 @ 1 1 %08d  \nfather n 1 0 1 1 %08d  \npa n 1 1 @ 1 0 %08d  \n", dad, father, dad))
 	write("index.verb", licence+"sail v 1 0 1 0 00000000  \n")
-	// data.adj: "paternal" pertains to the "father" synset's first word.
-	var adj strings.Builder
+	// data.adj: in one synset, "paternal" pertains to "father" and
+	// "fatherly" to "dad"; data.adv: "paternally" comes from "paternal".
+	var adj, adv strings.Builder
 	adj.WriteString(licence)
+	adv.WriteString(licence)
 	paternal := adj.Len()
-	fmt.Fprintf(&adj, "%08d 01 a 01 paternal 0 001 \\ %08d n 0101 | of a father  \n", paternal, father)
-	write("index.adj", licence+fmt.Sprintf("paternal a 1 1 \\ 1 0 %08d  \n", paternal))
-	write("index.adv", licence)
+	fmt.Fprintf(&adj, "%08d 01 a 02 paternal 0 fatherly 0 002 \\ %08d n 0101 \\ %08d n 0201 | of a father  \n", paternal, father, dad)
+	paternally := adv.Len()
+	fmt.Fprintf(&adv, "%08d 02 r 01 paternally 0 001 \\ %08d a 0101 | as a father  \n", paternally, paternal)
+	write("index.adj", licence+fmt.Sprintf("fatherly a 1 1 \\ 1 0 %08d  \npaternal a 1 1 \\ 1 0 %08d  \n", paternal, paternal))
+	write("index.adv", licence+fmt.Sprintf("paternally r 1 1 \\ 1 0 %08d  \n", paternally))
 	write("data.verb", licence)
 	write("data.adj", adj.String())
-	write("data.adv", licence)
+	write("data.adv", adv.String())
 	write("verb.exc", "sailed sail\nsought seek\n")
 	write("noun.exc", "children child\n")
 	write("adj.exc", "")
@@ -52,9 +56,9 @@ func TestVectorsConvertsWinkJSONWithWordNet(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "vectors.json")
-	json := `{"precision":8,"l2NormIndex":3,"wordIndex":4,"size":6,"dimensions":3,
-"words":["the",",","dad","father","sail","paternal"],
-"vectors":{"the":[0.1,0.2,0.3,0.37,0],",":[1,1,1,1.7,1],"dad":[0.9,0.1,0.2,0.9,2],"father":[1,0.1,0.25,1,3],"sail":[-0.5,0.8,0.1,0.9,4],"paternal":[0.8,0.2,0.3,0.9,5]},
+	json := `{"precision":8,"l2NormIndex":3,"wordIndex":4,"size":8,"dimensions":3,
+"words":["the",",","dad","father","sail","paternal","fatherly","paternally"],
+"vectors":{"the":[0.1,0.2,0.3,0.37,0],",":[1,1,1,1.7,1],"dad":[0.9,0.1,0.2,0.9,2],"father":[1,0.1,0.25,1,3],"sail":[-0.5,0.8,0.1,0.9,4],"paternal":[0.8,0.2,0.3,0.9,5],"fatherly":[0.8,0.3,0.3,0.9,6],"paternally":[0.7,0.2,0.3,0.9,7]},
 "unkVector":[0,0,0]}`
 	if err := os.WriteFile(src, []byte(json), 0o644); err != nil {
 		t.Fatal(err)
@@ -64,7 +68,7 @@ func TestVectorsConvertsWinkJSONWithWordNet(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "5 words, 3 dimensions") {
+	if !strings.Contains(stdout, "7 words, 3 dimensions") {
 		t.Errorf("stdout %q", stdout) // "," is no word
 	}
 	wv, err := rag.LoadWordVectorsFile(out, 0)
@@ -80,10 +84,14 @@ func TestVectorsConvertsWinkJSONWithWordNet(t *testing.T) {
 	if !slices.Contains(wv.Related("dad"), "father") {
 		t.Errorf("dad related %q", wv.Related("dad"))
 	}
-	// A pertainym links both ways, though "father" is a noun and
-	// "paternal" an adjective.
-	if !slices.Contains(wv.Related("paternal"), "father") || !slices.Contains(wv.Related("father"), "paternal") {
-		t.Errorf("pertainym: paternal %q, father %q", wv.Related("paternal"), wv.Related("father"))
+	// A pertainym links the adjective it is from and the noun it is to,
+	// both ways; an adverb's pointer to its adjective links nothing.
+	if !slices.Contains(wv.Related("paternal"), "father") || !slices.Contains(wv.Related("father"), "paternal") ||
+		slices.Contains(wv.Related("paternal"), "dad") || !slices.Contains(wv.Related("fatherly"), "dad") {
+		t.Errorf("pertainyms: paternal %q, father %q, fatherly %q", wv.Related("paternal"), wv.Related("father"), wv.Related("fatherly"))
+	}
+	if slices.Contains(wv.Related("paternally"), "paternal") || slices.Contains(wv.Related("paternal"), "paternally") {
+		t.Errorf("adverb linked: paternally %q, paternal %q", wv.Related("paternally"), wv.Related("paternal"))
 	}
 	if wv.Base("sought") != "seek" || wv.Base("children") != "child" {
 		t.Errorf("irregular forms: %q %q", wv.Base("sought"), wv.Base("children"))
