@@ -17,7 +17,8 @@ type memRemote struct {
 	mu     sync.Mutex
 	chunks map[string]RemoteChunk
 	fail   error
-	// entered, when set, hears of each search, which then waits for release.
+	// entered, when set, hears of each search once it has found its hits,
+	// which it then returns when release is closed.
 	entered, release chan struct{}
 }
 
@@ -53,10 +54,15 @@ func (m *memRemote) Keys(context.Context) ([]string, error) {
 }
 
 func (m *memRemote) Search(_ context.Context, q RemoteQuery) ([]RemoteHit, error) {
+	hits, err := m.search(q)
 	if m.entered != nil {
 		m.entered <- struct{}{}
 		<-m.release
 	}
+	return hits, err
+}
+
+func (m *memRemote) search(q RemoteQuery) ([]RemoteHit, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.fail != nil {
@@ -129,7 +135,8 @@ func TestRemoteMirrorsChangesAndAnswersSearches(t *testing.T) {
 }
 
 // A search waiting on the engine holds no lock on the index: a write goes
-// on meanwhile, and the search then skips hits of what the write removed.
+// on meanwhile, and the search then skips the hits of the version it
+// replaced.
 func TestWritesGoOnWhileTheEngineSearches(t *testing.T) {
 	ctx := context.Background()
 	remote := &memRemote{chunks: map[string]RemoteChunk{}}
@@ -146,33 +153,41 @@ func TestWritesGoOnWhileTheEngineSearches(t *testing.T) {
 		ps  []Passage
 		err error
 	}
-	done := make(chan result)
+	done := make(chan result, 1)
 	go func() {
-		ps, err := ix.Search(ctx, "Caspian containers", 2)
+		ps, err := ix.Search(ctx, "Caspian barge containers", 2)
 		done <- result{ps, err}
 	}()
-	<-remote.entered
-	removed := make(chan error)
+	<-remote.entered // the engine has found both documents' chunks
+	replaced := make(chan error, 1)
 	go func() {
-		_, err := ix.Remove(ctx, "barge.txt")
-		removed <- err
+		_, err := ix.Upsert(ctx, []*Document{NewDocument("barge.txt", "The barge was sold for scrap.")}, nil)
+		replaced <- err
 	}()
-	// The removal finishes while the search is still waiting on the engine.
 	select {
-	case err := <-removed:
+	case err := <-replaced:
 		if err != nil {
 			t.Fatal(err)
 		}
 	case <-time.After(30 * time.Second):
 		close(remote.release)
-		t.Fatal("the removal waited for the engine's search")
+		t.Fatal("the upload waited for the engine's search")
 	}
-	// Hits the engine had already found for the removed document are skipped.
-	remote.chunks["barge.txt#stale"] = RemoteChunk{Key: "barge.txt#stale", ChunkID: "barge.txt#0", DocID: "barge.txt", Text: "stale", Vector: ix.slots[0].vector}
 	close(remote.release)
 	r := <-done
 	if r.err != nil || len(r.ps) != 1 || r.ps[0].DocID != "ferry.txt" {
-		t.Fatalf("search across a removal: %+v %v", r.ps, r.err)
+		t.Fatalf("search across a replacement: %+v %v", r.ps, r.err)
+	}
+
+	// With the engine down, the search goes on in process in a search slot,
+	// and gives it back.
+	remote.entered = nil
+	remote.fail = errors.New("connection refused")
+	if ps, degraded, err := ix.search(ctx, "barge scrap", 1, nil); err != nil || len(ps) != 1 || degraded == "" {
+		t.Fatalf("search with the engine down: %+v %q %v", ps, degraded, err)
+	}
+	if n := len(searchSlots); n != 0 {
+		t.Fatalf("%d search slots still taken", n)
 	}
 }
 

@@ -154,47 +154,41 @@ func (ix *Index) search(ctx context.Context, query string, k int, only []string)
 			ix.mu.RUnlock()
 		}
 	}()
-	for _, id := range only {
-		if _, ok := ix.docs[id]; !ok {
-			return nil, "", Errorf(ENOTFOUND, "no document %q to search in", id)
-		}
-	}
 	pq, err := ix.prepare(ctx, query)
 	if err != nil {
 		return nil, "", err
 	}
-	if ix.lex.live == 0 || len(pq.question.Terms) == 0 {
-		return []Passage{}, "", nil
+	if empty, err := ix.nothingToSearch(pq, only); empty || err != nil {
+		return nothing(err)
 	}
 	if r := ix.opts.Remote; r != nil {
 		// The engine is waited on without the lock, so that writes go on
-		// meanwhile; its hits are checked against the index afterwards.
+		// meanwhile; afterwards the index is read again as it is then.
 		rq := remoteQuery(pq, k, only)
 		ix.mu.RUnlock()
 		locked = false
-		hits, err := r.Search(ctx, rq)
-		if err == nil || ctx.Err() != nil {
-			if err != nil {
-				return nil, "", Errorf(EUNAVAILABLE, "search %s: %v", r.Name(), err)
+		hits, engineErr := r.Search(ctx, rq)
+		if engineErr != nil {
+			engineErr = Errorf(EUNAVAILABLE, "search %s: %v", r.Name(), engineErr)
+			if ctx.Err() != nil {
+				return nil, "", engineErr
 			}
-			ix.mu.RLock()
-			locked = true
-			if pq, err = ix.prepare(ctx, query); err != nil {
-				return nil, "", err // cached unless the index changed meanwhile
+			if err := slot(); err != nil { // the fallback below searches in process
+				return nil, "", err
 			}
+			defer func() { <-searchSlots }()
+		}
+		ix.mu.RLock()
+		locked = true
+		pq = ix.reanalyzed(pq, query)
+		if empty, err := ix.nothingToSearch(pq, only); empty || err != nil {
+			return nothing(err)
+		}
+		if engineErr == nil {
 			return ix.remotePassages(pq, hits, k), embedDegraded(pq), nil
 		}
 		// Everything the engine holds is here too: search it in process.
-		degraded = "in-process search: " + shorten(Errorf(EUNAVAILABLE, "search %s: %v", r.Name(), err).Error(), 120)
-		if err := slot(); err != nil {
-			return nil, "", err
-		}
-		defer func() { <-searchSlots }()
-		ix.mu.RLock()
-		locked = true
-		if pq, err = ix.prepare(ctx, query); err != nil {
-			return nil, "", err
-		}
+		degraded = "in-process search: " + shorten(engineErr.Error(), 120)
 	}
 	lexicalRanking := func() Ranked {
 		if len(only) > 0 {
@@ -299,6 +293,37 @@ func (ix *Index) prepare(ctx context.Context, query string) (*preparedQuery, err
 		ix.queries.put(query, pq) // failures are not kept: the embedder may recover
 	}
 	return pq, nil
+}
+
+// nothingToSearch reports a search that finds nothing (an empty index, a
+// question without words to search for), or the error of one restricted to
+// a document the index lacks. The caller holds ix.mu.
+func (ix *Index) nothingToSearch(pq *preparedQuery, only []string) (bool, error) {
+	for _, id := range only {
+		if _, ok := ix.docs[id]; !ok {
+			return false, Errorf(ENOTFOUND, "no document %q to search in", id)
+		}
+	}
+	return ix.lex.live == 0 || len(pq.question.Terms) == 0, nil
+}
+
+// nothing is the result of a search that finds nothing, or fails with err.
+func nothing(err error) ([]Passage, string, error) {
+	if err != nil {
+		return nil, "", err
+	}
+	return []Passage{}, "", nil
+}
+
+// reanalyzed is pq for the index as it is now: when it changed since pq
+// was prepared, the question is read again against the corpus, and the
+// query's vector, which does not depend on it, is kept (embedding again
+// would mean a model call under the lock). The caller holds ix.mu.
+func (ix *Index) reanalyzed(pq *preparedQuery, query string) *preparedQuery {
+	if pq.gen == ix.gen {
+		return pq
+	}
+	return &preparedQuery{gen: ix.gen, question: ix.analyze(query), vec: pq.vec, err: pq.err}
 }
 
 // ChromemSearch ranks chunks with chromem-go's own QueryEmbedding over the
