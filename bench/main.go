@@ -82,8 +82,9 @@ func main() {
 	check(err)
 	// The probe reads differently from moment to moment on a shared
 	// machine: the better of a reading at each end of the run.
-	bandwidth = max(bandwidth, memoryBandwidth())
-	rep := report{Machine: machine(), BandwidthGBs: round(bandwidth / 1e9), Sizes: results, HTTP: web, Date: time.Now().UTC().Format("2006-01-02")}
+	end := memoryBandwidth()
+	rep := report{Machine: machine(), BandwidthGBs: round(max(bandwidth, end) / 1e9), BandwidthEndsGBs: []float64{round(bandwidth / 1e9), round(end / 1e9)},
+		Sizes: results, HTTP: web, Date: time.Now().UTC().Format("2006-01-02")}
 	check(rep.write(*out))
 	fmt.Print(rep.markdown())
 }
@@ -137,7 +138,7 @@ type restartMeasures struct {
 	ScanBytes int64 `json:"scan_bytes"`
 	// ShareRounds are the dense part's shares of the memory bandwidth,
 	// each against a reading taken beside it (see shareRounds).
-	ShareRounds []float64 `json:"scan_share_rounds"`
+	ShareRounds []shareRound `json:"scan_share_rounds"`
 	// BandwidthGBs is the best of those rounds' bandwidth readings.
 	BandwidthGBs float64 `json:"memory_bandwidth_gb_s"`
 }
@@ -346,6 +347,13 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 
+// shareRound is one round of the scan's share of the memory bandwidth.
+type shareRound struct {
+	BandwidthGBs float64 `json:"bandwidth_gb_s"`
+	DenseP50     float64 `json:"dense_p50_ms"`
+	Share        float64 `json:"share"`
+}
+
 // shareRoundCount is how many paired rounds the scan's share of the
 // memory bandwidth is the median of.
 const shareRoundCount = 5
@@ -356,9 +364,9 @@ const shareRoundCount = 5
 // its own, so its 1 GiB buffer stays out of this one's RSS) and times the
 // dense part on its own share of the questions, which of the two goes
 // first alternating. It returns each round's share and the best reading.
-func shareRounds(self string, ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]float64, float64) {
+func shareRounds(self string, ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]shareRound, float64) {
 	per := max(1, len(qvecs)/shareRoundCount)
-	shares := make([]float64, shareRoundCount)
+	rounds := make([]shareRound, shareRoundCount)
 	best := 0.0
 	for r := range shareRoundCount {
 		probe := func() float64 {
@@ -381,9 +389,9 @@ func shareRounds(self string, ix *rag.Index, qvecs [][]float32, scanBytes int64)
 			bw = probe()
 		}
 		best = max(best, bw)
-		shares[r] = round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))
+		rounds[r] = shareRound{BandwidthGBs: bw, DenseP50: l.P50, Share: round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))}
 	}
-	return shares, best
+	return rounds, best
 }
 
 func timeEach[T any](items []T, f func(T)) latency {
