@@ -38,14 +38,9 @@ func main() {
 	out := flag.String("out", ".", "repository root to write BENCHMARKS.md and bench/ into")
 	queries := flag.Int("queries", 300, "queries per latency measurement")
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
-	membw := flag.Bool("membw", false, "internal: print the memory bandwidth in GB/s")
 	throughput := flag.String("throughput", "", "internal: load the index in this directory and search in process for each round read from stdin")
 	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
 	flag.Parse()
-	if *membw {
-		fmt.Println(round(memoryBandwidth() / 1e9))
-		return
-	}
 	if *throughput != "" {
 		throughputMain(*throughput)
 		return
@@ -137,7 +132,8 @@ type restartMeasures struct {
 	// ScanBytes is what one pass of the int8 kernel reads.
 	ScanBytes int64 `json:"scan_bytes"`
 	// ShareRounds are the dense part's shares of the memory bandwidth,
-	// each against a reading taken beside it (see shareRounds).
+	// each against a probe of the same bytes timed beside it (see
+	// shareRounds).
 	ShareRounds []shareRound `json:"scan_share_rounds"`
 	// BandwidthGBs is the best of those rounds' bandwidth readings.
 	BandwidthGBs float64 `json:"memory_bandwidth_gb_s"`
@@ -335,21 +331,21 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	// 20: how deep a search for five passages reads each ranking.
 	m.Dense = timeEach(qvecs, func(v []float32) { ix.DenseScan(v, 20) })
 	m.Scan = timeEach(qvecs, func(v []float32) { _, m.ScanBytes = ix.BareScan(v) })
-	self, err := os.Executable()
-	check(err)
-	m.ShareRounds, m.BandwidthGBs = shareRounds(self, ix, qvecs, m.ScanBytes)
 	m.DenseRecall10 = denseRecall(ix, qvecs, 10)
 	m.Chromem = timeEach(qvecs, func(v []float32) { ix.ChromemSearch(ctx, v, 20) })
 	m.Ask = timeEach(qs, func(q string) { e.Ask(ctx, rag.Query{Question: q}) })
 	close(stop)
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
+	// After the RSS sampling: the probe's buffer is as large as the codes.
+	m.ShareRounds, m.BandwidthGBs = shareRounds(ix, qvecs, m.ScanBytes)
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 
 // shareRound is one round of the scan's share of the memory bandwidth.
 type shareRound struct {
 	BandwidthGBs float64 `json:"bandwidth_gb_s"`
+	ProbeP50     float64 `json:"probe_p50_ms"`
 	DenseP50     float64 `json:"dense_p50_ms"`
 	Share        float64 `json:"share"`
 }
@@ -359,39 +355,43 @@ type shareRound struct {
 const shareRoundCount = 5
 
 // shareRounds measures the dense part's read rate as a share of the
-// machine's bandwidth like for like: on a shared machine the bandwidth
-// changes from minute to minute, so each round reads it (in a process of
-// its own, so its 1 GiB buffer stays out of this one's RSS) and times the
-// dense part on its own share of the questions, which of the two goes
-// first alternating. It returns each round's share and the best reading.
-func shareRounds(self string, ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]shareRound, float64) {
+// machine's bandwidth like for like: a probe reads a buffer the size of the
+// int8 codes with the widest loads, split over the cores as the scan is,
+// as many times as the round has questions, and the p50 of its passes is
+// set against the p50 of the dense part on the round's own questions. On
+// a shared machine the bandwidth changes from minute to minute, so each
+// round pairs the two back to back, which goes first alternating. It
+// returns the rounds and the best bandwidth they read.
+func shareRounds(ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]shareRound, float64) {
+	p := newProbe(int(scanBytes))
 	per := max(1, len(qvecs)/shareRoundCount)
 	rounds := make([]shareRound, shareRoundCount)
 	best := 0.0
 	for r := range shareRoundCount {
-		probe := func() float64 {
-			out, err := exec.Command(self, "-membw").Output()
-			check(err)
-			bw, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-			check(err)
-			return bw
+		lo := min(r*per, len(qvecs)-1)
+		qs := qvecs[lo:min(lo+per, len(qvecs))]
+		probe := func() latency {
+			d := make([]time.Duration, len(qs))
+			for i := range d {
+				d[i] = p.pass()
+			}
+			return percentiles(d)
 		}
 		dense := func() latency {
-			lo := min(r*per, len(qvecs)-1)
-			return timeEach(qvecs[lo:min(lo+per, len(qvecs))], func(v []float32) { ix.DenseScan(v, 20) })
+			return timeEach(qs, func(v []float32) { ix.DenseScan(v, 20) })
 		}
-		var bw float64
-		var l latency
+		var read, l latency
 		if r%2 == 0 {
-			bw, l = probe(), dense()
+			read, l = probe(), dense()
 		} else {
 			l = dense()
-			bw = probe()
+			read = probe()
 		}
+		bw := float64(p.size) / (read.P50 / 1000) / 1e9
 		best = max(best, bw)
-		rounds[r] = shareRound{BandwidthGBs: bw, DenseP50: l.P50, Share: round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))}
+		rounds[r] = shareRound{BandwidthGBs: round(bw), ProbeP50: read.P50, DenseP50: l.P50, Share: round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))}
 	}
-	return rounds, best
+	return rounds, round(best)
 }
 
 func timeEach[T any](items []T, f func(T)) latency {
