@@ -40,7 +40,12 @@ func main() {
 	child := flag.String("restart", "", "internal: load the index in this directory and measure it")
 	throughput := flag.String("throughput", "", "internal: load the index in this directory and search in process for each round read from stdin")
 	childCorpus := flag.String("corpus", "", "internal: the corpus directory the restarted index checks")
+	rerender := flag.Bool("rerender", false, "rewrite BENCHMARKS.md, bench/latency.png and bench/results.json under -out from the run recorded in its bench/results.json (after a change to the report)")
 	flag.Parse()
+	if *rerender {
+		check(rerenderReport(*out))
+		return
+	}
 	if *throughput != "" {
 		throughputMain(*throughput)
 		return
@@ -340,6 +345,22 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	// After the RSS sampling: the probe's buffer is as large as the codes.
 	m.ShareRounds, m.BandwidthGBs = shareRounds(ix, qvecs, m.ScanBytes)
 	check(json.NewEncoder(os.Stdout).Encode(m))
+}
+
+// rerenderReport writes the report of the run recorded in
+// root/bench/results.json again.
+func rerenderReport(root string) error {
+	b, err := os.ReadFile(filepath.Join(root, "bench", "results.json"))
+	if err != nil {
+		return err
+	}
+	var recorded struct {
+		Detail report `json:"detail"`
+	}
+	if err := json.Unmarshal(b, &recorded); err != nil {
+		return err
+	}
+	return recorded.Detail.write(root)
 }
 
 // shareRound is one round of the scan's share of the memory bandwidth.
