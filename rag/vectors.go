@@ -260,6 +260,7 @@ func (m *matrix) queryCodes(q []float32) (*queryCode, float32) {
 	return newQueryCode(codes), step
 }
 
+// newQueryCode holds a quantised query in the kernels' forms.
 func newQueryCode(codes []int8) *queryCode {
 	qc := &queryCode{codes: make([]int8, (len(codes)+63)&^63), wide: make([]int16, len(codes))}
 	copy(qc.codes, codes)
