@@ -152,17 +152,21 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	return true
 }
 
-// verbForm reports a past or -ing form of a verb ("sparked", "leaked"):
-// used as a verb, whatever its stem names.
+// verbForm reports a participle that is no noun in its own right
+// ("sparked", "leaked"): used as a verb, whatever its stem names.
 func verbForm(wv *WordVectors, w string) bool {
-	if wv.Info(w).POS&PosNoun != 0 {
-		return false // "building", "feed" are nouns in their own right
-	}
-	if !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ing") && wv.Base(w) == "" {
+	return wv.Info(w).POS&PosNoun == 0 && participle(wv, w) // "building", "feed" are nouns
+}
+
+// participle reports a past or -ing form of a verb, regular or not
+// ("hanging", "built"), whatever else the word is ("hanging" is also a
+// noun).
+func participle(wv *WordVectors, w string) bool {
+	if wv == nil || !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ing") && wv.Base(w) == "" {
 		return false
 	}
 	b := lemma(wv, w)
-	return b != "" && wv.Info(b).POS&PosVerb != 0
+	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
 }
 
 var (
@@ -349,16 +353,6 @@ func (ix *Index) isAside(seg string) bool {
 
 // auxiliaries make a verb of a participle after them ("are hanging").
 var auxiliaries = map[string]bool{"am": true, "is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "being": true, "has": true, "have": true, "had": true}
-
-// participle reports an -ing or -ed form of a verb, whatever else the
-// word is ("hanging" is also a noun).
-func participle(wv *WordVectors, w string) bool {
-	if wv == nil || !strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") {
-		return false
-	}
-	b := lemma(wv, w)
-	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
-}
 
 // particles make a verb of the word before them ("speed up").
 var particles = map[string]bool{"up": true, "down": true, "out": true, "off": true, "over": true}
