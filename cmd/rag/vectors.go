@@ -211,14 +211,17 @@ func eachLine(path string, fn func([]string)) error {
 // to a noun is linked with that noun both ways, whichever part of speech
 // is main ("Chinese" and "China").
 func readRelations(dir string) (map[string][]string, error) {
+	// pertainym points from an adjective's word to a noun synset's word
+	// (both 1-based, in all).
+	type pertainym struct {
+		noun     int64 // the noun synset's offset
+		from, to int64
+	}
 	type synset struct {
-		words []string
-		ptrs  []string // "@" hypernyms and "+" derivations, as "symbol pos offset"
-		all   []string // every word, multi-word ones included, in order
-		// pertains holds an adjective's "\\" pointers to nouns as "offset
-		// source target": the noun synset, the adjective's word the pointer
-		// is from and the noun's word it is to (1-based, in all).
-		pertains []string
+		words    []string
+		ptrs     []string    // "@" hypernyms and "+" derivations, as "symbol pos offset"
+		all      []string    // every word, multi-word ones included, in order
+		pertains []pertainym // an adjective's "\\" pointers to nouns
 	}
 	pertainyms := map[string][]string{}
 	byPos := map[string]map[string][]string{}
@@ -266,7 +269,11 @@ func readRelations(dir string) (map[string][]string, error) {
 				}
 				if sym == "\\" && pos == "adj" && tpos == "n" && len(f[k+4+4*i]) == 4 {
 					st := f[k+4+4*i]
-					ss.pertains = append(ss.pertains, target+" "+st[:2]+" "+st[2:])
+					var p pertainym
+					p.noun, _ = strconv.ParseInt(target, 10, 64)
+					p.from, _ = strconv.ParseInt(st[:2], 16, 32)
+					p.to, _ = strconv.ParseInt(st[2:], 16, 32)
+					ss.pertains = append(ss.pertains, p)
 				}
 			}
 			return ss, true
@@ -301,18 +308,14 @@ func readRelations(dir string) (map[string][]string, error) {
 				}
 				syn = append(syn, ss.words...)
 				for _, p := range ss.pertains {
-					pf := strings.Fields(p)
-					off, _ := strconv.ParseInt(pf[0], 10, 64)
-					from, _ := strconv.ParseInt(pf[1], 16, 32)
-					word, _ := strconv.ParseInt(pf[2], 16, 32)
-					if from < 1 || int(from) > len(ss.all) || ss.all[from-1] != f[0] {
+					if p.from < 1 || int(p.from) > len(ss.all) || ss.all[p.from-1] != f[0] {
 						continue // the pointer is from another word of the synset
 					}
-					t, ok := parse(load("n"), off)
-					if !ok || word < 1 || int(word) > len(t.all) || strings.ContainsAny(t.all[word-1], "_-") || t.all[word-1] == f[0] {
+					t, ok := parse(load("n"), p.noun)
+					if !ok || p.to < 1 || int(p.to) > len(t.all) || strings.ContainsAny(t.all[p.to-1], "_-") || t.all[p.to-1] == f[0] {
 						continue
 					}
-					noun := t.all[word-1]
+					noun := t.all[p.to-1]
 					pertainyms[f[0]] = append(pertainyms[f[0]], noun)
 					pertainyms[noun] = append(pertainyms[noun], f[0])
 				}
