@@ -83,7 +83,7 @@ func main() {
 	// The probe reads differently from moment to moment on a shared
 	// machine: the better of a reading at each end of the run.
 	end := memoryBandwidth()
-	rep := report{Machine: machine(), BandwidthGBs: round(max(bandwidth, end) / 1e9), BandwidthEndsGBs: []float64{round(bandwidth / 1e9), round(end / 1e9)},
+	rep := report{Machine: machine(), BandwidthEndsGBs: []float64{round(bandwidth / 1e9), round(end / 1e9)},
 		Sizes: results, HTTP: web, Date: time.Now().UTC().Format("2006-01-02")}
 	check(rep.write(*out))
 	fmt.Print(rep.markdown())
@@ -140,8 +140,6 @@ type restartMeasures struct {
 	// each against a probe of the same bytes timed beside it (see
 	// shareRounds).
 	ShareRounds []shareRound `json:"scan_share_rounds"`
-	// BandwidthGBs is the best of those rounds' bandwidth readings.
-	BandwidthGBs float64 `json:"memory_bandwidth_gb_s"`
 }
 
 type latency struct {
@@ -343,7 +341,7 @@ func restartChild(dir, corpus, weaviateURL string, queries int) {
 	<-sampled
 	m.LiveRSSMB = round(float64(peak.Load()) / 1e6)
 	// After the RSS sampling: the probe's buffer is as large as the codes.
-	m.ShareRounds, m.BandwidthGBs = shareRounds(ix, qvecs, m.ScanBytes)
+	m.ShareRounds = shareRounds(ix, qvecs, m.ScanBytes)
 	check(json.NewEncoder(os.Stdout).Encode(m))
 }
 
@@ -381,38 +379,39 @@ const shareRoundCount = 5
 // as many times as the round has questions, and the p50 of its passes is
 // set against the p50 of the dense part on the round's own questions. On
 // a shared machine the bandwidth changes from minute to minute, so each
-// round pairs the two back to back, which goes first alternating. It
-// returns the rounds and the best bandwidth they read.
-func shareRounds(ix *rag.Index, qvecs [][]float32, scanBytes int64) ([]shareRound, float64) {
+// round pairs the two back to back, which goes first alternating.
+func shareRounds(ix *rag.Index, qvecs [][]float32, scanBytes int64) []shareRound {
 	p := newProbe(int(scanBytes))
 	per := max(1, len(qvecs)/shareRoundCount)
 	rounds := make([]shareRound, shareRoundCount)
-	best := 0.0
 	for r := range shareRoundCount {
 		lo := min(r*per, len(qvecs)-1)
 		qs := qvecs[lo:min(lo+per, len(qvecs))]
-		probe := func() latency {
+		var read, l latency
+		inTurn(r, func() {
 			d := make([]time.Duration, len(qs))
 			for i := range d {
 				d[i] = p.pass()
 			}
-			return percentiles(d)
-		}
-		dense := func() latency {
-			return timeEach(qs, func(v []float32) { ix.DenseScan(v, 20) })
-		}
-		var read, l latency
-		if r%2 == 0 {
-			read, l = probe(), dense()
-		} else {
-			l = dense()
-			read = probe()
-		}
+			read = percentiles(d)
+		}, func() {
+			l = timeEach(qs, func(v []float32) { ix.DenseScan(v, 20) })
+		})
 		bw := float64(p.size) / (read.P50 / 1000) / 1e9
-		best = max(best, bw)
 		rounds[r] = shareRound{BandwidthGBs: round(bw), ProbeP50: read.P50, DenseP50: l.P50, Share: round(float64(scanBytes) / (l.P50 / 1000) / (bw * 1e9))}
 	}
-	return rounds, round(best)
+	return rounds
+}
+
+// inTurn runs a and b, a first in even rounds and b first in odd ones, so
+// that neither side of a paired measurement always meets the machine a
+// moment later.
+func inTurn(round int, a, b func()) {
+	if round%2 == 1 {
+		a, b = b, a
+	}
+	a()
+	b()
 }
 
 func timeEach[T any](items []T, f func(T)) latency {

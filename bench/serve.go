@@ -188,19 +188,13 @@ func measureServe(self, bin, data, corpus string, dataMB float64) (serveMeasures
 		var rps, in float64
 		var lat latency
 		var errs int64
-		httpRound := func() {
+		inTurn(r, func() {
+			in, err = inproc.round(r)
+		}, func() {
 			rps, lat, errs = load(base+"/v1/search", func(i int) []byte { return bodies[i] }, len(qs))
-		}
-		// Which side goes first alternates, so neither always meets the
-		// machine a moment later.
-		if r%2 == 1 {
-			httpRound()
-		}
-		if in, err = inproc.round(r); err != nil {
+		})
+		if err != nil {
 			return m, err
-		}
-		if r%2 == 0 {
-			httpRound()
 		}
 		m.Errors += errs
 		httpRPS, inprocRPS, p50s = append(httpRPS, rps), append(inprocRPS, in), append(p50s, lat.P50)
