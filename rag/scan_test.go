@@ -7,6 +7,11 @@ import (
 )
 
 func TestDotsInt8MatchesPortableKernel(t *testing.T) {
+	var names []string
+	for _, k := range int8Kernels() {
+		names = append(names, k.name)
+	}
+	t.Logf("kernels this CPU runs, each checked: %v", names) // the others are not tested on this machine
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, stride := range []int{16, 32, 48, 64, 80, 128, 368} {
 		rows := 37
