@@ -79,23 +79,26 @@ func ParseSet(data []byte) ([]Item, error) {
 
 // Result is how the engine did on one item.
 type Result struct {
-	ID           string   `json:"id"`
-	Question     string   `json:"question"`
-	Unanswerable bool     `json:"unanswerable"`
-	Answered     bool     `json:"answered"`
-	Answer       string   `json:"answer"`
-	ShortAnswer  string   `json:"short_answer,omitempty"`
-	Confidence   float64  `json:"confidence"`
-	Answerer     string   `json:"answerer"`
-	Fallback     string   `json:"fallback,omitempty"`
-	Correct      bool     `json:"correct"`
-	Rank         int      `json:"rank"` // of the first passage from a listed source; 0 when none
-	Citations    int      `json:"citations"`
-	CitedSources int      `json:"cited_from_sources"`
-	Supported    bool     `json:"supported"`
-	Retrieved    []string `json:"retrieved"`
-	LatencyMS    float64  `json:"latency_ms"`
-	Error        string   `json:"error,omitempty"`
+	ID           string  `json:"id"`
+	Question     string  `json:"question"`
+	Unanswerable bool    `json:"unanswerable"`
+	Answered     bool    `json:"answered"`
+	Answer       string  `json:"answer"`
+	ShortAnswer  string  `json:"short_answer,omitempty"`
+	Confidence   float64 `json:"confidence"`
+	Answerer     string  `json:"answerer"`
+	Fallback     string  `json:"fallback,omitempty"`
+	Correct      bool    `json:"correct"`
+	// AnswerRetrieved: a retrieved passage holds an expected answer, so
+	// the answerer had it to find.
+	AnswerRetrieved bool     `json:"answer_retrieved"`
+	Rank            int      `json:"rank"` // of the first passage from a listed source; 0 when none
+	Citations       int      `json:"citations"`
+	CitedSources    int      `json:"cited_from_sources"`
+	Supported       bool     `json:"supported"`
+	Retrieved       []string `json:"retrieved"`
+	LatencyMS       float64  `json:"latency_ms"`
+	Error           string   `json:"error,omitempty"`
 }
 
 // Pass reports whether the item went right: an unanswerable question
@@ -113,9 +116,13 @@ func (r Result) Pass() bool {
 // Report is a run's summary and its items. Its JSON has exactly the
 // summary keys at the top level, plus items.
 type Report struct {
-	Answerable          int      `json:"answerable"`
-	Unanswerable        int      `json:"unanswerable"`
-	AnswerRecall        float64  `json:"answer_recall"`
+	Answerable   int     `json:"answerable"`
+	Unanswerable int     `json:"unanswerable"`
+	AnswerRecall float64 `json:"answer_recall"`
+	// AnswerRetrieved is the share of answerable questions whose retrieved
+	// passages hold an expected answer: the most answer recall could be
+	// with this retrieval. The gap between the two is the answerer's.
+	AnswerRetrieved     float64  `json:"answer_retrieved"`
 	HitAtK              float64  `json:"hit_at_k"`
 	MRR                 float64  `json:"mrr"`
 	CitationPrecision   float64  `json:"citation_precision"`
@@ -131,7 +138,7 @@ type Report struct {
 func (r Report) Metrics() map[string]float64 {
 	return map[string]float64{
 		"answerable": float64(r.Answerable), "unanswerable": float64(r.Unanswerable),
-		"answer_recall": r.AnswerRecall, "hit_at_k": r.HitAtK, "mrr": r.MRR,
+		"answer_recall": r.AnswerRecall, "answer_retrieved": r.AnswerRetrieved, "hit_at_k": r.HitAtK, "mrr": r.MRR,
 		"citation_precision": r.CitationPrecision, "cited_support": r.CitedSupport,
 		"abstention_accuracy": r.AbstentionAccuracy, "false_abstention_rate": r.FalseAbstentionRate,
 		"p50_ms": r.P50MS, "p95_ms": r.P95MS,
@@ -181,6 +188,11 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 	if it.Unanswerable {
 		return res
 	}
+	for _, p := range ans.Passages {
+		if len(matchedAliases(p.Text, it.Answers)) > 0 {
+			res.AnswerRetrieved = true
+		}
+	}
 	matched := matchedAliases(ans.Answer, it.Answers)
 	res.Correct = ans.Answered && len(matched) > 0
 	res.Citations = len(ans.Citations)
@@ -198,7 +210,7 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 }
 
 func (r *Report) summarise() {
-	var correct, hits, supported, abstainedRight, falseAbstain, cites, citedSrc int
+	var correct, retrieved, hits, supported, abstainedRight, falseAbstain, cites, citedSrc int
 	var rr float64
 	var lat []float64
 	for _, it := range r.Items {
@@ -216,6 +228,9 @@ func (r *Report) summarise() {
 		if it.Correct {
 			correct++
 		}
+		if it.AnswerRetrieved {
+			retrieved++
+		}
 		if it.Rank > 0 {
 			hits++
 			rr += 1 / float64(it.Rank)
@@ -230,6 +245,7 @@ func (r *Report) summarise() {
 		citedSrc += it.CitedSources
 	}
 	r.AnswerRecall = ratio(correct, r.Answerable)
+	r.AnswerRetrieved = ratio(retrieved, r.Answerable)
 	r.HitAtK = ratio(hits, r.Answerable)
 	r.MRR = round(rr / math.Max(1, float64(r.Answerable)))
 	r.CitationPrecision = ratio(citedSrc, cites)

@@ -99,7 +99,7 @@ func TestMetrics(t *testing.T) {
 	b, _ := json.Marshal(rep)
 	var top map[string]any
 	json.Unmarshal(b, &top)
-	keys := []string{"answerable", "unanswerable", "answer_recall", "hit_at_k", "mrr", "citation_precision", "cited_support",
+	keys := []string{"answerable", "unanswerable", "answer_recall", "answer_retrieved", "hit_at_k", "mrr", "citation_precision", "cited_support",
 		"abstention_accuracy", "false_abstention_rate", "p50_ms", "p95_ms", "items"}
 	if len(top) != len(keys) {
 		t.Errorf("top-level keys %v", top)
@@ -293,5 +293,35 @@ func TestSetsAreWellFormed(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAnswerRetrieved: an answer the passages hold counts as retrieved
+// whether or not the answerer finds it, so the two rates tell retrieval's
+// losses from the answerer's.
+func TestAnswerRetrieved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rivers.md"), []byte("# Rivers\n\nThe Danube flows through ten countries and empties into the Black Sea.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := rag.NewIndex(rag.IndexOptions{})
+	if _, err := ix.Sync(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := rag.NewEngine(ix)
+	e.Answer = func(context.Context, rag.AnswerRequest) (*rag.Answer, error) {
+		return &rag.Answer{Answered: true, Answer: "It flows east. [1]"}, nil
+	}
+	items := []Item{
+		{ID: "held", Question: "Where does the Danube end?", Answers: []string{"Black Sea"}},
+		{ID: "absent", Question: "How long is the Danube?", Answers: []string{"2,850 kilometres"}},
+	}
+	rep := Run(context.Background(), e, items, 3)
+	if !rep.Items[0].AnswerRetrieved || rep.Items[1].AnswerRetrieved || rep.Items[0].Correct {
+		t.Errorf("items %+v", rep.Items)
+	}
+	if rep.AnswerRetrieved != 0.5 || rep.AnswerRecall != 0 {
+		t.Errorf("answer_retrieved %v, answer_recall %v; want 0.5 and 0", rep.AnswerRetrieved, rep.AnswerRecall)
 	}
 }

@@ -236,13 +236,13 @@ func FitSelector(qs []TrainingQuestion, l2 float64, iterations int) SelectorMode
 	// the answerable questions — refusing a question the corpus answers
 	// costs a user more than a doubtful answer with its citation.
 	var ansProbs []float64
-	for i, p := range pts {
+	for _, p := range pts {
+		if !p.answerable {
+			continue
+		}
 		x := append([]float64(nil), p.x...)
 		x[n], x[n+1] = x[n]*10, x[n+1]*10
-		if p.answerable {
-			ansProbs = append(ansProbs, sigmoid(dotF(a, x)))
-		}
-		_ = i
+		ansProbs = append(ansProbs, sigmoid(dotF(a, x)))
 	}
 	sort.Float64s(ansProbs)
 	cut := 0.0
