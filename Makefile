@@ -51,12 +51,15 @@ promtool:
 ## (printed, never tuned on) and the replayed model path. Each gate fails below its thresholds.
 GOSPEC := $(OUT)/gospec-corpus
 GODOC := $(OUT)/godoc-corpus
+GOTEXT := $(OUT)/gotext-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed
-	@mkdir -p $(GODOC)
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext
+	@mkdir -p $(GODOC) $(GOTEXT)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
 	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
+	@cp "$$($(GO) env GOROOT)/src/fmt/doc.go" $(GOTEXT)/fmt.txt
+	@cp "$$($(GO) env GOROOT)/src/text/template/doc.go" $(GOTEXT)/template.txt
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --set eval/users.yaml \
 		--baseline eval/baseline.seeds.json --markdown $(OUT)/eval-seeds.md --junit $(OUT)/eval-junit.xml | tail -4
 	./$(BIN) eval --corpus $(GOSPEC) --data $(OUT)/eval-gospec --set eval/gospec.yaml --thresholds eval/thresholds.gospec.yaml \
@@ -65,6 +68,7 @@ eval: build
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/typed.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus $(GOTEXT) --data $(OUT)/eval-gotext --set eval/gotext/questions.yaml --thresholds "" | tail -4
 	@echo "Go documents (one change judged on them):"
 	./$(BIN) eval --corpus $(GODOC) --data $(OUT)/eval-godoc --set eval/godoc/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \

@@ -228,13 +228,31 @@ func goSpecCorpus(t *testing.T) string {
 // directory into a directory of their own.
 func goDocCorpus(t *testing.T, names ...string) string {
 	t.Helper()
+	files := map[string]string{}
+	for _, name := range names {
+		files[name] = filepath.Join("doc", name)
+	}
+	return goRootCorpus(t, files)
+}
+
+// goTextCorpus copies the package docs of fmt and text/template, the
+// corpus of gotext/questions.yaml, as the Makefile does.
+func goTextCorpus(t *testing.T) string {
+	t.Helper()
+	return goRootCorpus(t, map[string]string{"fmt.txt": "src/fmt/doc.go", "template.txt": "src/text/template/doc.go"})
+}
+
+// goRootCorpus copies files of this Go installation, by their path under
+// GOROOT, into a directory of their own under the names given.
+func goRootCorpus(t *testing.T, files map[string]string) string {
+	t.Helper()
 	out, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
 		t.Fatalf("go env GOROOT: %v", err)
 	}
 	dir := t.TempDir()
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "doc", name))
+	for name, path := range files {
+		data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,6 +276,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{goSpecCorpus(t), []string{"gospec.yaml"}},
 		{"wiki/corpus", []string{"wiki/questions.yaml"}},
 		{goDocCorpus(t, "asm.html", "godebug.md"), []string{"godoc/questions.yaml"}},
+		{goTextCorpus(t), []string{"gotext/questions.yaml"}},
 		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
 	}
 	ids := map[string]string{}

@@ -14,9 +14,10 @@ type Span struct {
 }
 
 // sentences splits text[start:end] into paragraph-bounded sentences.
-// Headings become single spans that are not quotable.
+// Headings become single spans that are not quotable; the lines of a list
+// or a table, which look like headings one by one, are quotable items.
 func sentences(text string, start, end int) []Span {
-	var out []Span
+	var paras []Span
 	for start < end {
 		paraEnd := strings.Index(text[start:end], "\n\n")
 		if paraEnd < 0 {
@@ -24,23 +25,65 @@ func sentences(text string, start, end int) []Span {
 		} else {
 			paraEnd += start
 		}
-		out = appendParagraph(out, text, start, paraEnd)
+		if strings.TrimSpace(text[start:paraEnd]) != "" {
+			paras = append(paras, Span{Start: start, End: paraEnd})
+		}
 		start = paraEnd
 		for start < end && (text[start] == '\n' || text[start] == ' ') {
 			start++
 		}
 	}
+	var out []Span
+	for i, p := range paras {
+		para := text[p.Start:p.End]
+		switch {
+		case !isHeading(para) || isKeyValue(para):
+			out = appendParagraph(out, text, p.Start, p.End)
+		case listItem(text, paras, i):
+			out = append(out, Span{Start: p.Start, End: p.End, Quotable: itemQuotable(para)})
+		default:
+			out = append(out, Span{Start: p.Start, End: p.End})
+		}
+	}
 	return out
 }
 
+// listItem reports a heading-like line that is an entry of a list or a
+// table ("%t  the word true or false", "Sprintf returns a string;"): it
+// ends with a comma or semicolon, or follows a label ending with a colon,
+// another heading-like line or a row that begins with the same sign. A heading stands alone above its prose,
+// or above the list it names.
+func listItem(text string, paras []Span, i int) bool {
+	para := strings.TrimSpace(text[paras[i].Start:paras[i].End])
+	switch {
+	case strings.HasSuffix(para, ";") || strings.HasSuffix(para, ","):
+		return true
+	case strings.HasSuffix(para, ":") || i == 0:
+		return false
+	}
+	prev := strings.TrimSpace(text[paras[i-1].Start:paras[i-1].End])
+	if isHeading(prev) {
+		return true
+	}
+	// A row of a table after another that begins alike ("%q …." above
+	// "%x …"), whatever punctuation that one ends with.
+	first, _ := utf8.DecodeRuneInString(para)
+	prevFirst, _ := utf8.DecodeRuneInString(prev)
+	return !strings.Contains(prev, "\n") && first == prevFirst && !unicode.IsLetter(first)
+}
+
+// itemQuotable reports a list entry worth citing: a term and its gloss of
+// three words or more ("%d  base 10"), the gloss no code.
+func itemQuotable(item string) bool {
+	fields := strings.Fields(item)
+	if len(fields) < 3 {
+		return false
+	}
+	gloss := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(item), fields[0]))
+	return !looksLikeCode(gloss) && !hasCodeMarker(item)
+}
+
 func appendParagraph(out []Span, text string, start, end int) []Span {
-	para := text[start:end]
-	if strings.TrimSpace(para) == "" {
-		return out
-	}
-	if isHeading(para) && !isKeyValue(para) {
-		return append(out, Span{Start: start, End: end})
-	}
 	from := start
 	for i := start; i < end; {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -94,8 +137,11 @@ func looksLikeCode(t string) bool {
 			visible++
 		}
 	}
-	return visible > 0 && symbols*10 >= visible || strings.Contains(t, "//") || strings.Contains(t, ":=")
+	return visible > 0 && symbols*10 >= visible || hasCodeMarker(t)
 }
+
+// hasCodeMarker reports a comment or a short variable declaration.
+func hasCodeMarker(t string) bool { return strings.Contains(t, "//") || strings.Contains(t, ":=") }
 
 // isKeyValue reports a "Label: value" line such as a byline, which states a
 // fact worth quoting though it is no sentence.

@@ -1,6 +1,9 @@
 package rag
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSentences(t *testing.T) {
 	t.Parallel()
@@ -46,5 +49,40 @@ func TestHeadingsAreNotQuotable(t *testing.T) {
 	want := []string{"Author: Jane Doe", "The drills lasted three days in the sea."}
 	if len(quotable) != len(want) || quotable[0] != want[0] || quotable[1] != want[1] {
 		t.Errorf("quotable = %q, want %q", quotable, want)
+	}
+}
+
+// TestListItemsAreQuotable: the lines of a list or a table look like
+// headings one by one, but each states a fact; a heading standing alone
+// above its prose stays unquotable.
+func TestListItemsAreQuotable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"table under a label", "The verbs:\n\nBoolean:\n\n%t  the word true or false\n\nInteger:\n\n%b  base 2\n\n%x  base 16, with lower-case letters",
+			[]string{"%t  the word true or false", "%b  base 2", "%x  base 16, with lower-case letters"}},
+		{"list under its heading", "Spring cleaning checklist for the boat\n\nscrub the deck with fresh water\n\noil every hinge on the hatches\n\nThat is all there is to it.",
+			[]string{"scrub the deck with fresh water", "oil every hinge on the hatches", "That is all there is to it."}},
+		{"clauses ending in semicolons", "[Print] and [Println] write to standard output;\n\nSprint and Sprintln return the text as a string;\n\nThe other families append to a slice.",
+			[]string{"[Print] and [Println] write to standard output;", "Sprint and Sprintln return the text as a string;", "The other families append to a slice."}},
+		{"rows that begin alike", "Verbs for strings:\n\n%q  a double-quoted string safely escaped.\n\n%x  base 16, two characters per byte",
+			[]string{"%q  a double-quoted string safely escaped.", "%x  base 16, two characters per byte"}},
+		{"headings between prose", "Early Life and Education\n\nShe was born in a small town by the sea.\n\nLater Years Abroad\n\nShe moved to Paris in her forties.",
+			[]string{"She was born in a small town by the sea.", "She moved to Paris in her forties."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, s := range sentences(tt.text, 0, len(tt.text)) {
+				if s.Quotable {
+					got = append(got, tt.text[s.Start:s.End])
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("quotable = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
