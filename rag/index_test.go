@@ -171,6 +171,30 @@ func TestLoadWithAnotherEmbedderReembeds(t *testing.T) {
 	}
 }
 
+// TestStaleSnapshot: a snapshot made with another layout, text analysis,
+// embedder or chunking is indexed again from its documents rather than
+// trusted.
+func TestStaleSnapshot(t *testing.T) {
+	t.Parallel()
+	opts := IndexOptions{Embedder: Embedder{Name: "e"}, Chunk: ChunkOptions{Size: 800, Overlap: 150}}
+	fresh := snapshotHeader{Version: snapshotVersion, Analysis: textAnalysis, Embedder: "e", Chunk: opts.Chunk}
+	if fresh.stale(opts) {
+		t.Error("a snapshot of this build is stale")
+	}
+	for name, change := range map[string]func(*snapshotHeader){
+		"layout":   func(h *snapshotHeader) { h.Version-- },
+		"analysis": func(h *snapshotHeader) { h.Analysis = 0 },
+		"embedder": func(h *snapshotHeader) { h.Embedder = "other" },
+		"chunking": func(h *snapshotHeader) { h.Chunk.Size = 300 },
+	} {
+		h := fresh
+		change(&h)
+		if !h.stale(opts) {
+			t.Errorf("another %s: not stale", name)
+		}
+	}
+}
+
 func TestLoadCorruptSnapshot(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "index.gob")

@@ -45,6 +45,7 @@ type snapshot struct {
 
 type snapshotHeader struct {
 	Version  int
+	Analysis int // textAnalysis of its postings; 0 in snapshots older than the field
 	Embedder string
 	Chunk    ChunkOptions
 	Corpus   string // the directory the corpus documents came from
@@ -53,6 +54,12 @@ type snapshotHeader struct {
 	Terms    []string
 	Counts   []int32 // postings per term
 	Total    int64
+}
+
+// stale reports a snapshot the index must build again from its documents:
+// another layout, embedder, chunking or text analysis made it.
+func (h snapshotHeader) stale(opts IndexOptions) bool {
+	return h.Version != snapshotVersion || h.Analysis != textAnalysis || h.Embedder != opts.Embedder.Name || h.Chunk != opts.Chunk
 }
 
 type lexiconSnapshot struct {
@@ -288,7 +295,7 @@ func (ix *Index) Save(path string) error {
 // snapshot renumbers the live chunks densely in document order; the
 // caller holds ix.mu for reading.
 func (ix *Index) snapshot() snapshot {
-	snap := snapshot{snapshotHeader: snapshotHeader{Version: snapshotVersion, Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk, Corpus: ix.corpusDir, Dim: ix.dim}}
+	snap := snapshot{snapshotHeader: snapshotHeader{Version: snapshotVersion, Analysis: textAnalysis, Embedder: ix.opts.Embedder.Name, Chunk: ix.opts.Chunk, Corpus: ix.corpusDir, Dim: ix.dim}}
 	renumber := make([]int32, len(ix.slots))
 	vecs := make([]float32, 0, ix.lex.live*ix.dim)
 	lengths := make([]int32, 0, ix.lex.live)
@@ -434,7 +441,7 @@ func (ix *Index) loadSnapshot(ctx context.Context, path string) (reembedded bool
 		return false, &DamageError{File: path, What: err.Error()}
 	}
 	ix.corpusDir = snap.Corpus
-	if snap.Version != snapshotVersion || snap.Embedder != ix.opts.Embedder.Name || snap.Chunk != ix.opts.Chunk {
+	if snap.stale(ix.opts) {
 		docs := make([]*Document, len(snap.Docs))
 		for i := range snap.Docs {
 			d := snap.Docs[i]

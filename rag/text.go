@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 	"unicode"
@@ -22,8 +23,9 @@ type Word struct {
 // words splits text into words: runs of letters and digits. Dotted
 // acronyms ("U.S.") become one word; apostrophe suffixes ("Iran's") are
 // dropped; hyphenated words become their parts. Irregular verbs and
-// British spellings are folded before stemming, and an all-capitals
-// acronym ("US", "IT") is never a stop word.
+// British spellings are folded before stemming, an all-capitals acronym
+// ("US", "IT") is never a stop word, and a printf verb ("%x", "%-8.2f")
+// is one word with its sign.
 func words(text string) []Word {
 	var out []Word
 	start := -1
@@ -46,12 +48,25 @@ func words(text string) []Word {
 		out = append(out, Word{Lower: lower, Stem: stem(lower), Stop: !acronym && isStopWord(lower),
 			Cap: unicode.IsUpper(first), Start: from, End: end})
 	}
+	skip := 0
 	for i, r := range text {
+		if i < skip {
+			continue
+		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if start < 0 {
 				start = i
 			}
 			continue
+		}
+		// A printf verb is one word with its sign and flags: "%x" and "%#v"
+		// say what "x" and "v" alone do not.
+		if r == '%' && start < 0 {
+			if n := formatVerbAt(text, i); n > 0 {
+				out = append(out, Word{Lower: text[i : i+n], Stem: text[i : i+n], Start: i, End: i + n})
+				skip = i + n
+				continue
+			}
 		}
 		if r == '.' && start >= 0 && isAcronymDot(text, start, i) {
 			continue
@@ -232,4 +247,21 @@ func foldAccents(w string) string {
 		}
 	}
 	return norm.NFC.String(b.String())
+}
+
+// textAnalysis numbers the way [words] splits and stems text. It changes
+// whenever that does: a stored index analysed otherwise is indexed again
+// when opened, so that its postings and a question's terms agree.
+const textAnalysis = 2
+
+// formatVerb matches a printf-style verb with its flags, width and
+// precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.
+var formatVerb = regexp.MustCompile(`^%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z%]\b`)
+
+// formatVerbAt returns the length of the printf verb at text[i:], or 0.
+func formatVerbAt(text string, i int) int {
+	if m := formatVerb.FindStringIndex(text[i:]); m != nil {
+		return m[1]
+	}
+	return 0
 }

@@ -17,6 +17,8 @@ func TestTerms(t *testing.T) {
 		"im sure it doesnt and we cant":         {"sure"},
 		"youre right, ive seen the shell shed":  {"right", "see", "shell", "shed"},
 		"their ire":                             {"ire"},
+		"use %#v, not %v; %-8.2f pads":          {"use", "%#v", "%v", "%-8.2f", "pad"},
+		"50% done, %% and 100%":                 {"50", "100"},
 	}
 	for in, want := range cases {
 		got := terms(in)
