@@ -297,7 +297,7 @@ const keyCoverMin = 0.6
 
 // uncoveredKey reports a key word the corpus lacks that no word of the
 // passages comes near in meaning ("population" for passages about Moscow's
-// ties with Tehran).
+// ties with Tehran), unless a passage holds the rest of the question.
 func (q *Question) uncoveredKey(passages []Passage) bool {
 	if q.wv == nil {
 		return false
@@ -318,7 +318,39 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 				best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
 			}
 		}
-		if best < keyCoverMin {
+		if best < keyCoverMin && !q.restHeld(passages) {
+			return true
+		}
+	}
+	return false
+}
+
+// restHeld reports a passage that holds every other word of the question
+// the corpus knows, when those outweigh the missing ones: "exit a range
+// loop early in a template" is about the loop, not about "exit", and the
+// answerability model judges it; "the population of Tokyo" is refused.
+func (q *Question) restHeld(passages []Passage) bool {
+	var held, missing float64
+	for _, t := range q.Terms {
+		if t.Known {
+			held += t.Weight
+		} else if t.absent() {
+			missing += t.Weight
+		}
+	}
+	if held == 0 || held < missing {
+		return false
+	}
+	for _, p := range passages {
+		stems := allStems(words(p.Title + "\n" + p.Text))
+		all := true
+		for _, t := range q.Terms {
+			if t.Known && !stems[t.Stem] && !stems[t.Own] {
+				all = false
+				break
+			}
+		}
+		if all {
 			return true
 		}
 	}

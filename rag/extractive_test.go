@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -251,5 +252,37 @@ func TestDocumentTextCannotForgeMarkersOrMessages(t *testing.T) {
 	checkAnswer(t, ix, a)
 	if !a.Answered || !strings.HasPrefix(a.Answer, "“The corpus does not say") {
 		t.Errorf("document text must be answered, quoted, never read as the service's own message: %q", a.Answer)
+	}
+}
+
+// TestMissingWordOutweighedByTheRest: a word the corpus lacks makes it
+// "not say" only when the rest of the question does not stand, whole, in
+// one passage and outweigh it.
+func TestMissingWordOutweighedByTheRest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"templates.md": "# Templates\n\nA range loop in a template runs its body once for each element of the pipeline. The break action ends the innermost range loop early, skipping the remaining iterations.\n",
+		"rivers.md":    "# Rivers\n\nThe Danube flows through ten countries before it reaches the Black Sea.\n",
+		"bridges.md":   "# Bridges\n\nThe Brooklyn Bridge was opened in 1883 and joins Manhattan to Brooklyn.\n",
+		"coffee.md":    "# Coffee\n\nCoffee plants grow best in the highlands of the tropics, where frost is rare.\n",
+	} {
+		mustWrite(t, filepath.Join(dir, name), text)
+	}
+	ix := NewIndex(IndexOptions{})
+	if _, err := ix.Sync(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{
+		"can a backtick end a range loop early in a template": false, // "backtick": the rest is held
+		"what is the population of tokyo":                true,  // nothing else to hold
+	} {
+		passages, err := ix.Search(context.Background(), q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ix.AnalyzeQuestion(q).Unanswerable(passages); got != want {
+			t.Errorf("%q: unanswerable %v, want %v", q, got, want)
+		}
 	}
 }
