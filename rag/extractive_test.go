@@ -275,7 +275,7 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 	}
 	for q, want := range map[string]bool{
 		"can a backtick end a range loop early in a template": false, // "backtick": the rest is held
-		"what is the population of tokyo":                true,  // nothing else to hold
+		"what is the population of tokyo":                     true,  // nothing else to hold
 	} {
 		passages, err := ix.Search(context.Background(), q, 3)
 		if err != nil {
