@@ -389,13 +389,16 @@ func (q *Question) abstention(passages []Passage) string {
 	if len(passages) == 0 {
 		return "The corpus does not say: no passage matches the question."
 	}
+	// Missing words are named only when they are why: a question whose
+	// other words a passage holds was judged on those ("what on earth is
+	// %b for floats" is not refused for "earth").
 	var missing []string
 	for _, t := range q.Terms {
 		if t.absent() {
 			missing = append(missing, "“"+t.Surface+"”")
 		}
 	}
-	if len(missing) == 0 {
+	if len(missing) == 0 || !q.Unanswerable(passages) {
 		return "The corpus does not say: the closest passages below touch on the question but do not answer it."
 	}
 	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."

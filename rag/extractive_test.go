@@ -281,8 +281,14 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ix.AnalyzeQuestion(q).Unanswerable(passages); got != want {
+		a := ix.AnalyzeQuestion(q)
+		if got := a.Unanswerable(passages); got != want {
 			t.Errorf("%q: unanswerable %v, want %v", q, got, want)
+		}
+		// Were the answerer to abstain, it names the missing word only
+		// when that word is why.
+		if msg := a.abstention(passages); strings.Contains(msg, "no passage speaks of") != want {
+			t.Errorf("%q: abstention %q", q, msg)
 		}
 	}
 }
