@@ -278,6 +278,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{goDocCorpus(t, "asm.html", "godebug.md"), []string{"godoc/questions.yaml"}},
 		{goTextCorpus(t), []string{"gotext/questions.yaml"}},
 		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
+		{techTrainingCorpus(t), techTrainingSets},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {

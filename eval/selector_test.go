@@ -15,8 +15,25 @@ import (
 
 var updateSelector = flag.Bool("update-selector", false, "refit the answer selector on eval/train and write rag/selector.json")
 
-// trainingSets are the selector's training questions, over eval/train/corpus.
-var trainingSets = []string{"train/train.yaml", "train/train2.yaml"}
+// trainingSets are the selector's training questions over eval/train/corpus
+// (encyclopedia articles); techTrainingSets over techTrainingCorpus (Go
+// package docs: reference prose, tables and syntax).
+var (
+	trainingSets     = []string{"train/train.yaml", "train/train2.yaml"}
+	techTrainingSets = []string{"techtrain/questions.yaml"}
+)
+
+// techTrainingCorpus copies the package docs techtrain/questions.yaml asks
+// about from this Go installation.
+func techTrainingCorpus(t *testing.T) string {
+	t.Helper()
+	return goRootCorpus(t, map[string]string{
+		"gob.txt":    "src/encoding/gob/doc.go",
+		"slog.txt":   "src/log/slog/doc.go",
+		"signal.txt": "src/os/signal/doc.go",
+		"regexp.txt": "src/regexp/syntax/doc.go",
+	})
+}
 
 // Fitting settings of the selector.
 const (
@@ -32,7 +49,7 @@ const (
 func TestSelectorFit(t *testing.T) {
 	qs, items := trainingQuestions(t)
 	m := rag.FitSelector(qs, selectorL2, selectorIterations)
-	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus: " + strconv.Itoa(items) + " questions"
+	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus, eval/techtrain/questions.yaml over Go package docs: " + strconv.Itoa(items) + " questions"
 	if *updateSelector {
 		data, err := json.MarshalIndent(m, "", "  ")
 		if err != nil {
@@ -62,8 +79,27 @@ func TestSelectorFit(t *testing.T) {
 // labels each candidate sentence by whether it holds an expected answer.
 func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 	t.Helper()
+	var qs []rag.TrainingQuestion
+	n := 0
+	for _, c := range []struct {
+		corpus string
+		sets   []string
+	}{
+		{"train/corpus", trainingSets},
+		{techTrainingCorpus(t), techTrainingSets},
+	} {
+		more, items := corpusQuestions(t, c.corpus, c.sets)
+		qs = append(qs, more...)
+		n += items
+	}
+	return qs, n
+}
+
+// corpusQuestions is trainingQuestions for sets over one corpus.
+func corpusQuestions(t *testing.T, corpus string, sets []string) ([]rag.TrainingQuestion, int) {
+	t.Helper()
 	var items []Item
-	for _, path := range trainingSets {
+	for _, path := range sets {
 		set, err := LoadSet(path)
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +108,7 @@ func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 	}
 	ctx := context.Background()
 	ix := rag.NewIndex(rag.IndexOptions{})
-	if _, err := ix.Sync(ctx, "train/corpus", nil); err != nil {
+	if _, err := ix.Sync(ctx, corpus, nil); err != nil {
 		t.Fatal(err)
 	}
 	var qs []rag.TrainingQuestion
