@@ -262,6 +262,11 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		if m == nil || !ix.isAside(text[start+m[2]:start+m[3]]) || start+m[1] >= len(text) {
 			break
 		}
+		// A segment that asks, when nothing after it does, is the question
+		// itself: "what is log/slog, in one sentence".
+		if whWord.MatchString(text[start+m[2]:start+m[3]]) && !whWord.MatchString(text[start+m[1]:]) {
+			break
+		}
 		start += m[1]
 	}
 	if start > 0 {

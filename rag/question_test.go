@@ -212,3 +212,20 @@ func TestSuggestedQuestionsComeFromTheCorpus(t *testing.T) {
 		t.Errorf("suggestions of another corpus: %q", after)
 	}
 }
+
+// TestTheQuestionIsNoAside: a leading phrase set off by a comma is
+// dropped as an aside only when it does not hold the question itself.
+func TestTheQuestionIsNoAside(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for text, core := range map[string]string{
+		"what happened next, in short":                       "what happened next, in short",
+		"hey, who is iran's ambassador to russia":            "who is iran's ambassador to russia",
+		"what's up, who is iran's ambassador to russia":      "who is iran's ambassador to russia",
+		"Quick question: who is iran's ambassador to russia": "who is iran's ambassador to russia",
+	} {
+		if got := ix.AnalyzeQuestion(text).core(); got != core {
+			t.Errorf("%q: question read as %q, want %q", text, got, core)
+		}
+	}
+}
