@@ -65,11 +65,12 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		}
 		// A name the corpus lacks altogether, or a key word no passage
 		// comes near in meaning: it does not say.
-		if q.Unanswerable(req.Passages) {
+		unanswerable := q.Unanswerable(req.Passages)
+		if unanswerable {
 			ans.Confidence = 0
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
-			ans.Answer = q.abstention(req.Passages)
+			ans.Answer = q.abstention(req.Passages, unanswerable)
 			return ans, nil
 		}
 		chosen, short := choose(q, cands, order, opts)
@@ -381,24 +382,23 @@ func (q *Question) hasKnownTerm() bool {
 }
 
 // abstention explains why there is no answer, naming only the key topic
-// words no passage holds.
-func (q *Question) abstention(passages []Passage) string {
+// words no passage holds, and those only when they are why (unanswerable:
+// [Question.Unanswerable] of the passages).
+func (q *Question) abstention(passages []Passage, unanswerable bool) string {
 	if len(q.Terms) == 0 {
 		return "The corpus does not say: the question has no words to search for."
 	}
 	if len(passages) == 0 {
 		return "The corpus does not say: no passage matches the question."
 	}
-	// Missing words are named only when they are why: a question whose
-	// other words a passage holds was judged on those ("what on earth is
-	// %b for floats" is not refused for "earth").
+	// "what on earth is %b for floats" is not refused for "earth".
 	var missing []string
 	for _, t := range q.Terms {
 		if t.absent() {
 			missing = append(missing, "“"+t.Surface+"”")
 		}
 	}
-	if len(missing) == 0 || !q.Unanswerable(passages) {
+	if len(missing) == 0 || !unanswerable {
 		return "The corpus does not say: the closest passages below touch on the question but do not answer it."
 	}
 	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."

@@ -282,12 +282,13 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := ix.AnalyzeQuestion(q)
-		if got := a.Unanswerable(passages); got != want {
+		got := a.Unanswerable(passages)
+		if got != want {
 			t.Errorf("%q: unanswerable %v, want %v", q, got, want)
 		}
 		// Were the answerer to abstain, it names the missing word only
 		// when that word is why.
-		if msg := a.abstention(passages); strings.Contains(msg, "no passage speaks of") != want {
+		if msg := a.abstention(passages, got); strings.Contains(msg, "no passage speaks of") != want {
 			t.Errorf("%q: abstention %q", q, msg)
 		}
 	}
