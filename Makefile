@@ -68,9 +68,9 @@ eval: build
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/typed.yaml --thresholds "" | tail -4
-	./$(BIN) eval --corpus $(GOTEXT) --data $(OUT)/eval-gotext --set eval/gotext/questions.yaml --thresholds "" | tail -4
-	@echo "Go documents (one change judged on them):"
+	@echo "Go documents and package docs (changes were judged on them):"
 	./$(BIN) eval --corpus $(GODOC) --data $(OUT)/eval-godoc --set eval/godoc/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus $(GOTEXT) --data $(OUT)/eval-gotext --set eval/gotext/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
