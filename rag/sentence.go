@@ -51,8 +51,8 @@ func sentences(text string, start, end int) []Span {
 // listItem reports a heading-like line that is an entry of a list or a
 // table ("%t  the word true or false", "Sprintf returns a string;"): it
 // ends with a comma or semicolon, or follows a label ending with a colon,
-// another heading-like line or a row that begins with the same sign. A heading stands alone above its prose,
-// or above the list it names.
+// another heading-like line or a row that begins with the same sign. A
+// heading stands alone above its prose, or above the list it names.
 func listItem(text string, paras []Span, i int) bool {
 	para := strings.TrimSpace(text[paras[i].Start:paras[i].End])
 	switch {

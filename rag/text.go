@@ -60,7 +60,8 @@ func words(text string) []Word {
 			continue
 		}
 		// A printf verb is one word with its sign and flags: "%x" and "%#v"
-		// say what "x" and "v" alone do not.
+		// say what "x" and "v" alone do not. Its case is kept: "%x" and
+		// "%X" are different verbs.
 		if r == '%' && start < 0 {
 			if n := formatVerbAt(text, i); n > 0 {
 				out = append(out, Word{Lower: text[i : i+n], Stem: text[i : i+n], Start: i, End: i + n})
@@ -256,7 +257,7 @@ const textAnalysis = 2
 
 // formatVerb matches a printf-style verb with its flags, width and
 // precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.
-var formatVerb = regexp.MustCompile(`^%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z%]\b`)
+var formatVerb = regexp.MustCompile(`^%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z]\b`)
 
 // formatVerbAt returns the length of the printf verb at text[i:], or 0.
 func formatVerbAt(text string, i int) int {
