@@ -303,34 +303,38 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 	if q.wv == nil {
 		return false
 	}
-	var words_ []Word
+	var passageWords [][]Word // read once, when some key word is absent
 	for _, t := range q.Terms {
 		if !t.absent() {
 			continue
 		}
-		if words_ == nil {
-			for _, p := range passages {
-				words_ = append(words_, words(p.Title+"\n"+p.Text)...)
+		if passageWords == nil {
+			passageWords = make([][]Word, len(passages))
+			for i, p := range passages {
+				passageWords[i] = words(p.Title + "\n" + p.Text)
 			}
 		}
 		best := 0.0
-		for _, w := range words_ {
-			if !w.Stop {
-				best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
+		for _, ws := range passageWords {
+			for _, w := range ws {
+				if !w.Stop {
+					best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
+				}
 			}
 		}
-		if best < keyCoverMin && !q.restHeld(passages) {
-			return true
+		if best < keyCoverMin {
+			return !q.restHeld(passageWords)
 		}
 	}
 	return false
 }
 
-// restHeld reports a passage that holds every other word of the question
-// the corpus knows, when those outweigh the missing ones: "exit a range
-// loop early in a template" is about the loop, not about "exit", and the
-// answerability model judges it; "the population of Tokyo" is refused.
-func (q *Question) restHeld(passages []Passage) bool {
+// restHeld reports a passage (given by its words) that holds every other
+// word of the question the corpus knows, when those outweigh the missing
+// ones: "how do i quit the retry loop in the scheduler" is about the loop,
+// not about "quit", and the answerability model judges it; "the
+// population of Tokyo" is refused.
+func (q *Question) restHeld(passageWords [][]Word) bool {
 	var held, missing float64
 	for _, t := range q.Terms {
 		if t.Known {
@@ -342,8 +346,8 @@ func (q *Question) restHeld(passages []Passage) bool {
 	if held == 0 || held < missing {
 		return false
 	}
-	for _, p := range passages {
-		stems := allStems(words(p.Title + "\n" + p.Text))
+	for _, ws := range passageWords {
+		stems := allStems(ws)
 		all := true
 		for _, t := range q.Terms {
 			if t.Known && !stems[t.Stem] && !stems[t.Own] {
@@ -391,7 +395,7 @@ func (q *Question) abstention(passages []Passage, unanswerable bool) string {
 	if len(passages) == 0 {
 		return "The corpus does not say: no passage matches the question."
 	}
-	// "what on earth is %b for floats" is not refused for "earth".
+	// "why on earth does the cache grow" is not refused for "earth".
 	var missing []string
 	for _, t := range q.Terms {
 		if t.absent() {

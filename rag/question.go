@@ -263,7 +263,7 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 			break
 		}
 		// A segment that asks, when nothing after it does, is the question
-		// itself: "what is log/slog, in one sentence".
+		// itself: "what is the journal, in a word".
 		if whWord.MatchString(text[start+m[2]:start+m[3]]) && !whWord.MatchString(text[start+m[1]:]) {
 			break
 		}

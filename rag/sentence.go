@@ -33,14 +33,19 @@ func sentences(text string, start, end int) []Span {
 			start++
 		}
 	}
+	lines := make([]string, len(paras))
+	headingLike := make([]bool, len(paras))
+	for i, p := range paras {
+		lines[i] = strings.TrimSpace(text[p.Start:p.End])
+		headingLike[i] = isHeading(lines[i])
+	}
 	var out []Span
 	for i, p := range paras {
-		para := text[p.Start:p.End]
 		switch {
-		case !isHeading(para) || isKeyValue(para):
+		case !headingLike[i] || isKeyValue(lines[i]):
 			out = appendParagraph(out, text, p.Start, p.End)
-		case listItem(text, paras, i):
-			out = append(out, Span{Start: p.Start, End: p.End, Quotable: itemQuotable(para)})
+		case listItem(lines, headingLike, i):
+			out = append(out, Span{Start: p.Start, End: p.End, Quotable: itemQuotable(lines[i])})
 		default:
 			out = append(out, Span{Start: p.Start, End: p.End})
 		}
@@ -53,33 +58,32 @@ func sentences(text string, start, end int) []Span {
 // ends with a comma or semicolon, or follows a label ending with a colon,
 // another heading-like line or a row that begins with the same sign. A
 // heading stands alone above its prose, or above the list it names.
-func listItem(text string, paras []Span, i int) bool {
-	para := strings.TrimSpace(text[paras[i].Start:paras[i].End])
+func listItem(lines []string, headingLike []bool, i int) bool {
+	line := lines[i]
 	switch {
-	case strings.HasSuffix(para, ";") || strings.HasSuffix(para, ","):
+	case strings.HasSuffix(line, ";") || strings.HasSuffix(line, ","):
 		return true
-	case strings.HasSuffix(para, ":") || i == 0:
+	case strings.HasSuffix(line, ":") || i == 0:
 		return false
-	}
-	prev := strings.TrimSpace(text[paras[i-1].Start:paras[i-1].End])
-	if isHeading(prev) {
+	case headingLike[i-1]:
 		return true
 	}
 	// A row of a table after another that begins alike ("%q …." above
 	// "%x …"), whatever punctuation that one ends with.
-	first, _ := utf8.DecodeRuneInString(para)
+	prev := lines[i-1]
+	first, _ := utf8.DecodeRuneInString(line)
 	prevFirst, _ := utf8.DecodeRuneInString(prev)
 	return !strings.Contains(prev, "\n") && first == prevFirst && !unicode.IsLetter(first)
 }
 
-// itemQuotable reports a list entry worth citing: a term and its gloss of
-// three words or more ("%d  base 10"), the gloss no code.
+// itemQuotable reports a list entry (trimmed) worth citing: a term and its
+// gloss of three words or more ("%d  base 10"), the gloss no code.
 func itemQuotable(item string) bool {
 	fields := strings.Fields(item)
 	if len(fields) < 3 {
 		return false
 	}
-	gloss := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(item), fields[0]))
+	gloss := strings.TrimSpace(strings.TrimPrefix(item, fields[0]))
 	return !looksLikeCode(gloss) && !hasCodeMarker(item)
 }
 
