@@ -54,7 +54,7 @@ GODOC := $(OUT)/godoc-corpus
 GOTEXT := $(OUT)/gotext-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-fresh
 	@mkdir -p $(GODOC) $(GOTEXT)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
 	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
@@ -64,7 +64,8 @@ eval: build
 		--baseline eval/baseline.seeds.json --markdown $(OUT)/eval-seeds.md --junit $(OUT)/eval-junit.xml | tail -4
 	./$(BIN) eval --corpus $(GOSPEC) --data $(OUT)/eval-gospec --set eval/gospec.yaml --thresholds eval/thresholds.gospec.yaml \
 		--baseline eval/baseline.gospec.json --markdown $(OUT)/eval-gospec.md --junit $(OUT)/eval-gospec-junit.xml | tail -4
-	@echo "held out (never tuned on):"
+	@echo "held out (never tuned on; fresh/ is read only to close a round of changes):"
+	./$(BIN) eval --corpus eval/fresh/corpus --data $(OUT)/eval-fresh --set eval/fresh/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/holdout.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/wiki/corpus --data $(OUT)/eval-wiki --set eval/wiki/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/typed.yaml --thresholds "" | tail -4

@@ -279,6 +279,8 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{goTextCorpus(t), []string{"gotext/questions.yaml"}},
 		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
 		{techTrainingCorpus(t), techTrainingSets},
+		{"newstrain/corpus", newsTrainingSets},
+		{"fresh/corpus", []string{"fresh/questions.yaml"}},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {

@@ -17,10 +17,12 @@ var updateSelector = flag.Bool("update-selector", false, "refit the answer selec
 
 // trainingSets are the selector's training questions over eval/train/corpus
 // (encyclopedia articles); techTrainingSets over techTrainingCorpus (Go
-// package docs: reference prose, tables and syntax).
+// package docs: reference prose, tables and syntax); newsTrainingSets over
+// eval/newstrain/corpus (news reports).
 var (
 	trainingSets     = []string{"train/train.yaml", "train/train2.yaml"}
 	techTrainingSets = []string{"techtrain/questions.yaml"}
+	newsTrainingSets = []string{"newstrain/questions.yaml"}
 )
 
 // techTrainingCorpus copies the package docs techtrain/questions.yaml asks
@@ -49,7 +51,7 @@ const (
 func TestSelectorFit(t *testing.T) {
 	qs, items := trainingQuestions(t)
 	m := rag.FitSelector(qs, selectorL2, selectorIterations)
-	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus, eval/techtrain/questions.yaml over Go package docs: " + strconv.Itoa(items) + " questions"
+	m.Trained = "eval/train/train.yaml and train2.yaml over eval/train/corpus, eval/techtrain/questions.yaml over Go package docs, eval/newstrain/questions.yaml over news reports: " + strconv.Itoa(items) + " questions"
 	if *updateSelector {
 		data, err := json.MarshalIndent(m, "", "  ")
 		if err != nil {
@@ -87,6 +89,7 @@ func trainingQuestions(t *testing.T) ([]rag.TrainingQuestion, int) {
 	}{
 		{"train/corpus", trainingSets},
 		{techTrainingCorpus(t), techTrainingSets},
+		{"newstrain/corpus", newsTrainingSets},
 	} {
 		more, items := corpusQuestions(t, c.corpus, c.sets)
 		qs = append(qs, more...)

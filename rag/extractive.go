@@ -101,18 +101,9 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	if q.Kind.spanKind() && len(b.answerSpans(q)) == 0 && b.next >= 0 && len(cands[b.next].answerSpans(q)) > 0 {
 		chosen = append(chosen, cands[b.next])
 	} else {
-		// A runner-up of the same document close behind often holds what
-		// the best one lacks: the two together answer more often than one.
-		for _, i := range order[1:] {
-			c := &cands[i]
-			if c.score < b.score-secondMargin {
-				break
-			}
-			if sameDoc(c, b) && !nearDuplicate(c, b) {
-				chosen = append(chosen, *c)
-				break
-			}
-		}
+		// Runners-up of the same document the model wavers between often
+		// hold what the best one lacks.
+		chosen = runnersUp(cands, order, opts.MaxSentences)
 		// Alone, the best sentence may be continued by the next one ("It …",
 		// "However, …"), which often says what was asked.
 		if len(chosen) == 1 && b.next >= 0 && refersBack(&cands[b.next]) {
@@ -131,6 +122,38 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	return chosen, ""
 }
 
+// runnersUp returns the best candidate of order and, while the model
+// wavers, the runners-up of its document: the fewest, best first, whose
+// softmax probabilities add up to answerMass, at most limit, none a near
+// duplicate of the best or runnerUpMargin behind it, and none when the best
+// one's document holds less than docMassMin of the belief.
+func runnersUp(cands []candidate, order []int, limit int) []candidate {
+	b := &cands[order[0]]
+	chosen := []candidate{*b}
+	var all, docMass float64
+	for _, i := range order {
+		e := math.Exp(cands[i].score - b.score)
+		all += e
+		if sameDoc(&cands[i], b) {
+			docMass += e
+		}
+	}
+	if docMass/all < docMassMin {
+		return chosen
+	}
+	mass := 1 / all
+	for _, i := range order[1:] {
+		if mass >= answerMass || len(chosen) >= limit || cands[i].score < b.score-runnerUpMargin {
+			break
+		}
+		if c := &cands[i]; sameDoc(c, b) && !nearDuplicate(c, b) {
+			chosen = append(chosen, *c)
+			mass += math.Exp(c.score-b.score) / all
+		}
+	}
+	return chosen
+}
+
 // withIntroduced adds, after a chosen sentence that ends with a colon, the
 // sentence it introduces: "… is exported if both:" says nothing alone.
 func withIntroduced(cands []candidate, chosen []candidate) []candidate {
@@ -144,11 +167,28 @@ func withIntroduced(cands []candidate, chosen []candidate) []candidate {
 	return out
 }
 
-// secondMargin is how far below the best score, in the model's log-odds,
-// a second sentence may be: within it the softmax gives it at least
-// e^-2 ≈ 0.14 of the best one's chance. Chosen on the training sets
-// (answer recall 0.714 → 0.722 and 0.824 → 0.839 from a margin of 1).
-const secondMargin = 2.0
+// answerMass is the share of the selector's belief the sentences of an
+// answer should hold together: the fewest of the best one's document whose
+// softmax probabilities add up to it, at most MaxSentences. A sure best
+// sentence stands alone; when the model wavers, the runners-up it wavers
+// between come along. On the training sets answer recall rises with it,
+// and so does length: 0.7 answers 877 of 1191 with a mean of 306–338
+// characters on the wiki and typed sets, 0.8 895 with 329–370, 0.9 912
+// with 379–417. 0.8 is the middle of that trade.
+const answerMass = 0.8
+
+// docMassMin is the least share of the selector's belief the best
+// sentence's document must hold for runners-up of it to join the answer:
+// when the model wavers between documents, more sentences of one of them
+// only add citations of the wrong one. At 0.7 the seeds' citation precision
+// is about 0.93 against 0.91 with no such floor, for one item of recall on
+// the held sets and one on the training sets.
+const docMassMin = 0.7
+
+// runnerUpMargin is how far below the best score, in log-odds, a runner-up
+// may be: under e^-3 ≈ 5% of the best one's chance it adds words, not
+// answers. The training sets lose no item at 3 and 8 at 2.
+const runnerUpMargin = 3.0
 
 func sameDoc(a, b *candidate) bool { return a.docID == b.docID }
 

@@ -293,3 +293,40 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 		}
 	}
 }
+
+func TestRunnersUpJoinWhileTheModelWavers(t *testing.T) {
+	t.Parallel()
+	type c struct {
+		doc   string
+		score float64
+		text  string
+	}
+	tests := []struct {
+		name  string
+		cands []c
+		limit int
+		want  int // sentences chosen, the best first
+	}{
+		{"a sure best sentence stands alone", []c{{"a", 10, "one"}, {"a", 5, "two"}, {"a", 4, "three"}}, 4, 1},
+		{"wavering within a document", []c{{"a", 3, "one"}, {"a", 2.8, "two"}, {"a", 2.5, "three"}, {"a", -5, "four"}}, 4, 3},
+		{"bounded by the limit", []c{{"a", 3, "one"}, {"a", 2.8, "two"}, {"a", 2.5, "three"}}, 2, 2},
+		{"wavering between documents", []c{{"a", 3, "one"}, {"b", 2.9, "two"}, {"a", 2.8, "three"}}, 4, 1},
+		{"a near duplicate is skipped", []c{{"a", 3, "red fox jumps"}, {"a", 2.9, "red fox jumps high"}, {"a", 2.8, "blue whale"}, {"a", -1, "far behind"}}, 4, 2},
+	}
+	for _, tt := range tests {
+		cands := make([]candidate, len(tt.cands))
+		order := make([]int, len(tt.cands))
+		for i, x := range tt.cands {
+			cands[i] = candidate{docID: x.doc, score: x.score, text: x.text, stems: allStems(words(x.text))}
+			order[i] = i
+		}
+		got := runnersUp(cands, order, tt.limit)
+		if len(got) != tt.want || got[0].text != tt.cands[0].text {
+			var texts []string
+			for _, g := range got {
+				texts = append(texts, g.text)
+			}
+			t.Errorf("%s: chose %q, want %d sentences from the best", tt.name, texts, tt.want)
+		}
+	}
+}
