@@ -289,9 +289,11 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		if loc[0] == 0 {
 			return 0, false
 		}
-		padding := true
+		// "and the drill, where was it?": a phrase joined on to the talk
+		// so far names what the follow-up asks about.
+		padding := len(ws) == 0 || !continuation[ws[0].Lower]
 		for _, w := range ws {
-			if w.Start >= loc[0] {
+			if !padding || w.Start >= loc[0] {
 				break
 			}
 			if !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w)) {
@@ -337,6 +339,9 @@ func (ix *Index) isAside(seg string) bool {
 	if len(ws) == 0 || len(ws) > 4 {
 		return false
 	}
+	if continuation[ws[0].Lower] {
+		return false // it names what a follow-up asks about
+	}
 	// A greeting opens a remark on the asking itself ("hey quick
 	// question,"), whatever words follow it.
 	greeting := isInterjection(ix.opts.Words, ws[0])
@@ -355,6 +360,8 @@ func (ix *Index) isAside(seg string) bool {
 	}
 	return true
 }
+
+var continuation = map[string]bool{"and": true, "but": true, "or": true, "also": true, "plus": true}
 
 // auxiliaries make a verb of a participle after them ("are hanging").
 var auxiliaries = map[string]bool{"am": true, "is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "being": true, "has": true, "have": true, "had": true}
@@ -376,9 +383,9 @@ func isRequestVerb(wv *WordVectors, w Word) bool {
 }
 
 // isInterjection reports a greeting or filler word: one WordNet does not
-// know that is no name ("hey", "hi", "ok").
+// know that is no name ("hey", "hi", "ok") nor a function word ("and").
 func isInterjection(wv *WordVectors, w Word) bool {
-	return wv != nil && !w.Cap && wv.Rank(w.Lower) >= 0 && lemmaInfo(wv, w.Lower).POS == 0 && !hasDigit(w.Lower)
+	return wv != nil && !w.Cap && !w.Stop && wv.Rank(w.Lower) >= 0 && lemmaInfo(wv, w.Lower).POS == 0 && !hasDigit(w.Lower)
 }
 
 // questionKind reads the kind of answer asked for from the question

@@ -223,6 +223,8 @@ func TestTheQuestionIsNoAside(t *testing.T) {
 		"hey, who is iran's ambassador to russia":            "who is iran's ambassador to russia",
 		"what's up, who is iran's ambassador to russia":      "who is iran's ambassador to russia",
 		"Quick question: who is iran's ambassador to russia": "who is iran's ambassador to russia",
+		// A follow-up that names its topic first: "and" is no greeting.
+		"and the naval drill, where was that": "and the naval drill, where was that",
 	} {
 		if got := ix.AnalyzeQuestion(text).core(); got != core {
 			t.Errorf("%q: question read as %q, want %q", text, got, core)
