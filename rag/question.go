@@ -590,6 +590,11 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return found, relatedSim
 		}
 	}
+	// A shorthand ("ppl", "govt", "yrs"): its most frequent English
+	// expansion, when the corpus holds that.
+	if e := abbreviation(wv, w); e != "" && ix.lex.df(stem(e)) > 0 {
+		return stem(e), typoSim
+	}
 	// A clipped word ("crypto" for "cryptocurrency"): the word as written
 	// begins a longer corpus term.
 	if len(w.Lower) >= 5 {
@@ -639,6 +644,39 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		}
 	}
 	return "", 0
+}
+
+// abbreviation returns the most frequent English word that w, typed in
+// lower case and unknown to WordNet, shortens: one with w's first letter
+// and its letters in order, at least two letters longer, ending in its last
+// consonant ("ppl": "people", "mgmt": "management"). Word vectors do not help here: a shorthand's
+// contexts are chat, not its expansion's.
+func abbreviation(wv *WordVectors, w Word) string {
+	a := w.Lower
+	if wv == nil || w.Cap || len(a) < 2 || len(a) > 5 || hasDigit(a) || wv.Info(a).POS != 0 {
+		return ""
+	}
+	for _, e := range wv.words[:min(len(wv.words), abbreviationRank)] {
+		if len(e) >= len(a)+2 && e[0] == a[0] && subsequence(a, e) && wv.Info(e).POS != 0 &&
+			a[len(a)-1] == strings.TrimRight(e, "aeiou")[len(strings.TrimRight(e, "aeiou"))-1] {
+			return e
+		}
+	}
+	return ""
+}
+
+// abbreviationRank bounds the words a shorthand may stand for: common ones.
+const abbreviationRank = 5000
+
+// subsequence reports whether a's letters occur in b in order.
+func subsequence(a, b string) bool {
+	i := 0
+	for j := 0; j < len(b) && i < len(a); j++ {
+		if b[j] == a[i] {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 // typoRank is the frequency rank past which a word may be a misspelling.

@@ -39,6 +39,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"China kept away from the talks.",
 		"The first phone call lasted a minute.",
 		"The ship sailed at dawn.",
+		"Most people in the government department worked long hours.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -54,6 +55,9 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"What did the envoy say?", "envoy", stem("ambassador"), true},                    // a sibling close in meaning, not the broader "diplomat"
 		{"Did the Chinese attend the talks?", "chinese", stem("china"), true},             // WordNet: the noun an adjective pertains to
 		{"Who made the first cellphone call?", "cellphone", stem("phone"), true},          // a compound's head
+		{"how many hrs did the govt dept work", "hrs", stem("hours"), false},              // shorthand
+		{"how many hrs did the govt dept work", "govt", stem("government"), false},
+		{"what did ppl say", "ppl", stem("people"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -95,6 +99,11 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	q = ix.AnalyzeQuestion("Who wrote Hamlet?")
 	if got, _ := term(q, "hamlet"); got.Known || !got.Name {
 		t.Errorf("hamlet: %+v", got)
+	}
+	// A shorthand stands only for a common word ending as it ends.
+	q = ix.AnalyzeQuestion("how do i restart nginx on the ship")
+	if got, _ := term(q, "nginx"); got.Known {
+		t.Errorf("nginx: %+v", got)
 	}
 }
 
