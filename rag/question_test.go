@@ -173,6 +173,8 @@ func TestTypedSpans(t *testing.T) {
 		{KindNumber, "Iran wants Su-35 jets.", nil},
 		{KindPerson, "He met Kazem Jalali, the ambassador, in Moscow.", []string{"Kazem Jalali"}},
 		{KindPerson, "He was apprenticed to Riebau, a bookbinder.", []string{"Riebau"}},
+		{KindPerson, "OTTAWA, May 15, 2025 — The agency approved it.", nil}, // a dateline's date is no person
+		{KindPerson, "The minister, Theresa May, resigned.", []string{"Theresa May"}},
 		{KindPlace, "They met in Moscow.", []string{"Moscow", "in Moscow"}},
 		{KindName, "The drills, named “CASAREX 2025”, ended.", []string{"CASAREX 2025"}},
 	}

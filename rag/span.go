@@ -67,7 +67,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 	case KindPlace:
 		for _, n := range nameSpans(wv, text) {
-			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) {
+			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) && !calendarDate(text, n) {
 				n.kind = kind
 				out = append(out, n)
 			}
@@ -78,7 +78,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 	case KindPerson:
 		for _, n := range nameSpans(wv, text) {
-			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:]) {
+			if (nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:])) && !calendarDate(text, n) {
 				n.kind = kind
 				out = append(out, n)
 			}
@@ -107,6 +107,18 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 }
 
 // inDate reports an offset inside one of the date spans.
+// calendarDate reports a name span that is a date with a day or a year
+// ("May 15" in "OTTAWA, May 15, 2025"): no person or place, whatever
+// capitalised word comes before it. A month name alone may be a surname.
+func calendarDate(text string, n typedSpan) bool {
+	for _, d := range dateSpan.FindAllStringIndex(text, -1) {
+		if n.start >= d[0] && n.start < d[1] && strings.ContainsAny(text[d[0]:d[1]], "0123456789") {
+			return true
+		}
+	}
+	return false
+}
+
 func inDate(dates [][]int, at int) bool {
 	for _, d := range dates {
 		if at >= d[0] && at < d[1] {
