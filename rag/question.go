@@ -611,7 +611,7 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 	// is taken for a misspelling.
 	capital := w.Cap && w.Start > 0
 	if r := wv.Rank(w.Lower); bestSim < typoSim && len(w.Lower) >= 4 && !hasDigit(w.Lower) && (!capital || len(w.Lower) >= 6) &&
-		(r < 0 || r > typoRank || wv.Info(w.Lower).POS == 0) {
+		(r < 0 || r > typoRank || lemmaInfo(wv, w.Lower).POS == 0) {
 		edits := maxEdits(w.Lower)
 		if capital {
 			edits = 1

@@ -40,6 +40,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The first phone call lasted a minute.",
 		"The ship sailed at dawn.",
 		"Most people in the government department worked long hours.",
+		"Lean years followed.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -99,6 +100,11 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	q = ix.AnalyzeQuestion("Who wrote Hamlet?")
 	if got, _ := term(q, "hamlet"); got.Known || !got.Name {
 		t.Errorf("hamlet: %+v", got)
+	}
+	// An inflected English word is no misspelling: "leaves" is not "lean".
+	q = ix.AnalyzeQuestion("what colour are the leaves")
+	if got, _ := term(q, "leaves"); got.Stem == stem("lean") {
+		t.Errorf("leaves: %+v", got)
 	}
 	// A shorthand stands only for a common word ending as it ends.
 	q = ix.AnalyzeQuestion("how do i restart nginx on the ship")

@@ -118,9 +118,9 @@ type TrainingQuestion struct {
 // FitSelector fits the ranking weights by L2-regularised conditional
 // logit over the answerable questions that have a right sentence, then
 // the calibration by logistic regression on every question's best
-// sentence, then the threshold that makes the most right decisions:
-// answerable questions answered with a right sentence, the rest abstained
-// on. Plain batch gradient descent: deterministic.
+// sentence, then the threshold: the highest that abstains on at most
+// maxFalseAbstention of the answerable questions. Plain batch gradient
+// descent: deterministic.
 func FitSelector(qs []TrainingQuestion, l2 float64, iterations int) SelectorModel {
 	n := len(FeatureNames)
 	m := SelectorModel{Features: FeatureNames, Weights: make([]float64, n)}
