@@ -357,8 +357,12 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 		best := 0.0
 		for _, ws := range passageWords {
 			for _, w := range ws {
-				if !w.Stop {
-					best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
+				if w.Stop {
+					continue
+				}
+				best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
+				if clipping(t.Surface, w.Lower) {
+					best = 1
 				}
 			}
 		}
@@ -367,6 +371,14 @@ func (q *Question) uncoveredKey(passages []Passage) bool {
 		}
 	}
 	return false
+}
+
+// clipping reports a word cut short from a longer one ("lib" of
+// "library", "param" of "parameter", "docs" of "documentation"): near it
+// in form, however far the vectors put the two.
+func clipping(short, long string) bool {
+	short = strings.TrimSuffix(short, "s")
+	return len(short) >= 3 && len(long) >= len(short)+2 && strings.HasPrefix(long, short)
 }
 
 // restHeld reports a passage (given by its words) that holds every other
@@ -409,7 +421,7 @@ func (t QueryTerm) absent() bool { return t.Key && !t.Known && !hasDigit(t.Surfa
 // missingKey reports a name the corpus does not hold in any form.
 func (q *Question) missingKey() bool {
 	for _, t := range q.Terms {
-		if t.Name && !t.Known {
+		if t.Name && !t.Known && !t.Clipped {
 			return true
 		}
 	}

@@ -266,6 +266,7 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 		"rivers.md":    "# Rivers\n\nThe Danube flows through ten countries before it reaches the Black Sea.\n",
 		"bridges.md":   "# Bridges\n\nThe Brooklyn Bridge was opened in 1883 and joins Manhattan to Brooklyn.\n",
 		"coffee.md":    "# Coffee\n\nCoffee plants grow best in the highlands of the tropics, where frost is rare.\n",
+		"library.md":   "# The standard library\n\nThe standard library ships a parser for configuration files.\n",
 	} {
 		mustWrite(t, filepath.Join(dir, name), text)
 	}
@@ -276,8 +277,9 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 	for q, want := range map[string]bool{
 		"can a backtick end a range loop early in a template": false, // "backtick": the rest is held
 		"what is the population of tokyo":                     true,  // nothing else to hold
+		"which lib holds coffee and the danube":               false, // "lib" is "library" cut short
 	} {
-		passages, err := ix.Search(context.Background(), q, 3)
+		passages, err := ix.Search(context.Background(), q, 5)
 		if err != nil {
 			t.Fatal(err)
 		}

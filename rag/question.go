@@ -69,6 +69,10 @@ type QueryTerm struct {
 	// "not say"; a common noun it lacks only lowers the confidence, since
 	// the corpus may use another word for it.
 	Name bool
+	// Clipped marks a word the corpus lacks, typed in lower case, that
+	// begins a longer corpus term ("lib", "param"): perhaps that term cut
+	// short, so no name the corpus lacks for certain.
+	Clipped bool
 }
 
 // Similarity thresholds for resolving a word the corpus lacks, and the
@@ -152,6 +156,16 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	return true
 }
 
+// quantifier reports a noun of group or quantity between "a" and "of"
+// ("a bunch of", "a couple of", "a handful of"): it counts what follows.
+func quantifier(wv *WordVectors, ws []Word, i int) bool {
+	if wv == nil || i == 0 || i+1 >= len(ws) || ws[i+1].Lower != "of" || ws[i-1].Lower != "a" && ws[i-1].Lower != "an" {
+		return false
+	}
+	c := lemmaInfo(wv, ws[i].Lower).Class
+	return c == ClassGroup || c == ClassQuantity
+}
+
 // verbForm reports a participle that is no noun in its own right
 // ("sparked", "leaked"): used as a verb, whatever its stem names.
 func verbForm(wv *WordVectors, w string) bool {
@@ -221,6 +235,9 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
+		if t.Key && !t.Name && quantifier(wv, ws, i) {
+			t.Key = false // "a bunch of files": the files are the topic
+		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
@@ -228,6 +245,11 @@ func (ix *Index) analyze(text string) *Question {
 			}
 		}
 		t.Known = df > 0
+		if !t.Known && !w.Cap {
+			short := strings.TrimSuffix(w.Lower, "s")
+			ext := ix.lex.extension(short)
+			t.Clipped = len(short) >= 3 && len(ext) >= len(short)+2
+		}
 		t.Weight = ix.lex.idf(df) * t.Sim
 		if isLight(wv, w) {
 			t.Weight *= lightWeight

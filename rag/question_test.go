@@ -106,6 +106,11 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 	if got, _ := term(q, "leaves"); got.Stem == stem("lean") {
 		t.Errorf("leaves: %+v", got)
 	}
+	// A noun that counts what follows it is no topic.
+	q = ix.AnalyzeQuestion("did a bunch of ships sail at dawn")
+	if got, _ := term(q, "bunch"); got.Key {
+		t.Errorf("bunch: %+v", got)
+	}
 	// A shorthand stands only for a common word ending as it ends.
 	q = ix.AnalyzeQuestion("how do i restart nginx on the ship")
 	if got, _ := term(q, "nginx"); got.Known {
