@@ -70,8 +70,8 @@ type QueryTerm struct {
 	// the corpus may use another word for it.
 	Name bool
 	// Clipped marks a word the corpus lacks, typed in lower case, that
-	// begins a longer corpus term ("lib", "param"): perhaps that term cut
-	// short, so no name the corpus lacks for certain.
+	// begins a longer corpus term ("config", "repo"): perhaps that term
+	// cut short, so no name the corpus lacks for certain.
 	Clipped bool
 }
 
@@ -156,16 +156,6 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	return true
 }
 
-// quantifier reports a noun of group or quantity between "a" and "of"
-// ("a bunch of", "a couple of", "a handful of"): it counts what follows.
-func quantifier(wv *WordVectors, ws []Word, i int) bool {
-	if wv == nil || i == 0 || i+1 >= len(ws) || ws[i+1].Lower != "of" || ws[i-1].Lower != "a" && ws[i-1].Lower != "an" {
-		return false
-	}
-	c := lemmaInfo(wv, ws[i].Lower).Class
-	return c == ClassGroup || c == ClassQuantity
-}
-
 // verbForm reports a participle that is no noun in its own right
 // ("sparked", "leaked"): used as a verb, whatever its stem names.
 func verbForm(wv *WordVectors, w string) bool {
@@ -235,9 +225,6 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
-		if t.Key && !t.Name && quantifier(wv, ws, i) {
-			t.Key = false // "a bunch of files": the files are the topic
-		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
@@ -245,10 +232,8 @@ func (ix *Index) analyze(text string) *Question {
 			}
 		}
 		t.Known = df > 0
-		if !t.Known && !w.Cap {
-			short := strings.TrimSuffix(w.Lower, "s")
-			ext := ix.lex.extension(short)
-			t.Clipped = len(short) >= 3 && len(ext) >= len(short)+2
+		if short, ok := clippable(w.Lower); ok && !t.Known && !w.Cap {
+			t.Clipped = len(ix.lex.extension(short)) >= len(short)+2
 		}
 		t.Weight = ix.lex.idf(df) * t.Sim
 		if isLight(wv, w) {
@@ -311,9 +296,13 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		if loc[0] == 0 {
 			return 0, false
 		}
-		// "and the drill, where was it?": a phrase joined on to the talk
-		// so far names what the follow-up asks about.
-		padding := len(ws) == 0 || !continuation[ws[0].Lower]
+		var before []Word
+		for _, w := range ws {
+			if w.Start < loc[0] {
+				before = append(before, w)
+			}
+		}
+		padding := !followUpTopic(wv, before)
 		for _, w := range ws {
 			if !padding || w.Start >= loc[0] {
 				break
@@ -361,12 +350,18 @@ func (ix *Index) isAside(seg string) bool {
 	if len(ws) == 0 || len(ws) > 4 {
 		return false
 	}
-	if continuation[ws[0].Lower] {
-		return false // it names what a follow-up asks about
+	if followUpTopic(ix.opts.Words, ws) {
+		return false
 	}
 	// A greeting opens a remark on the asking itself ("hey quick
-	// question,"), whatever words follow it.
-	greeting := isInterjection(ix.opts.Words, ws[0])
+	// question,", "but hey,"), whatever words follow it.
+	greeting := false
+	for _, w := range ws {
+		if !w.Stop {
+			greeting = isInterjection(ix.opts.Words, w)
+			break
+		}
+	}
 	for _, w := range ws {
 		if greeting && !(w.Cap && w.Start > 0) {
 			continue
@@ -381,6 +376,21 @@ func (ix *Index) isAside(seg string) bool {
 		}
 	}
 	return true
+}
+
+// followUpTopic reports words joined on to the talk so far that name
+// something ("and the drill, where was it?"): what a follow-up asks about,
+// not padding. "but hey," names nothing.
+func followUpTopic(wv *WordVectors, ws []Word) bool {
+	if len(ws) == 0 || !continuation[ws[0].Lower] {
+		return false
+	}
+	for _, w := range ws[1:] {
+		if !w.Stop && !isInterjection(wv, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var continuation = map[string]bool{"and": true, "but": true, "or": true, "also": true, "plus": true}
@@ -405,9 +415,9 @@ func isRequestVerb(wv *WordVectors, w Word) bool {
 }
 
 // isInterjection reports a greeting or filler word: one WordNet does not
-// know that is no name ("hey", "hi", "ok") nor a function word ("and").
+// know that is no name ("hey", "hi", "ok").
 func isInterjection(wv *WordVectors, w Word) bool {
-	return wv != nil && !w.Cap && !w.Stop && wv.Rank(w.Lower) >= 0 && lemmaInfo(wv, w.Lower).POS == 0 && !hasDigit(w.Lower)
+	return wv != nil && !w.Cap && wv.Rank(w.Lower) >= 0 && lemmaInfo(wv, w.Lower).POS == 0 && !hasDigit(w.Lower)
 }
 
 // questionKind reads the kind of answer asked for from the question
@@ -612,7 +622,7 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return found, relatedSim
 		}
 	}
-	// A shorthand ("ppl", "govt", "yrs"): its most frequent English
+	// A shorthand ("govt", "mgmt", "yrs"): its most frequent English
 	// expansion, when the corpus holds that.
 	if e := abbreviation(wv, w); e != "" && ix.lex.df(stem(e)) > 0 {
 		return stem(e), typoSim
@@ -671,16 +681,23 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 // abbreviation returns the most frequent English word that w, typed in
 // lower case and unknown to WordNet, shortens: one with w's first letter
 // and its letters in order, at least two letters longer, ending in its last
-// consonant ("ppl": "people", "mgmt": "management"). Word vectors do not help here: a shorthand's
+// consonant ("govt": "government", "mgmt": "management"). Word vectors do not help here: a shorthand's
 // contexts are chat, not its expansion's.
 func abbreviation(wv *WordVectors, w Word) string {
 	a := w.Lower
-	if wv == nil || w.Cap || len(a) < 2 || len(a) > 5 || hasDigit(a) || wv.Info(a).POS != 0 {
+	if wv == nil || w.Cap || len(a) < 3 || len(a) > 5 || hasDigit(a) || wv.Info(a).POS != 0 {
+		return ""
+	}
+	// An inflection of a word in common use ("cats", "ran", "apps")
+	// shortens nothing; "hrs" is the plural of a shorthand ("hr").
+	if b := lemma(wv, a); b != "" && wv.Rank(b) >= 0 && wv.Rank(b) < inflectedRank {
 		return ""
 	}
 	for _, e := range wv.words[:min(len(wv.words), abbreviationRank)] {
-		if len(e) >= len(a)+2 && e[0] == a[0] && subsequence(a, e) && wv.Info(e).POS != 0 &&
-			a[len(a)-1] == strings.TrimRight(e, "aeiou")[len(strings.TrimRight(e, "aeiou"))-1] {
+		if len(e) < len(a)+2 || e[0] != a[0] || wv.Info(e).POS == 0 || !subsequence(a, e) {
+			continue
+		}
+		if stem := strings.TrimRight(e, "aeiou"); stem != "" && stem[len(stem)-1] == a[len(a)-1] {
 			return e
 		}
 	}
@@ -688,7 +705,12 @@ func abbreviation(wv *WordVectors, w Word) string {
 }
 
 // abbreviationRank bounds the words a shorthand may stand for: common ones.
-const abbreviationRank = 5000
+// inflectedRank bounds the words whose inflections are words of their own:
+// "cat" (rank 5,110) and "app" (13,812), not "hr" (17,680).
+const (
+	abbreviationRank = 5000
+	inflectedRank    = 15000
+)
 
 // subsequence reports whether a's letters occur in b in order.
 func subsequence(a, b string) bool {

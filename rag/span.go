@@ -66,8 +66,9 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[0], trimSpanEnd(text, m[0], end), KindNumber})
 		}
 	case KindPlace:
+		dates := calendarDates(text)
 		for _, n := range nameSpans(wv, text) {
-			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) && !calendarDate(text, n) {
+			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) && !inDate(dates, n.start) {
 				n.kind = kind
 				out = append(out, n)
 			}
@@ -77,8 +78,9 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], m[3]), KindPlace})
 		}
 	case KindPerson:
+		dates := calendarDates(text)
 		for _, n := range nameSpans(wv, text) {
-			if (nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:])) && !calendarDate(text, n) {
+			if (nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:])) && !inDate(dates, n.start) {
 				n.kind = kind
 				out = append(out, n)
 			}
@@ -106,19 +108,21 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	return out
 }
 
-// inDate reports an offset inside one of the date spans.
-// calendarDate reports a name span that is a date with a day or a year
-// ("May 15" in "OTTAWA, May 15, 2025"): no person or place, whatever
-// capitalised word comes before it. A month name alone may be a surname.
-func calendarDate(text string, n typedSpan) bool {
+// calendarDates are the date spans of text with a day or a year: a name
+// that starts in one ("June 3" in "LISBON, June 3, 2024") is no person or
+// place, whatever capitalised word comes before it. A month name alone
+// may be a surname.
+func calendarDates(text string) [][]int {
+	var out [][]int
 	for _, d := range dateSpan.FindAllStringIndex(text, -1) {
-		if n.start >= d[0] && n.start < d[1] && strings.ContainsAny(text[d[0]:d[1]], "0123456789") {
-			return true
+		if strings.ContainsAny(text[d[0]:d[1]], "0123456789") {
+			out = append(out, d)
 		}
 	}
-	return false
+	return out
 }
 
+// inDate reports an offset inside one of the date spans.
 func inDate(dates [][]int, at int) bool {
 	for _, d := range dates {
 		if at >= d[0] && at < d[1] {
