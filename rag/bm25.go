@@ -233,6 +233,18 @@ func (l *lexicon) extension(prefix string) string {
 }
 
 // vocabulary returns the live terms in order, built on demand.
+// extends reports a term of the vocabulary that begins with prefix and is
+// at least two letters longer: the first one found will do.
+func (l *lexicon) extends(prefix string) bool {
+	vocab := l.vocabulary()
+	for i := sort.SearchStrings(vocab, prefix); i < len(vocab) && strings.HasPrefix(vocab[i], prefix); i++ {
+		if len(vocab[i]) >= len(prefix)+2 {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *lexicon) vocabulary() []string {
 	l.sortedMu.Lock()
 	defer l.sortedMu.Unlock()

@@ -52,7 +52,8 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		}
 		cands := sentenceCandidates(req.Passages)
 		q = q.inContext(cands)
-		candidateFeatures(q, req.Passages, cands)
+		read := readPassages(req.Passages)
+		candidateFeatures(q, req.Passages, read, cands)
 		for i := range cands {
 			cands[i].score = opts.Model.Score(cands[i].features)
 		}
@@ -67,7 +68,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		}
 		// A name the corpus lacks altogether, or a key word no passage
 		// comes near in meaning: it does not say.
-		unanswerable := q.Unanswerable(req.Passages)
+		unanswerable := q.unanswerable(read)
 		if unanswerable {
 			ans.Confidence = 0
 		}
@@ -331,7 +332,11 @@ var whenQuestion = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|but|also|then|ok|oka
 // their sentences say: it names something the corpus lacks altogether, or
 // has a key word no passage comes near in meaning.
 func (q *Question) Unanswerable(passages []Passage) bool {
-	return q.missingKey() || q.uncoveredKey(passages)
+	return q.unanswerable(readPassages(passages))
+}
+
+func (q *Question) unanswerable(read passageReading) bool {
+	return q.missingKey() || q.uncoveredKey(read)
 }
 
 // keyCoverMin is the least word-vector similarity to some word of the
@@ -341,44 +346,36 @@ const keyCoverMin = 0.6
 // uncoveredKey reports a key word the corpus lacks that no word of the
 // passages comes near in meaning ("population" for passages about Moscow's
 // ties with Tehran), unless a passage holds the rest of the question.
-func (q *Question) uncoveredKey(passages []Passage) bool {
+func (q *Question) uncoveredKey(read passageReading) bool {
 	if q.wv == nil {
 		return false
 	}
-	var passageWords [][]Word // read once, when some key word is absent
 	for _, t := range q.Terms {
 		if !t.absent() {
 			continue
 		}
-		if passageWords == nil {
-			passageWords = make([][]Word, len(passages))
-			for i, p := range passages {
-				passageWords[i] = words(p.Title + "\n" + p.Text)
-			}
-		}
 		best := 0.0
-		for _, ws := range passageWords {
+		for _, ws := range read.words {
 			for _, w := range ws {
-				if w.Stop {
-					continue
+				switch {
+				case w.Stop:
+				case clipping(t.Surface, w.Lower):
+					best = 1 // a passage holds the word it was cut from
+				default:
+					best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
 				}
-				if clipping(t.Surface, w.Lower) {
-					best = 1
-					break
-				}
-				best = math.Max(best, q.wv.Similarity(t.Surface, w.Lower))
 			}
 		}
 		if best < keyCoverMin {
-			return !q.restHeld(passageWords)
+			return !q.restHeld(read.stems)
 		}
 	}
 	return false
 }
 
-// clipping reports a word cut short from a longer one ("config" of
-// "configuration", "repos" of "repository"): near it in form, however far
-// the vectors put the two.
+// clipping reports a word cut short from a longer one ("repo" of
+// "repository", "libs" of "library"): near it in form, however far the
+// vectors put the two.
 func clipping(short, long string) bool {
 	s, ok := clippable(short)
 	return ok && len(long) >= len(s)+2 && strings.HasPrefix(long, s)
@@ -391,12 +388,12 @@ func clippable(w string) (string, bool) {
 	return s, len(s) >= 3
 }
 
-// restHeld reports a passage (given by its words) that holds every other
+// restHeld reports a passage (given by its stems) that holds every other
 // word of the question the corpus knows, when those outweigh the missing
 // ones: "how do i quit the retry loop in the scheduler" is about the loop,
 // not about "quit", and the answerability model judges it; "the
 // population of Tokyo" is refused.
-func (q *Question) restHeld(passageWords [][]Word) bool {
+func (q *Question) restHeld(passageStems []map[string]bool) bool {
 	var held, missing float64
 	for _, t := range q.Terms {
 		if t.Known {
@@ -408,8 +405,7 @@ func (q *Question) restHeld(passageWords [][]Word) bool {
 	if held == 0 || held < missing {
 		return false
 	}
-	for _, ws := range passageWords {
-		stems := allStems(ws)
+	for _, stems := range passageStems {
 		all := true
 		for _, t := range q.Terms {
 			if t.Known && !stems[t.Stem] && !stems[t.Own] {

@@ -195,6 +195,35 @@ func TestStaleSnapshot(t *testing.T) {
 	}
 }
 
+// TestLoadOlderAnalysisReindexes: a snapshot whose postings another text
+// analysis made is indexed again when loaded, not trusted.
+func TestLoadOlderAnalysisReindexes(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "index.gob")
+	src := mustSeedIndex(t)
+	src.mu.RLock()
+	snap := src.snapshot()
+	src.mu.RUnlock()
+	snap.Analysis = textAnalysis - 1
+	if err := writeAtomic(path, snap.encode); err != nil {
+		t.Fatal(err)
+	}
+	ix, reindexed, err := LoadIndex(context.Background(), path, IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reindexed || ix.Stats().Chunks != src.Stats().Chunks {
+		t.Errorf("reindexed=%v, %d chunks for %d", reindexed, ix.Stats().Chunks, src.Stats().Chunks)
+	}
+	// Saved and loaded again, it is this build's and trusted.
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, reindexed, err := LoadIndex(context.Background(), path, IndexOptions{}); err != nil || reindexed {
+		t.Errorf("second load: reindexed=%v, err %v", reindexed, err)
+	}
+}
+
 func TestLoadCorruptSnapshot(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "index.gob")

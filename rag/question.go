@@ -70,8 +70,8 @@ type QueryTerm struct {
 	// the corpus may use another word for it.
 	Name bool
 	// Clipped marks a word the corpus lacks, typed in lower case, that
-	// begins a longer corpus term ("config", "repo"): perhaps that term
-	// cut short, so no name the corpus lacks for certain.
+	// (less a plural's "s") begins a longer corpus term ("repo", "libs"):
+	// perhaps that term cut short, so no name the corpus lacks for certain.
 	Clipped bool
 }
 
@@ -233,7 +233,7 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		t.Known = df > 0
 		if short, ok := clippable(w.Lower); ok && !t.Known && !w.Cap {
-			t.Clipped = len(ix.lex.extension(short)) >= len(short)+2
+			t.Clipped = ix.lex.extends(short)
 		}
 		t.Weight = ix.lex.idf(df) * t.Sim
 		if isLight(wv, w) {
@@ -296,22 +296,14 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		if loc[0] == 0 {
 			return 0, false
 		}
-		var before []Word
-		for _, w := range ws {
-			if w.Start < loc[0] {
-				before = append(before, w)
-			}
+		n := 0
+		for n < len(ws) && ws[n].Start < loc[0] {
+			n++
 		}
-		padding := !followUpTopic(wv, before)
-		for _, w := range ws {
-			if !padding || w.Start >= loc[0] {
-				break
-			}
-			if !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w)) {
-				padding = false
-				break
-			}
-		}
+		before := ws[:n]
+		padding := !followUpTopic(wv, before) && !slices.ContainsFunc(before, func(w Word) bool {
+			return !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w))
+		})
 		if padding {
 			return loc[0], false
 		}

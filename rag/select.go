@@ -265,7 +265,7 @@ func b2f(b bool) float64 {
 }
 
 // candidateFeatures computes the features of every candidate sentence.
-func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
+func candidateFeatures(q *Question, passages []Passage, read passageReading, cands []candidate) {
 	wv := q.wv
 	var totalW, keyW, unknownKeyW float64
 	for _, t := range q.Terms {
@@ -281,22 +281,7 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 	for _, p := range passages {
 		bestScore = math.Max(bestScore, p.Score)
 	}
-	passageStems := make([]map[string]bool, len(passages))
-	passageWords := make([][]Word, len(passages))
-	for i, p := range passages {
-		text := p.Title + "\n" + p.Text
-		ws := words(text)
-		passageWords[i] = ws
-		passageStems[i] = map[string]bool{}
-		for _, w := range ws {
-			if !w.Stop {
-				passageStems[i][w.Stem] = true
-			}
-		}
-		for _, a := range initialisms(text, ws) {
-			passageStems[i][a] = true
-		}
-	}
+	passageWords, passageStems := read.words, read.stems
 	rare, rareW := "", 0.0
 	for _, t := range q.Terms {
 		if t.Known && t.Weight > rareW {
@@ -413,6 +398,32 @@ func candidateFeatures(q *Question, passages []Passage, cands []candidate) {
 			cands[i].features[20] = cands[i].features[1] / bestSem
 		}
 	}
+}
+
+// passageReading is each retrieved passage (its title and text) as words,
+// and as the stems of its content words and its initialisms: read once per
+// question for the features and the judgement of answerability.
+type passageReading struct {
+	words [][]Word
+	stems []map[string]bool
+}
+
+func readPassages(passages []Passage) passageReading {
+	r := passageReading{words: make([][]Word, len(passages)), stems: make([]map[string]bool, len(passages))}
+	for i, p := range passages {
+		text := p.Title + "\n" + p.Text
+		ws := words(text)
+		r.words[i], r.stems[i] = ws, map[string]bool{}
+		for _, w := range ws {
+			if !w.Stop {
+				r.stems[i][w.Stem] = true
+			}
+		}
+		for _, a := range initialisms(text, ws) {
+			r.stems[i][a] = true
+		}
+	}
+	return r
 }
 
 // properTerms marks the question's known name terms that the passages
@@ -762,7 +773,7 @@ type SentenceFeatures struct {
 func CandidateSentences(q *Question, passages []Passage) []SentenceFeatures {
 	cands := sentenceCandidates(passages)
 	q = q.inContext(cands)
-	candidateFeatures(q, passages, cands)
+	candidateFeatures(q, passages, readPassages(passages), cands)
 	out := make([]SentenceFeatures, 0, len(cands))
 	for _, c := range cands {
 		if !c.offTopic {

@@ -49,12 +49,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	case KindNumber:
 		// A calendar date ("3 May 1999", "the 1590s") answers "when",
 		// not "how many" or "how long", though it holds a number.
-		var dates [][]int
-		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
-			if strings.IndexFunc(text[m[0]:m[1]], unicode.IsLetter) >= 0 {
-				dates = append(dates, m)
-			}
-		}
+		dates := datesHolding(text, unicode.IsLetter)
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
 			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
@@ -66,7 +61,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[0], trimSpanEnd(text, m[0], end), KindNumber})
 		}
 	case KindPlace:
-		dates := calendarDates(text)
+		dates := datesHolding(text, unicode.IsDigit)
 		for _, n := range nameSpans(wv, text) {
 			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) && !inDate(dates, n.start) {
 				n.kind = kind
@@ -78,7 +73,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], m[3]), KindPlace})
 		}
 	case KindPerson:
-		dates := calendarDates(text)
+		dates := datesHolding(text, unicode.IsDigit)
 		for _, n := range nameSpans(wv, text) {
 			if (nameFits(wv, text[n.start:n.end], text[:n.start], kind) || personAfter(wv, text[n.end:])) && !inDate(dates, n.start) {
 				n.kind = kind
@@ -108,14 +103,15 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	return out
 }
 
-// calendarDates are the date spans of text with a day or a year: a name
-// that starts in one ("June 3" in "LISBON, June 3, 2024") is no person or
-// place, whatever capitalised word comes before it. A month name alone
-// may be a surname.
-func calendarDates(text string) [][]int {
+// datesHolding returns the date spans of text that hold a character of
+// the kind: a date with a day or a year (unicode.IsDigit) is where no name
+// is a person or place ("June 3" in "RALEIGH, June 3, 2024", whatever
+// capitalised word comes before it; a month name alone may be a surname);
+// a date with a month's name (unicode.IsLetter) is where no number counts.
+func datesHolding(text string, kind func(rune) bool) [][]int {
 	var out [][]int
 	for _, d := range dateSpan.FindAllStringIndex(text, -1) {
-		if strings.ContainsAny(text[d[0]:d[1]], "0123456789") {
+		if strings.IndexFunc(text[d[0]:d[1]], kind) >= 0 {
 			out = append(out, d)
 		}
 	}
