@@ -117,6 +117,9 @@ func isName(wv *WordVectors, w Word) bool {
 	if w.Cap && w.Start > 0 || wv == nil {
 		return true
 	}
+	if wv.Info(w.Lower).POS&PosProper != 0 {
+		return true // "norway" typed in lower case
+	}
 	return lemmaInfo(wv, w.Lower).POS == 0 && wv.Rank(w.Lower) >= 0
 }
 

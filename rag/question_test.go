@@ -85,6 +85,8 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 			"What became of their friendship?", "friendship", func(t QueryTerm) bool { return t.Known }},
 		{"a participle after an auxiliary is a verb, whatever else it is",
 			"What problems are hanging over the mayor?", "hanging", func(t QueryTerm) bool { return t.Key }},
+		{"a place typed in lower case is still a name the corpus lacks",
+			"what did the ambassador say in finland", "finland", func(t QueryTerm) bool { return t.Known || !t.Name }},
 		{"a name stays a name", "Where is Reading?", "reading", func(t QueryTerm) bool { return !t.Key || !t.Name }},
 		{"a broader word stands for no name: Hamlet is no community",
 			"Who wrote Hamlet?", "hamlet", func(t QueryTerm) bool { return t.Known || !t.Name }},

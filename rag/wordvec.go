@@ -28,6 +28,9 @@ const (
 	// its senses as any other part of speech: it names a thing more often
 	// than an action or a quality.
 	PosMainNoun
+	// PosProper marks a noun WordNet writes capitalised in all its senses
+	// and no other part of speech: the name of one place, person or thing.
+	PosProper
 )
 
 // Noun classes of WordNet's lexicographer files that the answerer asks

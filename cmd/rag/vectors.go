@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ragteam/rag/rag"
 )
@@ -151,8 +153,12 @@ func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("wordnet: %w", err)
 	}
+	proper := properNouns(data)
 	for w, off := range nounFirst {
 		in := info[w]
+		if proper[w] && in.POS == rag.PosNoun {
+			in.POS |= rag.PosProper
+		}
 		if s := senses[w]; s[0] >= max(s[1], s[2], s[3]) {
 			in.POS |= rag.PosMainNoun
 		}
@@ -180,6 +186,40 @@ func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error)
 		}
 	}
 	return info, base, nil
+}
+
+// properNouns reads data.noun for the lemmas WordNet writes capitalised in
+// every synset that holds them ("Norway", "Monday"): the names of one
+// thing, whatever case a question types them in.
+func properNouns(data []byte) map[string]bool {
+	capital := map[string]bool{}
+	common := map[string]bool{}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		f := strings.Fields(string(line))
+		if len(f) < 4 || len(line) > 0 && line[0] == ' ' {
+			continue
+		}
+		n, err := strconv.ParseInt(f[3], 16, 32)
+		if err != nil {
+			continue
+		}
+		for i := 0; i < int(n) && 4+2*i < len(f); i++ {
+			w := f[4+2*i]
+			if w == "" || strings.ContainsAny(w, "_-") {
+				continue
+			}
+			l := strings.ToLower(w)
+			if unicode.IsUpper(rune(w[0])) {
+				capital[l] = true
+			} else {
+				common[l] = true
+			}
+		}
+	}
+	for w := range common {
+		delete(capital, w)
+	}
+	return capital
 }
 
 func eachLine(path string, fn func([]string)) error {
