@@ -220,8 +220,19 @@ func (ix *Index) analyze(text string) *Question {
 			continue
 		}
 		seen[w.Stem] = true
-		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, w)}
-		t.Name = t.Key && isName(wv, w)
+		// A misspelt word is the kind of word meant: "recieved" is no name.
+		kind, meant := w, Word{}
+		if ix.lex.df(w.Stem) == 0 && !w.Cap {
+			if m := misspelling(wv, w.Lower); m != "" {
+				meant = Word{Lower: m, Stem: stem(m), Stop: isStopWord(m), Start: w.Start, End: w.End}
+				kind = meant
+			}
+		}
+		if kind.Stop {
+			continue
+		}
+		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, kind)}
+		t.Name = t.Key && isName(wv, kind)
 		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
@@ -232,6 +243,14 @@ func (ix *Index) analyze(text string) *Question {
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
+			} else if meant.Lower != "" {
+				// No corpus word is spelt near it: the word meant may be
+				// in the corpus, or resolve in its turn.
+				if df = ix.lex.df(meant.Stem); df > 0 {
+					t.Stem, t.Sim = meant.Stem, typoSim
+				} else if s, sim := ix.resolveCached(meant, !t.Key); s != "" {
+					t.Stem, t.Sim, df = s, sim*typoSim, ix.lex.df(s)
+				}
 			}
 		}
 		t.Known = df > 0
@@ -716,6 +735,42 @@ func subsequence(a, b string) bool {
 		}
 	}
 	return i == len(a)
+}
+
+// misspelling returns the common English word one typing slip away from w
+// (a letter dropped, added, replaced, or two swapped) when w itself is
+// rare or no word at all and unknown to WordNet ("recieved", "alltogether"),
+// the most frequent when there are several; "" otherwise. Corpus words are
+// matched by [lexicon.nearestSpelling]; this tells what kind of word a
+// misspelt one is.
+func misspelling(wv *WordVectors, w string) string {
+	if wv == nil || len(w) < 5 || hasDigit(w) || lemmaInfo(wv, w).POS != 0 {
+		return ""
+	}
+	if r := wv.Rank(w); r >= 0 && r <= typoRank {
+		return ""
+	}
+	best, bestRank := "", typoRank
+	try := func(c string) {
+		if r := wv.Rank(c); r >= 0 && r < bestRank && lemmaInfo(wv, c).POS != 0 {
+			best, bestRank = c, r
+		}
+	}
+	for i := 0; i <= len(w); i++ {
+		if i < len(w) {
+			try(w[:i] + w[i+1:])
+			if i+1 < len(w) {
+				try(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
+			}
+		}
+		for c := byte('a'); c <= 'z'; c++ {
+			try(w[:i] + string(c) + w[i:])
+			if i < len(w) && w[i] != c {
+				try(w[:i] + string(c) + w[i+1:])
+			}
+		}
+	}
+	return best
 }
 
 // typoRank is the frequency rank past which a word may be a misspelling.

@@ -125,6 +125,33 @@ func TestShorthandsExpand(t *testing.T) {
 	}
 }
 
+func TestMisspeltWordsAreTheWordMeant(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	for word, want := range map[string]string{
+		"recieved":   "received",   // two letters swapped
+		"definately": "definitely", // one replaced
+		"ambasador":  "ambassador", // one dropped
+		"tehran":     "",           // a name the vectors know
+		"house":      "",           // a word of its own
+		"teh":        "",           // too short to tell
+	} {
+		if got := misspelling(wv, word); got != want {
+			t.Errorf("%q: read as %q, want %q", word, got, want)
+		}
+	}
+	// A misspelt word the corpus lacks in any spelling is no name or key
+	// word the corpus lacks: it does not refuse the question.
+	ix := wordIndex(t, "The ambassador signed the treaty in March.")
+	q := ix.AnalyzeQuestion("when was the treaty signed definately")
+	if got, _ := term(q, "definately"); got.Key || got.Name {
+		t.Errorf("definately: %+v", got)
+	}
+	if q.missingKey() || q.Unanswerable(nil) {
+		t.Errorf("refused for a misspelling: %+v", q.Terms)
+	}
+}
+
 func TestInitialismsStandForTheirPhrase(t *testing.T) {
 	t.Parallel()
 	ix := NewIndex(IndexOptions{})
