@@ -232,7 +232,6 @@ func (l *lexicon) extension(prefix string) string {
 	return best
 }
 
-// vocabulary returns the live terms in order, built on demand.
 // extends reports a term of the vocabulary that begins with prefix and is
 // at least two letters longer: the first one found will do.
 func (l *lexicon) extends(prefix string) bool {
@@ -245,6 +244,7 @@ func (l *lexicon) extends(prefix string) bool {
 	return false
 }
 
+// vocabulary returns the live terms in order, built on demand.
 func (l *lexicon) vocabulary() []string {
 	l.sortedMu.Lock()
 	defer l.sortedMu.Unlock()

@@ -648,6 +648,11 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return t, typoSim
 		}
 	}
+	// A derived word ("environmentalists", "Yorkers"): the corpus word it
+	// extends by an English derivational suffix.
+	if t := ix.derivedFrom(w.Lower); t != "" {
+		return t, typoSim
+	}
 	best, bestSim := "", 0.0
 	if wv != nil && byMeaning && wv.Rank(w.Lower) >= 0 {
 		best, bestSim = ix.nearestByMeaning(w.Lower)
@@ -690,6 +695,29 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		}
 	}
 	return "", 0
+}
+
+// derivationalSuffixes are the endings that make one English word of
+// another: a person of ("-ist", "-er", "-ian"), a quality of ("-ness",
+// "-ity"), an adjective or adverb of ("-al", "-ic", "-ly"), plurals too.
+var derivationalSuffixes = map[string]bool{
+	"er": true, "ers": true, "ist": true, "ists": true, "ism": true, "ian": true, "ians": true,
+	"an": true, "ans": true, "ness": true, "ity": true, "al": true, "ally": true, "ly": true,
+	"ic": true, "ical": true, "ment": true, "ments": true, "ship": true,
+}
+
+// derivedFrom returns the corpus term of the longest word, four letters or
+// more, that w begins with and extends by a derivational suffix.
+func (ix *Index) derivedFrom(w string) string {
+	for cut := len(w) - 2; cut >= 4; cut-- {
+		if !derivationalSuffixes[w[cut:]] {
+			continue
+		}
+		if s := stem(w[:cut]); ix.lex.df(s) > 0 {
+			return s
+		}
+	}
+	return ""
 }
 
 // abbreviation returns the most frequent English word that w, typed in

@@ -41,6 +41,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The ship sailed between two islands at dawn.",
 		"The government's management worked long hours.",
 		"Lean years followed.",
+		"The violin was made in Cremona.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -57,6 +58,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"Did the Chinese attend the talks?", "chinese", stem("china"), true},             // WordNet: the noun an adjective pertains to
 		{"Who made the first cellphone call?", "cellphone", stem("phone"), true},          // a compound's head
 		{"how long did the govt work", "govt", stem("government"), false},                 // shorthand
+		{"Which violinists played?", "violinists", stem("violin"), true},                  // derived from a corpus word
 		{"did the mgmt sail", "mgmt", stem("management"), false},
 	}
 	for _, tt := range tests {
