@@ -48,9 +48,10 @@ func paragraphs(raw string) []string {
 	raw = strings.ReplaceAll(raw, "\r", "\n")
 	var out []string
 	var cur string
-	wrapped := false
+	wrapped, indent := false, false
 	for _, line := range strings.Split(raw, "\n") {
 		line = strings.Map(dropControl, line)
+		indented := strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")
 		line = strings.TrimSpace(spaceRun.ReplaceAllString(line, " "))
 		switch {
 		case line == "":
@@ -58,7 +59,7 @@ func paragraphs(raw string) []string {
 				out = append(out, cur)
 			}
 			cur, wrapped = "", false
-		case wrapped && startsLower(line):
+		case wrapped && (startsLower(line) || !indented && !indent && endsMidClause(cur) && continuesProse(line)):
 			cur += " " + line
 		default:
 			if cur != "" {
@@ -67,12 +68,38 @@ func paragraphs(raw string) []string {
 			cur = line
 		}
 		wrapped = cur != "" && utf8.RuneCountInString(line) >= 40 && !endsSentence(line)
+		if line != "" {
+			indent = indented
+		}
 	}
 	if cur != "" {
 		out = append(out, cur)
 	}
 	return out
 }
+
+// endsMidClause reports text whose last word is a lower-case word or
+// which ends with a comma: a sentence that goes on in the next line,
+// whatever that line begins with ("… At the receive side, a" / "[Decoder]
+// retrieves …"). A title's last word is capitalised.
+func endsMidClause(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if r == ',' {
+		return true
+	}
+	last := s[strings.LastIndexByte(s, ' ')+1:]
+	return unicode.IsLower(r) && startsLower(last)
+}
+
+// continuesProse reports a line that may go on with a sentence: it begins
+// with a word, a number, a bracket or a quotation mark, and no list marker
+// ("2. ", "B) "). A heading, a table row or a list item begins otherwise.
+func continuesProse(line string) bool {
+	r, _ := utf8.DecodeRuneInString(line)
+	return (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(`[("“'‘`, r)) && !listMarker.MatchString(line)
+}
+
+var listMarker = regexp.MustCompile(`^(\d{1,3}|[A-Za-z])[.)]\s`)
 
 func dropControl(r rune) rune {
 	if unicode.IsControl(r) && r != '\t' {

@@ -86,6 +86,28 @@ func TestCleanNormalisesWhitespaceOnly(t *testing.T) {
 	}
 }
 
+// Text wrapped at a fixed width joins back into its sentences whatever a
+// line begins with; a title, a list, a table or code keeps its lines.
+func TestCleanJoinsWrappedSentences(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ raw, want string }{
+		{"The sender writes values to the stream. At the receive side, a\n[Reader] takes them back and stores them in\nGo variables of its own.",
+			"The sender writes values to the stream. At the receive side, a [Reader] takes them back and stores them in Go variables of its own."},
+		{"Talks between the two delegations ended without a deal\nMonday, officials in both capitals said.",
+			"Talks between the two delegations ended without a deal Monday, officials in both capitals said."},
+		{"Iran and Russia Sign a Long Awaited Treaty in Moscow\nBy A Staff Writer",
+			"Iran and Russia Sign a Long Awaited Treaty in Moscow\n\nBy A Staff Writer"},
+		{"The steps to follow before the service starts are these\n1. Copy the files.\n2. Start it.",
+			"The steps to follow before the service starts are these\n\n1. Copy the files.\n\n2. Start it."},
+		{"The verbs below print the value in the form described by\n\t%x\tbase 16, with lower-case letters for a-f\n\t%X\tbase 16, with upper-case letters for A-F",
+			"The verbs below print the value in the form described by\n\n%x base 16, with lower-case letters for a-f\n\n%X base 16, with upper-case letters for A-F"},
+	} {
+		if text, _ := Clean(tt.raw); text != tt.want {
+			t.Errorf("%q:\n got %q\nwant %q", tt.raw, text, tt.want)
+		}
+	}
+}
+
 // The seeds are scraped pages: no debris may become a title, and the
 // stored text keeps every word of the source's prose.
 func TestCleanSeeds(t *testing.T) {
