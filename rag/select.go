@@ -36,6 +36,7 @@ var FeatureNames = []string{
 	"semantic_relative", // semantic coverage over the best of all candidates
 	"defines",           // a question term, then "is", "means", "refers to": a definition
 	"counted",           // for how many/much: a number right before the thing counted or a unit
+	"relation_coverage", // context coverage of the words other than names: what is asked of them
 }
 
 // keyCoverageFeature is the index of "key_coverage" in [FeatureNames].
@@ -267,9 +268,12 @@ func b2f(b bool) float64 {
 // candidateFeatures computes the features of every candidate sentence.
 func candidateFeatures(q *Question, passages []Passage, read passageReading, cands []candidate) {
 	wv := q.wv
-	var totalW, keyW, unknownKeyW float64
+	var totalW, keyW, unknownKeyW, restW float64
 	for _, t := range q.Terms {
 		totalW += t.Weight
+		if !t.Name {
+			restW += t.Weight
+		}
 		if t.Key {
 			keyW += t.Weight
 			if !t.Known {
@@ -350,6 +354,15 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 		f[21] = definesTerm(q, c.words)
 		if q.Kind == KindNumber {
 			f[22] = countedNumber(q, c)
+		}
+		f[23] = 1
+		if restW > 0 {
+			f[23] = weightedShare(q, func(j int, t QueryTerm) float64 {
+				if t.Name {
+					return 0
+				}
+				return ctx(j, t)
+			}, restW)
 		}
 		if rare != "" && (c.stems[rare]) {
 			f[17] = 1
