@@ -67,10 +67,8 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			ans.Confidence = round3(opts.Model.Confidence(cands[order[0]].features, cands[order[0]].score, margin))
 		}
 		// A name the corpus lacks altogether, or a key word no passage
-		// comes near in meaning: it does not say, unless the model is sure
-		// the sentence answers all the same (jargon a document spells out:
-		// "segfault" where it says "segmentation violation").
-		unanswerable := q.unanswerable(read) && ans.Confidence < vetoOverride
+		// comes near in meaning: it does not say.
+		unanswerable := q.unanswerable(read)
 		if unanswerable {
 			ans.Confidence = 0
 		}
@@ -340,11 +338,6 @@ func (q *Question) Unanswerable(passages []Passage) bool {
 func (q *Question) unanswerable(read passageReading) bool {
 	return q.missingKey() || q.uncoveredKey(read)
 }
-
-// vetoOverride is the confidence at which the model's judgement overrides
-// [Question.Unanswerable]. On the training sets no unanswerable question
-// the veto refuses reaches it, and five answerable ones do (see README).
-const vetoOverride = 0.3
 
 // keyCoverMin is the least word-vector similarity to some word of the
 // passages that lets a key word the corpus lacks count as covered.

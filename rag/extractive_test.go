@@ -2,7 +2,6 @@ package rag
 
 import (
 	"context"
-	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -333,45 +332,6 @@ func TestRunnersUpJoinWhileTheModelWavers(t *testing.T) {
 				texts = append(texts, g.text)
 			}
 			t.Errorf("%s: chose %q, want %d sentences from the best", tt.name, texts, tt.want)
-		}
-	}
-}
-
-// TestSureModelOverridesTheVeto: a question with a key word no passage
-// comes near is refused unless the model is sure a sentence answers it.
-func TestSureModelOverridesTheVeto(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	mustWrite(t, filepath.Join(dir, "rivers.md"), "# Rivers\n\nThe Danube flows through ten countries before it reaches the Black Sea.\n")
-	ix := NewIndex(IndexOptions{})
-	if _, err := ix.Sync(context.Background(), dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	const question = "how many bridges cross the danube"
-	passages, err := ix.Search(context.Background(), question, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := ix.AnalyzeQuestion(question)
-	if !q.Unanswerable(passages) {
-		t.Fatalf("no veto: %+v", q.Terms)
-	}
-	model := func(confidence float64) SelectorModel {
-		n := len(FeatureNames)
-		m := SelectorModel{Features: FeatureNames, Weights: make([]float64, n), Answerable: make([]float64, n+3), Threshold: 0.1}
-		m.Answerable[n+2] = math.Log(confidence / (1 - confidence))
-		return m
-	}
-	for _, tt := range []struct {
-		confidence float64
-		answered   bool
-	}{{vetoOverride + 0.1, true}, {vetoOverride - 0.1, false}} {
-		a, err := Extractive(ExtractiveOptions{Model: model(tt.confidence)})(context.Background(), AnswerRequest{Question: question, Analysis: q, Passages: passages})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Answered != tt.answered || !tt.answered && !strings.Contains(a.Answer, "“bridges”") {
-			t.Errorf("confidence %.2f: answered %v: %q", tt.confidence, a.Answered, a.Answer)
 		}
 	}
 }
