@@ -47,7 +47,7 @@ type Question struct {
 	Focus string
 	// measure is what a "how …" question measures, if the units tell.
 	measure measure
-	wv    *WordVectors
+	wv      *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
