@@ -45,9 +45,7 @@ type Question struct {
 	Kind  AnswerKind
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
 	Focus string
-	// measure is what a "how …" question measures, if the units tell.
-	measure measure
-	wv      *WordVectors
+	wv    *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
@@ -213,9 +211,6 @@ func (ix *Index) analyze(text string) *Question {
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:], words(text[core:]))
-	if q.Kind == KindNumber {
-		q.measure = askedMeasure(text[core:], q.Focus)
-	}
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}

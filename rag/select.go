@@ -623,22 +623,6 @@ func keyCoverage(q *Question, ws []Word, stems map[string]bool, keyW float64) fl
 // typeEvidence reports whether the sentence holds the kind of answer asked
 // for outside the question's own words, and how near the closest such
 // span lies to the words that match the question (1 when adjacent).
-// spanUnit returns the unit a number span carries: the word after its
-// number, lower case ("" for none), and whether a currency sign leads it.
-func spanUnit(text string, s typedSpan) (string, bool) {
-	span := text[s.start:s.end]
-	money := strings.ContainsAny(span[:min(len(span), 4)], "$€£¥")
-	if strings.HasSuffix(span, "%") {
-		return "%", money
-	}
-	for _, w := range words(span) {
-		if !hasDigit(w.Lower) && !numberWord[w.Lower] {
-			return w.Lower, money
-		}
-	}
-	return "", money
-}
-
 func typeEvidence(q *Question, c *candidate, sims []float64) (found, near float64) {
 	if !q.Kind.spanKind() && q.Kind != KindThing {
 		return 0, 0
@@ -730,7 +714,7 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 				fresh = true
 			}
 		}
-		if fresh && !repeated && (kind != KindNumber || q.measure.fits(spanUnit(c.text, s))) {
+		if fresh && !repeated {
 			c.spans = append(c.spans, s)
 		}
 	}
