@@ -80,8 +80,8 @@ func paragraphs(raw string) []string {
 
 // endsMidClause reports text whose last word is a lower-case word or
 // which ends with a comma: a sentence that goes on in the next line,
-// whatever that line begins with ("… At the receive side, a" / "[Decoder]
-// retrieves …"). A title's last word is capitalised.
+// whatever that line begins with ("… and the reply is handed to a" /
+// "[Reader] that stores it …"). A title's last word is capitalised.
 func endsMidClause(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	if r == ',' {

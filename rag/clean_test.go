@@ -91,8 +91,8 @@ func TestCleanNormalisesWhitespaceOnly(t *testing.T) {
 func TestCleanJoinsWrappedSentences(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ raw, want string }{
-		{"The sender writes values to the stream. At the receive side, a\n[Reader] takes them back and stores them in\nGo variables of its own.",
-			"The sender writes values to the stream. At the receive side, a [Reader] takes them back and stores them in Go variables of its own."},
+		{"The sender writes values to the stream, and the reply is handed to a\n[Reader] that takes them back and stores them in\nGo variables of its own.",
+			"The sender writes values to the stream, and the reply is handed to a [Reader] that takes them back and stores them in Go variables of its own."},
 		{"Talks between the two delegations ended without a deal\nMonday, officials in both capitals said.",
 			"Talks between the two delegations ended without a deal Monday, officials in both capitals said."},
 		{"Iran and Russia Sign a Long Awaited Treaty in Moscow\nBy A Staff Writer",

@@ -118,7 +118,7 @@ func isName(wv *WordVectors, w Word) bool {
 		return true
 	}
 	if wv.Info(w.Lower).POS&PosProper != 0 {
-		return true // "norway" typed in lower case
+		return true // "nepal" typed in lower case
 	}
 	return lemmaInfo(wv, w.Lower).POS == 0 && wv.Rank(w.Lower) >= 0
 }
@@ -220,7 +220,7 @@ func (ix *Index) analyze(text string) *Question {
 			continue
 		}
 		seen[w.Stem] = true
-		// A misspelt word is the kind of word meant: "recieved" is no name.
+		// A misspelt word is the kind of word meant: "beleived" is no name.
 		kind, meant := w, Word{}
 		if ix.lex.df(w.Stem) == 0 && !w.Cap {
 			if m := misspelling(wv, w.Lower); m != "" {
@@ -648,7 +648,7 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return t, typoSim
 		}
 	}
-	// A derived word ("environmentalists", "Yorkers"): the corpus word it
+	// A derived word ("violinists", "Bostonians"): the corpus word it
 	// extends by an English derivational suffix.
 	if t := ix.derivedFrom(w.Lower); t != "" {
 		return t, typoSim
@@ -767,7 +767,7 @@ func subsequence(a, b string) bool {
 
 // misspelling returns the common English word one typing slip away from w
 // (a letter dropped, added, replaced, or two swapped) when w itself is
-// rare or no word at all and unknown to WordNet ("recieved", "alltogether"),
+// rare or no word at all and unknown to WordNet ("beleived", "seperate"),
 // the most frequent when there are several; "" otherwise. Corpus words are
 // matched by [lexicon.nearestSpelling]; this tells what kind of word a
 // misspelt one is.

@@ -189,7 +189,7 @@ func readWordNet(dir string) (map[string]rag.WordInfo, map[string]string, error)
 }
 
 // properNouns reads data.noun for the lemmas WordNet writes capitalised in
-// every synset that holds them ("Norway", "Monday"): the names of one
+// every synset that holds them ("Nepal", "Tuesday"): the names of one
 // thing, whatever case a question types them in.
 func properNouns(data []byte) map[string]bool {
 	capital := map[string]bool{}
