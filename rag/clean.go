@@ -46,11 +46,16 @@ func paragraphs(raw string) []string {
 	raw = strings.ToValidUTF8(raw, "\uFFFD")
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\r", "\n")
+	lines := strings.Split(raw, "\n")
+	width := 0 // the widest line: text wrapped at a fixed width fills its lines near it
+	for i, line := range lines {
+		lines[i] = strings.Map(dropControl, line)
+		width = max(width, utf8.RuneCountInString(strings.TrimSpace(lines[i])))
+	}
 	var out []string
 	var cur string
-	wrapped, indent := false, false
-	for _, line := range strings.Split(raw, "\n") {
-		line = strings.Map(dropControl, line)
+	wrapped, indent, full := false, false, false
+	for _, line := range lines {
 		indented := strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ")
 		line = strings.TrimSpace(spaceRun.ReplaceAllString(line, " "))
 		switch {
@@ -59,7 +64,7 @@ func paragraphs(raw string) []string {
 				out = append(out, cur)
 			}
 			cur, wrapped = "", false
-		case wrapped && (startsLower(line) || !indented && !indent && endsMidClause(cur) && continuesProse(line)):
+		case wrapped && (startsLower(line) || full && !indented && !indent && endsMidClause(cur) && continuesProse(line)):
 			cur += " " + line
 		default:
 			if cur != "" {
@@ -70,6 +75,10 @@ func paragraphs(raw string) []string {
 		wrapped = cur != "" && utf8.RuneCountInString(line) >= 40 && !endsSentence(line)
 		if line != "" {
 			indent = indented
+			// Only a line near the text's width was broken by wrapping
+			// whatever the next begins with; a shorter one may be a title
+			// over a byline, and a heading or a table row is no sentence.
+			full = utf8.RuneCountInString(line)*10 >= width*7 && !strings.HasPrefix(cur, "#") && !strings.Contains(line, "|")
 		}
 	}
 	if cur != "" {

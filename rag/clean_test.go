@@ -87,7 +87,8 @@ func TestCleanNormalisesWhitespaceOnly(t *testing.T) {
 }
 
 // Text wrapped at a fixed width joins back into its sentences whatever a
-// line begins with; a title, a list, a table or code keeps its lines.
+// line begins with; a title over a byline, a heading, a list, a table or
+// code keeps its lines.
 func TestCleanJoinsWrappedSentences(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ raw, want string }{
@@ -99,6 +100,12 @@ func TestCleanJoinsWrappedSentences(t *testing.T) {
 			"Iran and Russia Sign a Long Awaited Treaty in Moscow\n\nBy A Staff Writer"},
 		{"The steps to follow before the service starts are these\n1. Copy the files.\n2. Start it.",
 			"The steps to follow before the service starts are these\n\n1. Copy the files.\n\n2. Start it."},
+		{"Iran and Russia deepen their ties as the drills end at sea\nBy Jane Doe\nThe two navies met in the Caspian for three days of drills, officials in both capitals said on Friday, and the ministers signed a new accord.",
+			"Iran and Russia deepen their ties as the drills end at sea\n\nBy Jane Doe\n\nThe two navies met in the Caspian for three days of drills, officials in both capitals said on Friday, and the ministers signed a new accord."},
+		{"## Configuring the server for the first time today\nThe server reads its settings from the file named below when it starts.",
+			"## Configuring the server for the first time today\n\nThe server reads its settings from the file named below when it starts."},
+		{"Alice | 30 | London and the rest of the united kingdom\nBob | 40 | Paris and the rest of the country of france",
+			"Alice | 30 | London and the rest of the united kingdom\n\nBob | 40 | Paris and the rest of the country of france"},
 		{"The verbs below print the value in the form described by\n\t%x\tbase 16, with lower-case letters for a-f\n\t%X\tbase 16, with upper-case letters for A-F",
 			"The verbs below print the value in the form described by\n\n%x base 16, with lower-case letters for a-f\n\n%X base 16, with upper-case letters for A-F"},
 	} {

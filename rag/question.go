@@ -222,7 +222,7 @@ func (ix *Index) analyze(text string) *Question {
 		seen[w.Stem] = true
 		// A misspelt word is the kind of word meant: "beleived" is no name.
 		kind, meant := w, Word{}
-		if ix.lex.df(w.Stem) == 0 && !w.Cap {
+		if ix.lex.df(w.Stem) == 0 && !(w.Cap && w.Start > 0) {
 			if m := misspelling(wv, w.Lower); m != "" {
 				meant = Word{Lower: m, Stem: stem(m), Stop: isStopWord(m), Start: w.Start, End: w.End}
 				kind = meant
@@ -233,10 +233,10 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, kind)}
 		t.Name = t.Key && isName(wv, kind)
-		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, w.Lower).POS&PosVerb != 0 {
+		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, kind.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
-		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, w.Lower) {
+		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, kind.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
 		df := ix.lex.df(t.Stem)
@@ -244,11 +244,9 @@ func (ix *Index) analyze(text string) *Question {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
 			} else if meant.Lower != "" {
-				// No corpus word is spelt near it: the word meant may be
-				// in the corpus, or resolve in its turn.
-				if df = ix.lex.df(meant.Stem); df > 0 {
-					t.Stem, t.Sim = meant.Stem, typoSim
-				} else if s, sim := ix.resolveCached(meant, !t.Key); s != "" {
+				// No corpus word is spelt near it: the word meant resolves
+				// in its turn ("definately" as "definitely": "certainly").
+				if s, sim := ix.resolveCached(meant, !t.Key); s != "" {
 					t.Stem, t.Sim, df = s, sim*typoSim, ix.lex.df(s)
 				}
 			}
@@ -258,6 +256,8 @@ func (ix *Index) analyze(text string) *Question {
 			t.Clipped = ix.lex.extends(short)
 		}
 		t.Weight = ix.lex.idf(df) * t.Sim
+		// Weighed as typed: a misspelt word keeps a topic word's weight
+		// (measured: halving it as the light word meant lost answers).
 		if isLight(wv, w) {
 			t.Weight *= lightWeight
 		}
@@ -648,7 +648,7 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 			return t, typoSim
 		}
 	}
-	// A derived word ("violinists", "Bostonians"): the corpus word it
+	// A derived word ("violinists", "novelists"): the corpus word it
 	// extends by an English derivational suffix.
 	if t := ix.derivedFrom(w.Lower); t != "" {
 		return t, typoSim
@@ -706,14 +706,29 @@ var derivationalSuffixes = map[string]bool{
 	"ic": true, "ical": true, "ment": true, "ments": true, "ship": true,
 }
 
+// derivedMinSim is the least word-vector similarity between a derived word
+// and its base: "violinists" and "violin" have 0.49, "novelists" and
+// "novel" 0.46; "hardship" and "hard" 0.28, "number" and "numb" -0.05.
+const derivedMinSim = 0.45
+
 // derivedFrom returns the corpus term of the longest word, four letters or
-// more, that w begins with and extends by a derivational suffix.
+// more, that w begins with and extends by a derivational suffix: an
+// English word near w in meaning, so that "number" is not "numb" nor
+// "Germans" "germ".
 func (ix *Index) derivedFrom(w string) string {
+	wv := ix.opts.Words
+	if wv == nil {
+		return ""
+	}
 	for cut := len(w) - 2; cut >= 4; cut-- {
-		if !derivationalSuffixes[w[cut:]] {
+		base := w[:cut]
+		if !derivationalSuffixes[w[cut:]] || wv.Rank(base) < 0 {
 			continue
 		}
-		if s := stem(w[:cut]); ix.lex.df(s) > 0 {
+		if wv.Rank(w) >= 0 && wv.Similarity(w, base) < derivedMinSim {
+			continue
+		}
+		if s := stem(base); ix.lex.df(s) > 0 {
 			return s
 		}
 	}
@@ -772,7 +787,7 @@ func subsequence(a, b string) bool {
 // matched by [lexicon.nearestSpelling]; this tells what kind of word a
 // misspelt one is.
 func misspelling(wv *WordVectors, w string) string {
-	if wv == nil || len(w) < 5 || hasDigit(w) || lemmaInfo(wv, w).POS != 0 {
+	if wv == nil || len(w) < 5 || hasDigit(w) || !isASCII(w) || lemmaInfo(wv, w).POS != 0 {
 		return ""
 	}
 	if r := wv.Rank(w); r >= 0 && r <= typoRank {
@@ -799,6 +814,17 @@ func misspelling(wv *WordVectors, w string) string {
 		}
 	}
 	return best
+}
+
+// isASCII reports a word of plain letters and digits: the single-byte
+// edits of [misspelling] need one.
+func isASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // typoRank is the frequency rank past which a word may be a misspelling.

@@ -42,6 +42,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The government's management worked long hours.",
 		"Lean years followed.",
 		"The violin was made in Cremona.",
+		"His fingers went numb.",
 	)
 	tests := []struct {
 		question, word, want string
@@ -92,6 +93,8 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"a name stays a name", "Where is Reading?", "reading", func(t QueryTerm) bool { return !t.Key || !t.Name }},
 		{"a broader word stands for no name: Hamlet is no community",
 			"Who wrote Hamlet?", "hamlet", func(t QueryTerm) bool { return t.Known || !t.Name }},
+		{"a word that only begins with a corpus word is not derived from it",
+			"What number did he call?", "number", func(t QueryTerm) bool { return t.Stem == stem("numb") }},
 		{"an inflected English word is no misspelling",
 			"what colour are the leaves", "leaves", func(t QueryTerm) bool { return t.Stem == stem("lean") }},
 		{"a shorthand stands only for a word ending as it ends",
