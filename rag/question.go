@@ -245,7 +245,7 @@ func (ix *Index) analyze(text string) *Question {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
 			} else if meant.Lower != "" {
 				// No corpus word is spelt near it: the word meant resolves
-				// in its turn ("definately" as "definitely": "certainly").
+				// in its turn, by WordNet or by meaning.
 				if s, sim := ix.resolveCached(meant, !t.Key); s != "" {
 					t.Stem, t.Sim, df = s, sim*typoSim, ix.lex.df(s)
 				}
@@ -256,8 +256,8 @@ func (ix *Index) analyze(text string) *Question {
 			t.Clipped = ix.lex.extends(short)
 		}
 		t.Weight = ix.lex.idf(df) * t.Sim
-		// Weighed as typed: a misspelt word keeps a topic word's weight
-		// (measured: halving it as the light word meant lost answers).
+		// Weighed as typed: halving a misspelt word's weight as the light
+		// word meant measured no better on the training sets.
 		if isLight(wv, w) {
 			t.Weight *= lightWeight
 		}
