@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -336,7 +337,7 @@ func (q *Question) Unanswerable(passages []Passage) bool {
 }
 
 func (q *Question) unanswerable(read passageReading) bool {
-	return q.missingKey() || q.uncoveredKey(read)
+	return q.missingKey(read) || q.uncoveredKey(read)
 }
 
 // keyCoverMin is the least word-vector similarity to some word of the
@@ -356,6 +357,9 @@ func (q *Question) uncoveredKey(read passageReading) bool {
 		}
 		best := 0.0
 		for _, ws := range read.words {
+			if spelledOut(t.Surface, ws) {
+				best = 1 // "cwd" where a passage says "chronic wasting disease"
+			}
 			for _, w := range ws {
 				switch {
 				case w.Stop:
@@ -368,6 +372,25 @@ func (q *Question) uncoveredKey(read passageReading) bool {
 		}
 		if best < keyCoverMin {
 			return !q.restHeld(read.stems)
+		}
+	}
+	return false
+}
+
+// spelledOut reports initials (two to five letters, "eu", "cwd") that are
+// those of consecutive words of ws: a phrase the question abbreviates.
+func spelledOut(initials string, ws []Word) bool {
+	n := len(initials)
+	if n < 2 || n > 5 || hasDigit(initials) {
+		return false
+	}
+	for i := 0; i+n <= len(ws); i++ {
+		j := 0
+		for j < n && !ws[i+j].Stop && ws[i+j].Lower[0] == initials[j] {
+			j++
+		}
+		if j == n {
+			return true
 		}
 	}
 	return false
@@ -424,10 +447,12 @@ func (q *Question) restHeld(passageStems []map[string]bool) bool {
 // corpus lacks ("1400s") is no such word: it only lowers the confidence.
 func (t QueryTerm) absent() bool { return t.Key && !t.Known && !hasDigit(t.Surface) }
 
-// missingKey reports a name the corpus does not hold in any form.
-func (q *Question) missingKey() bool {
+// missingKey reports a name the corpus does not hold in any form, nor the
+// passages spelled out ("CWD" where they say "chronic wasting
+// disease").
+func (q *Question) missingKey(read passageReading) bool {
 	for _, t := range q.Terms {
-		if t.Name && !t.Known && !t.Clipped {
+		if t.Name && !t.Known && !t.Clipped && !slices.ContainsFunc(read.words, func(ws []Word) bool { return spelledOut(t.Surface, ws) }) {
 			return true
 		}
 	}

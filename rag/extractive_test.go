@@ -268,6 +268,7 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 		"coffee.md":    "# Coffee\n\nCoffee plants grow best in the highlands of the tropics, where frost is rare.\n",
 		"code.md":      "# Code\n\nThe repository holds the code of the service.\n",
 		"shelves.md":   "# Shelves\n\nThe library lends books for three weeks.\n",
+		"deer.md":      "# Deer\n\nChronic wasting disease spreads slowly through deer herds.\n",
 	} {
 		mustWrite(t, filepath.Join(dir, name), text)
 	}
@@ -280,6 +281,8 @@ func TestMissingWordOutweighedByTheRest(t *testing.T) {
 		"what is the population of tokyo":                     true,  // nothing else to hold
 		"which repo holds coffee and the danube":              false, // "repo" is "repository" cut short
 		"which lib holds coffee and the danube":               false, // nor is "lib" a name the corpus lacks
+		"how fast does CWD spread through herds":              false, // initials of words a passage has
+		"how fast does XQZ spread through herds":              true,  // a name no passage spells out
 	} {
 		passages, err := ix.Search(context.Background(), q, 10) // every document
 		if err != nil {

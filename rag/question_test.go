@@ -152,7 +152,7 @@ func TestMisspeltWordsAreTheWordMeant(t *testing.T) {
 	if got, _ := term(q, "definately"); got.Key || got.Name {
 		t.Errorf("definately: %+v", got)
 	}
-	if q.missingKey() || q.Unanswerable(nil) {
+	if q.missingKey(passageReading{}) || q.Unanswerable(nil) {
 		t.Errorf("refused for a misspelling: %+v", q.Terms)
 	}
 }
