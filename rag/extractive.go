@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -355,11 +354,11 @@ func (q *Question) uncoveredKey(read passageReading) bool {
 		if !t.absent() {
 			continue
 		}
+		if read.spellsOut(t.Surface) {
+			continue // "cwd" where a passage says "chronic wasting disease"
+		}
 		best := 0.0
 		for _, ws := range read.words {
-			if spelledOut(t.Surface, ws) {
-				best = 1 // "cwd" where a passage says "chronic wasting disease"
-			}
 			for _, w := range ws {
 				switch {
 				case w.Stop:
@@ -377,20 +376,23 @@ func (q *Question) uncoveredKey(read passageReading) bool {
 	return false
 }
 
-// spelledOut reports initials (two to five letters, "eu", "cwd") that are
-// those of consecutive words of ws: a phrase the question abbreviates.
-func spelledOut(initials string, ws []Word) bool {
+// spellsOut reports initials (two to five letters, "eu", "cwd") that are
+// those of consecutive content words of a passage: a phrase the question
+// abbreviates.
+func (r passageReading) spellsOut(initials string) bool {
 	n := len(initials)
 	if n < 2 || n > 5 || hasDigit(initials) {
 		return false
 	}
-	for i := 0; i+n <= len(ws); i++ {
-		j := 0
-		for j < n && !ws[i+j].Stop && ws[i+j].Lower[0] == initials[j] {
-			j++
-		}
-		if j == n {
-			return true
+	for _, ws := range r.words {
+		for i := 0; i+n <= len(ws); i++ {
+			j := 0
+			for j < n && !ws[i+j].Stop && ws[i+j].Lower[0] == initials[j] {
+				j++
+			}
+			if j == n {
+				return true
+			}
 		}
 	}
 	return false
@@ -452,7 +454,7 @@ func (t QueryTerm) absent() bool { return t.Key && !t.Known && !hasDigit(t.Surfa
 // disease").
 func (q *Question) missingKey(read passageReading) bool {
 	for _, t := range q.Terms {
-		if t.Name && !t.Known && !t.Clipped && !slices.ContainsFunc(read.words, func(ws []Word) bool { return spelledOut(t.Surface, ws) }) {
+		if t.Name && !t.Known && !t.Clipped && !read.spellsOut(t.Surface) {
 			return true
 		}
 	}

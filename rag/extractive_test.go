@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -336,5 +337,25 @@ func TestRunnersUpJoinWhileTheModelWavers(t *testing.T) {
 			}
 			t.Errorf("%s: chose %q, want %d sentences from the best", tt.name, texts, tt.want)
 		}
+	}
+}
+
+// TestRelationCoverage: of two sentences that name whom the question asks
+// about, the one that says what is asked of them covers the relation;
+// the other, naming them only, hardly does.
+func TestRelationCoverage(t *testing.T) {
+	t.Parallel()
+	const born, wrote = "Ada Quill was born in Leeds in 1815.", "Ada Quill wrote her notes in 1843."
+	ix := wordIndex(t, born, wrote)
+	q := ix.AnalyzeQuestion("when was Ada Quill born")
+	rel := slices.Index(FeatureNames, "relation_coverage")
+	got := map[string]float64{}
+	// Apart, so that neither is the other's context.
+	passages := []Passage{{DocID: "d0.txt", Text: born, End: len(born)}, {DocID: "d1.txt", Text: wrote, End: len(wrote)}}
+	for _, c := range CandidateSentences(q, passages) {
+		got[c.Quote] = c.Features[rel]
+	}
+	if got[born] != 1 || got[wrote] > 0.5 {
+		t.Errorf("relation coverage: %q %.2f, %q %.2f", born, got[born], wrote, got[wrote])
 	}
 }

@@ -221,22 +221,22 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		seen[w.Stem] = true
 		// A misspelt word is the kind of word meant: "beleived" is no name.
-		kind, meant := w, Word{}
+		intended, meant := w, Word{}
 		if ix.lex.df(w.Stem) == 0 && !(w.Cap && w.Start > 0) {
 			if m := misspelling(wv, w.Lower); m != "" {
 				meant = Word{Lower: m, Stem: stem(m), Stop: isStopWord(m), Start: w.Start, End: w.End}
-				kind = meant
+				intended = meant
 			}
 		}
-		if kind.Stop {
+		if intended.Stop {
 			continue
 		}
-		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, kind)}
-		t.Name = t.Key && isName(wv, kind)
-		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, kind.Lower).POS&PosVerb != 0 {
+		t := QueryTerm{Stem: w.Stem, Own: w.Stem, Surface: w.Lower, Sim: 1, Key: isKeyWord(wv, intended)}
+		t.Name = t.Key && isName(wv, intended)
+		if t.Key && i+1 < len(ws) && particles[ws[i+1].Lower] && wv != nil && lemmaInfo(wv, intended.Lower).POS&PosVerb != 0 {
 			t.Key = false // "speed up", "set off": a verb
 		}
-		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, kind.Lower) {
+		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, intended.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
 		df := ix.lex.df(t.Stem)

@@ -155,6 +155,13 @@ func TestMisspeltWordsAreTheWordMeant(t *testing.T) {
 	if q.missingKey(passageReading{}) || q.Unanswerable(nil) {
 		t.Errorf("refused for a misspelling: %+v", q.Terms)
 	}
+	// No corpus word is spelt near it: it resolves as the word meant does,
+	// by meaning, at less than the meant word's similarity.
+	ix = wordIndex(t, "The treaty was certainly signed in March.")
+	got, _ := term(ix.AnalyzeQuestion("was the treaty definately signed"), "definately")
+	if got.Stem != stem("certainly") || !got.Known || got.Sim >= typoSim {
+		t.Errorf("definately resolved as %+v, want %q below %.1f", got, stem("certainly"), typoSim)
+	}
 }
 
 func TestInitialismsStandForTheirPhrase(t *testing.T) {

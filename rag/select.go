@@ -316,7 +316,24 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 			}
 			return s
 		}
-		f[2] = weightedShare(q, ctx, totalW)
+		// Context coverage, of the whole question and of what it asks
+		// of its names (the words other than names: "born" in "when was
+		// X born"), in one pass.
+		var ctxGot, relationGot float64
+		for j, t := range q.Terms {
+			s := t.Weight * ctx(j, t)
+			ctxGot += s
+			if !t.Name {
+				relationGot += s
+			}
+		}
+		if totalW > 0 {
+			f[2] = ctxGot / totalW
+		}
+		f[23] = 1
+		if restW > 0 {
+			f[23] = relationGot / restW
+		}
 		f[3] = weightedShare(q, func(j int, t QueryTerm) float64 {
 			return b2f(passageStems[c.passage][t.Stem] || passageStems[c.passage][t.Own])
 		}, totalW)
@@ -354,15 +371,6 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 		f[21] = definesTerm(q, c.words)
 		if q.Kind == KindNumber {
 			f[22] = countedNumber(q, c)
-		}
-		f[23] = 1
-		if restW > 0 {
-			f[23] = weightedShare(q, func(j int, t QueryTerm) float64 {
-				if t.Name {
-					return 0
-				}
-				return ctx(j, t)
-			}, restW)
 		}
 		if rare != "" && (c.stems[rare]) {
 			f[17] = 1
