@@ -182,14 +182,15 @@ var (
 	// questionStart opens a question: a question word, or an auxiliary
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b`)
-	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b)`)
-	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b)`)
+	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(the )?(date|year|month|day) (of|when)\b)`)
+	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
-	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what (was|is|were|are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
+	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what('s| was| is| were| are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
 	howPhrase     = regexp.MustCompile(`(?i)^how\b`)
-	namePhrase    = regexp.MustCompile(`(?i)\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)\b`)
+	namePhrase    = regexp.MustCompile(`(?i)(\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)|^name (the|a|an|one|two|three|some|all)|\b(his|her|its|their)( \w+)? name|['’]s name)\b`)
 	whichWhat     = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:of|for|behind|between)\b)?`)
+	contraction   = regexp.MustCompile(`(?i)\b(what|who|where|when|how)['’]?s\b`)
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
 )
 
@@ -438,6 +439,8 @@ func isInterjection(wv *WordVectors, w Word) bool {
 // proper (padding dropped), and the focus noun of "which/what X".
 func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) {
 	core = strings.TrimSpace(strings.TrimLeft(core, "-–—:,;.!? "))
+	// "whats", "who’s": typed without the apostrophe, or with a curly one.
+	core = contraction.ReplaceAllString(core, "${1}'s")
 	for _, lead := range []string{"and ", "but ", "so ", "also ", "then ", "ok ", "okay "} {
 		if len(core) > len(lead) && strings.EqualFold(core[:len(lead)], lead) {
 			core = core[len(lead):]
@@ -464,6 +467,10 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	case howPhrase.MatchString(core):
 		return KindManner, ""
 	case namePhrase.MatchString(core):
+		// The name of a person is a person's name: "the ambassador's name".
+		if n := namedPerson(wv, ws); n != "" {
+			return KindPerson, n
+		}
 		return KindName, focus
 	case focus != "":
 		switch class {
@@ -481,6 +488,23 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		return KindSummary, ""
 	}
 	return KindOther, ""
+}
+
+// namedPerson is the first noun of a naming question whose main sense is
+// a person ("what was the envoy called"), or "".
+func namedPerson(wv *WordVectors, ws []Word) string {
+	if wv == nil {
+		return ""
+	}
+	for _, w := range ws {
+		if w.Stop || w.Cap {
+			continue // a capitalised word is a name already, not the person named
+		}
+		if in := lemmaInfo(wv, w.Lower); in.POS&PosMainNoun != 0 && in.Class == ClassPerson {
+			return w.Lower
+		}
+	}
+	return ""
 }
 
 var conditionFirst = regexp.MustCompile(`(?i)^(?:when|if|once|after|before|while)\s+(?:i|you|we|they|it|he|she)\b[^,?]*,\s*(?:then\s+)?`)

@@ -207,6 +207,18 @@ func TestQuestionKinds(t *testing.T) {
 		"What rocket will carry the satellite?":                KindThing,
 		"hey, quick q: when was the treaty signed":             KindDate,
 		"When I read the report, which city hosted the talks?": KindPlace,
+		// Typed without the apostrophe, or with a curly one.
+		"whats the date of the summit":         KindDate,
+		"whos the envoy in tehran":             KindPerson,
+		"what’s the reason for the sanctions?": KindReason,
+		// Questions typed as a noun phrase.
+		"number of warships in the fleet?": KindNumber,
+		"year of the first visit?":         KindDate,
+		// The name of a person is a person's name; a thing's stays a name.
+		"what was the envoy's name":            KindPerson,
+		"what is the name of the admiral":      KindPerson,
+		"what is the satellite called":         KindName,
+		"What name did Tehran give the drone?": KindName,
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
