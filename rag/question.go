@@ -208,6 +208,7 @@ func (ix *Index) AnalyzeQuestion(text string) *Question {
 // analyze is [Index.AnalyzeQuestion]; the caller holds ix.mu.
 func (ix *Index) analyze(text string) *Question {
 	wv := ix.opts.Words
+	text = ix.respellQuestionWords(text)
 	ws := words(text)
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
@@ -265,6 +266,52 @@ func (ix *Index) analyze(text string) *Question {
 		q.Terms = append(q.Terms, t)
 	}
 	return q
+}
+
+// questionWords open a question; on a tie of spelling, the first is meant.
+var questionWords = []string{"what", "when", "where", "which", "who", "why", "how"}
+
+// howFollowers follow "how" and no other question word.
+var howFollowers = wordSet("many much long far old often come big")
+
+// askingVerbs follow a question word: "wen did", "hwo many".
+var askingVerbs = wordSet("is are was were do does did can could will would should has have had many much")
+
+// respellQuestionWords spells right a question word typed one letter
+// wrong ("waht", "hwo", "wen") where a clause begins: a word the corpus
+// lacks, followed by a verb that asks, or itself no common English word.
+// Read as typed, it was padding or a missing topic word, and the question
+// lost its kind or was refused.
+func (ix *Index) respellQuestionWords(text string) string {
+	ws := words(text)
+	for i := len(ws) - 2; i >= 0; i-- {
+		w := ws[i]
+		if w.Stop || len(w.Lower) < 2 || len(w.Lower) > 6 || !isASCII(w.Lower) || hasDigit(w.Lower) ||
+			w.Cap && i > 0 || ix.lex.df(w.Stem) > 0 || !clauseStart(text, w.Start) {
+			continue
+		}
+		next := ws[i+1].Lower
+		if r := ix.opts.Words.Rank(w.Lower); !askingVerbs[next] && r >= 0 && r <= typoRank {
+			continue
+		}
+		meant := ""
+		for _, q := range questionWords {
+			if editDistance(w.Lower, q, 1) == 1 && (meant == "" || q == "how" && howFollowers[next]) {
+				meant = q
+			}
+		}
+		if meant != "" {
+			text = text[:w.Start] + meant + text[w.End:]
+		}
+	}
+	return text
+}
+
+// clauseStart reports an offset that opens the text or follows a
+// punctuation mark that ends a phrase.
+func clauseStart(text string, at int) bool {
+	t := strings.TrimRight(text[:at], " \t")
+	return t == "" || strings.ContainsAny(t[len(t)-1:], ",:;.!?-(")
 }
 
 func allStems(ws []Word) map[string]bool {

@@ -226,6 +226,27 @@ func TestQuestionKinds(t *testing.T) {
 	}
 }
 
+func TestMisspeltQuestionWords(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for _, tc := range []struct{ in, want string }{
+		{"hwo many warships sailed?", "how many warships sailed?"}, // "who" is as near; "many" follows "how"
+		{"wen was the summit held", "when was the summit held"},    // an English word, but an asking verb follows
+		{"ok, waht did the fleet do", "ok, what did the fleet do"},
+		{"wich port hosted the fleet", "which port hosted the fleet"},  // no common word: a noun may follow
+		{"Wen Jiabao visited the port", "Wen Jiabao visited the port"}, // a common word, no asking verb
+		{"the fleet wen was there", "the fleet wen was there"},         // not where a clause begins
+		{"who sailed?", "who sailed?"},
+	} {
+		if got := ix.respellQuestionWords(tc.in); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if k := ix.AnalyzeQuestion("hwo many warships sailed?").Kind; k != KindNumber {
+		t.Errorf("kind %q, want %q", k, KindNumber)
+	}
+}
+
 func TestTypedSpans(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
