@@ -208,7 +208,7 @@ func (ix *Index) AnalyzeQuestion(text string) *Question {
 // analyze is [Index.AnalyzeQuestion]; the caller holds ix.mu.
 func (ix *Index) analyze(text string) *Question {
 	wv := ix.opts.Words
-	text = ix.respellQuestionWords(text)
+	text = ix.dropClosingAside(ix.respellQuestionWords(foldShouting(text)))
 	ws := words(text)
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
@@ -266,6 +266,60 @@ func (ix *Index) analyze(text string) *Question {
 		q.Terms = append(q.Terms, t)
 	}
 	return q
+}
+
+// foldShouting lower-cases a question typed in capitals or with every word
+// capitalised ("WHO IS THE ENVOY", "When Did The Talks Start"), where a
+// capital marks no name: read as typed, "THE" and "Did" were names the
+// corpus lacks.
+func foldShouting(text string) string {
+	ws := words(text)
+	if len(ws) < 3 {
+		return text
+	}
+	function := false
+	for i, w := range ws {
+		if !w.Cap {
+			return text
+		}
+		function = function || i > 0 && isStopWord(w.Lower)
+	}
+	if !function {
+		return text // "Kazem Jalali Tehran Visit": names, perhaps
+	}
+	return strings.ToLower(text)
+}
+
+// closingMark ends a phrase before a closing aside.
+var closingMark = regexp.MustCompile(`[?!,;:—–]+\s*|\.\s+`)
+
+// dropClosingAside returns text without what closes it and asks nothing:
+// a short phrase after the question's last mark ("…? thanks", "…, cheers")
+// with no word the corpus holds (a term of art the vectors know and WordNet
+// does not reads like a greeting), or a last filler word typed with no mark
+// ("… thx") after a word that is no function word. Read as a topic word
+// the corpus lacks, it refused the question.
+func (ix *Index) dropClosingAside(text string) string {
+	ms := closingMark.FindAllStringIndex(text, -1)
+	if n := len(ms); n > 0 && ms[n-1][1] < len(text) {
+		at, seg := ms[n-1][0], text[ms[n-1][1]:]
+		// A bracketed close is no aside: the topic a follow-up carries.
+		asks := whWord.MatchString(contraction.ReplaceAllString(seg, "${1}'s"))
+		if len(words(text[:at])) >= 2 && !asks && !strings.HasPrefix(seg, "(") &&
+			slices.ContainsFunc(words(seg), func(w Word) bool { return !w.Stop }) &&
+			!slices.ContainsFunc(words(seg), func(w Word) bool { return !w.Stop && ix.lex.df(w.Stem) > 0 }) && ix.isAside(seg) {
+			return text[:at]
+		}
+	}
+	ws := words(text)
+	if n := len(ws); n >= 3 {
+		last, prev := ws[n-1], ws[n-2]
+		if !last.Stop && !prev.Stop && ix.lex.df(last.Stem) == 0 && isInterjection(ix.opts.Words, last) &&
+			strings.TrimSpace(text[prev.End:last.Start]) == "" {
+			return text[:prev.End]
+		}
+	}
+	return text
 }
 
 // questionWords open a question; on a tie of spelling, the first is meant.

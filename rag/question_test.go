@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -244,6 +245,49 @@ func TestMisspeltQuestionWords(t *testing.T) {
 	}
 	if k := ix.AnalyzeQuestion("hwo many warships sailed?").Kind; k != KindNumber {
 		t.Errorf("kind %q, want %q", k, KindNumber)
+	}
+}
+
+func TestClosingAsidesDropped(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for _, tc := range []struct{ in, want string }{
+		{"who is the envoy? thanks", "who is the envoy"},
+		{"when did the summit end, cheers", "when did the summit end"},
+		{"when did the summit end?? lol", "when did the summit end"},
+		{"who is the envoy thx", "who is the envoy"},                                       // filler with no mark
+		{"what did the envoy say about medvedev", "what did the envoy say about medvedev"}, // an object, not filler
+		{"what did Tehran send, and when", "what did Tehran send, and when"},               // it asks
+		{"who met the envoy, Putin?", "who met the envoy, Putin?"},                         // a name
+	} {
+		if got := ix.dropClosingAside(tc.in); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// The aside never refuses the question.
+	e := NewEngine(ix)
+	for _, q := range []string{"who is the ambassador to Russia?? lol", "who is the ambassador to Russia thx"} {
+		if a := mustAsk(t, e, q); !a.Answered {
+			t.Errorf("%q refused: %s", q, a.Answer)
+		}
+	}
+}
+
+func TestShoutingFolded(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"WHO IS THE ENVOY":          "who is the envoy",
+		"When Did The Summit End?":  "when did the summit end?",
+		"Kazem Jalali Tehran Visit": "Kazem Jalali Tehran Visit", // no function word: names, perhaps
+		"Who met Putin?":            "Who met Putin?",
+	} {
+		if got := foldShouting(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+	ix := mustSeedIndex(t)
+	if q := ix.AnalyzeQuestion("WHO IS THE IRANIAN AMBASSADOR TO RUSSIA"); q.Kind != KindPerson || slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return t.Surface == "the" }) {
+		t.Errorf("shouted question read as %q with terms %+v", q.Kind, q.Terms)
 	}
 }
 
