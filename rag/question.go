@@ -148,7 +148,7 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	if in.POS == 0 {
 		return true // a name, acronym or number
 	}
-	if in.POS&PosMainNoun == 0 || verbForm(wv, w.Lower) {
+	if in.POS&PosMainNoun == 0 || verbForm(wv, w.Lower) || irregularVerb(wv, w.Lower) {
 		return false
 	}
 	switch in.Class {
@@ -163,6 +163,14 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 // ("sparked", "leaked"): used as a verb, whatever its stem names.
 func verbForm(wv *WordVectors, w string) bool {
 	return wv.Info(w).POS&PosNoun == 0 && participle(wv, w) // "building", "feed" are nouns
+}
+
+// irregularVerb reports an irregular form of a verb ("sent", "felt",
+// "won"): WordNet files the form under its own rarer noun (a coin, a
+// cloth), but a question uses it as the verb.
+func irregularVerb(wv *WordVectors, w string) bool {
+	b := wv.Base(w)
+	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
 }
 
 // participle reports a past or -ing form of a verb, regular or not

@@ -291,6 +291,21 @@ func TestShoutingFolded(t *testing.T) {
 	}
 }
 
+func TestKeyWords(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	for w, want := range map[string]bool{
+		"island": true, "warships": true, "zorblax": true, // things, and a name
+		"summary": false, "relationship": false, // an act, a relation
+		"sparked": false,                // a participle
+		"sent":    false, "felt": false, // irregular verb forms WordNet also files as nouns
+	} {
+		if got := isKeyWord(wv, Word{Lower: w}); got != want {
+			t.Errorf("%q: key %v, want %v", w, got, want)
+		}
+	}
+}
+
 func TestTypedSpans(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
