@@ -394,6 +394,13 @@ func (q *Question) core() string { return q.Text[q.Core:] }
 // verb and the noun it asks for ("summary of", "overview on") are padding.
 func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	wv := ix.opts.Words
+	// A message that is all aside ("thanks!", "hello there") asks nothing;
+	// a word WordNet lacks may be a name asked about ("medvedev").
+	if !whWord.MatchString(text) && ix.isAside(text) && !slices.ContainsFunc(ws, func(w Word) bool {
+		return !w.Stop && lemmaInfo(wv, w.Lower).POS == 0
+	}) {
+		return len(text), false
+	}
 	// Leading asides set off by punctuation ("hey,", "thanks!", "quick q:")
 	// that hold no corpus word or name.
 	for {

@@ -387,6 +387,11 @@ func TestTheQuestionIsNoAside(t *testing.T) {
 		"and the naval drill, where was that":         "and the naval drill, where was that",
 		"but hey, who is iran's ambassador to russia": "who is iran's ambassador to russia",
 		"the casarex drill, where was it":             "the casarex drill, where was it",
+		// A message that is all aside asks nothing; a word WordNet lacks
+		// may be a name asked about.
+		"thanks, that helps!": "",
+		"hello there":         "",
+		"medvedev":            "medvedev",
 	} {
 		if got := ix.AnalyzeQuestion(text).core(); got != core {
 			t.Errorf("%q: question read as %q, want %q", text, got, core)
