@@ -387,6 +387,9 @@ func allStems(ws []Word) map[string]bool {
 // core is the question without its padding.
 func (q *Question) core() string { return q.Text[q.Core:] }
 
+// asksNothing reports a message that is all aside ("thanks!").
+func (q *Question) asksNothing() bool { return q.Core >= len(q.Text) && len(q.Terms) == 0 }
+
 // dropPadding returns where the question proper starts in text: after
 // greetings and requests ("hey, can you tell me …", "quick q: …", "give me
 // a summary of …"). Words before the first question word are padding when
@@ -395,8 +398,10 @@ func (q *Question) core() string { return q.Text[q.Core:] }
 func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	wv := ix.opts.Words
 	// A message that is all aside ("thanks!", "hello there") asks nothing;
-	// a word WordNet lacks may be a name asked about ("medvedev").
-	if !whWord.MatchString(text) && ix.isAside(text) && !slices.ContainsFunc(ws, func(w Word) bool {
+	// a word WordNet lacks may be a name asked about ("medvedev"), and
+	// function words or a verb first ask for more ("tell me more", "go on").
+	if i := slices.IndexFunc(ws, func(w Word) bool { return !w.Stop }); i >= 0 && !isRequestVerb(wv, ws[i]) &&
+		!questionStart.MatchString(text) && !strings.Contains(text, "?") && ix.isAside(text) && !slices.ContainsFunc(ws, func(w Word) bool {
 		return !w.Stop && lemmaInfo(wv, w.Lower).POS == 0
 	}) {
 		return len(text), false

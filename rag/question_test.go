@@ -306,6 +306,21 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
+func TestThanksIsNoFollowUp(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(mustSeedIndex(t))
+	history := []Turn{{Role: "user", Content: "who is iran's ambassador to russia"}, {Role: "assistant", Content: "Kazem Jalali"}}
+	for q, answered := range map[string]bool{"thanks!": false, "hello there": false, "tell me more": true, "go on": true} {
+		a, err := e.Ask(context.Background(), Query{Question: q, History: history})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Answered != answered {
+			t.Errorf("%q after an answer: answered %v, want %v (%s)", q, a.Answered, answered, a.Answer)
+		}
+	}
+}
+
 func TestTypedSpans(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
