@@ -196,7 +196,7 @@ var (
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
 	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what('s| was| is| were| are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
 	howPhrase     = regexp.MustCompile(`(?i)^how\b`)
-	namePhrase    = regexp.MustCompile(`(?i)(\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)|^name (the|a|an|one|two|three|some|all)|\b(his|her|its|their)( \w+)? name|['’]s name)\b`)
+	namePhrase    = regexp.MustCompile(`(?i)(\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)|\b(his|her|its|their)( \w+)? name|['’]s name)\b`)
 	whichWhat     = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:of|for|behind|between)\b)?`)
 	contraction   = regexp.MustCompile(`(?i)\b(what|who|where|when|how)['’]?s\b`)
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
@@ -287,7 +287,7 @@ func foldShouting(text string) string {
 	}
 	function := false
 	for i, w := range ws {
-		if !w.Cap {
+		if !w.Cap && !hasDigit(w.Lower) {
 			return text
 		}
 		function = function || i > 0 && isStopWord(w.Lower)
@@ -345,6 +345,9 @@ var askingVerbs = wordSet("is are was were do does did can could will would shou
 // Read as typed, it was padding or a missing topic word, and the question
 // lost its kind or was refused.
 func (ix *Index) respellQuestionWords(text string) string {
+	if ix.opts.Words == nil {
+		return text
+	}
 	ws := words(text)
 	for i := len(ws) - 2; i >= 0; i-- {
 		w := ws[i]
@@ -400,7 +403,7 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	// A message that is all aside ("thanks!", "hello there") asks nothing;
 	// a word WordNet lacks may be a name asked about ("medvedev"), and
 	// function words or a verb first ask for more ("tell me more", "go on").
-	if i := slices.IndexFunc(ws, func(w Word) bool { return !w.Stop }); i >= 0 && !isRequestVerb(wv, ws[i]) &&
+	if i := slices.IndexFunc(ws, func(w Word) bool { return !w.Stop }); wv != nil && i >= 0 && !isRequestVerb(wv, ws[i]) &&
 		!questionStart.MatchString(text) && !strings.Contains(text, "?") && ix.isAside(text) && !slices.ContainsFunc(ws, func(w Word) bool {
 		return !w.Stop && lemmaInfo(wv, w.Lower).POS == 0
 	}) {

@@ -276,10 +276,11 @@ func TestClosingAsidesDropped(t *testing.T) {
 func TestShoutingFolded(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"WHO IS THE ENVOY":          "who is the envoy",
-		"When Did The Summit End?":  "when did the summit end?",
-		"Kazem Jalali Tehran Visit": "Kazem Jalali Tehran Visit", // no function word: names, perhaps
-		"Who met Putin?":            "Who met Putin?",
+		"WHO IS THE ENVOY":               "who is the envoy",
+		"When Did The Summit End?":       "when did the summit end?",
+		"Kazem Jalali Tehran Visit":      "Kazem Jalali Tehran Visit", // no function word: names, perhaps
+		"Who met Putin?":                 "Who met Putin?",
+		"When Did The Talks End In 2024": "when did the talks end in 2024",
 	} {
 		if got := foldShouting(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
