@@ -202,6 +202,27 @@ func mustAsk(t *testing.T, e *Engine, question string) *Answer {
 	return a
 }
 
+func TestChatWordsRefuseOnlyInTechnicalText(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	prose := readPassages([]Passage{{Title: "talks", Text: "The ministers met in Moscow on Tuesday and signed a treaty on naval drills."}})
+	code := readPassages([]Passage{{Title: "fmt", Text: "Println writes to stdout; a goroutine that calls os.Exit skips deferred funcs, and bufio buffers are not flushed."}})
+	if prose.technical(wv) || !code.technical(wv) {
+		t.Errorf("technical: prose %v, code %v", prose.technical(wv), code.technical(wv))
+	}
+	// A chat word WordNet lacks refuses nothing in prose; a lower-case
+	// word WordNet lacks still refuses where such words are terms.
+	ix := mustSeedIndex(t)
+	e := NewEngine(ix)
+	if a := mustAsk(t, e, "who is iran's ambassador to russia btw"); !a.Answered {
+		t.Errorf("refused for a chat word: %s", a.Answer)
+	}
+	q := ix.AnalyzeQuestion("which navy drills use zbuf")
+	if !q.unanswerable(code) || q.unanswerable(prose) {
+		t.Errorf("a lower-case word WordNet lacks: refused in technical text %v, in prose %v (want true, false)", q.unanswerable(code), q.unanswerable(prose))
+	}
+}
+
 func TestPaddingNeverCausesAbstention(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)
