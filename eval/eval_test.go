@@ -279,7 +279,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{goTextCorpus(t), []string{"gotext/questions.yaml"}},
 		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
 		{techTrainingCorpus(t), techTrainingSets},
-		{"newstrain/corpus", newsTrainingSets},
+		{"newstrain/corpus", append([]string{"newstrain/messy.yaml"}, newsTrainingSets...)},
 		{"fresh/corpus", []string{"fresh/questions.yaml"}},
 	}
 	ids := map[string]string{}
