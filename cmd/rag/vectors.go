@@ -209,9 +209,12 @@ func properNouns(data []byte) map[string]bool {
 				continue
 			}
 			l := strings.ToLower(w)
-			if unicode.IsUpper(rune(w[0])) {
+			switch {
+			case acronym(w) && f[1] != "14" && f[1] != "15":
+				common[l] = true // "CEO", "DNA": initials of a common noun; "NATO", "UK" (a group, a place) are names
+			case unicode.IsUpper(rune(w[0])):
 				capital[l] = true
-			} else {
+			default:
 				common[l] = true
 			}
 		}
@@ -220,6 +223,11 @@ func properNouns(data []byte) map[string]bool {
 		delete(capital, w)
 	}
 	return capital
+}
+
+// acronym reports a word written in capitals only ("CEO", "NATO").
+func acronym(w string) bool {
+	return len(w) >= 2 && strings.ToUpper(w) == w && strings.ToLower(w) != w
 }
 
 func eachLine(path string, fn func([]string)) error {

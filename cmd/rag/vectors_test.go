@@ -129,3 +129,18 @@ func TestWordVectorsSetting(t *testing.T) {
 		t.Errorf("search: exit %d: %s %s", code, stdout, stderr)
 	}
 }
+
+func TestProperNounsLeaveOutInitialsOfCommonNouns(t *testing.T) {
+	t.Parallel()
+	data := "  1 licence  \n" +
+		"00000001 15 n 01 Nepal 0 000 | a kingdom  \n" +
+		"00000002 18 n 02 CEO 0 chief_executive 0 000 | the head of a company  \n" +
+		"00000003 14 n 01 NATO 0 000 | an alliance  \n" +
+		"00000004 18 n 01 dad 0 000 | a father  \n"
+	got := properNouns([]byte(data))
+	for w, want := range map[string]bool{"nepal": true, "nato": true, "ceo": false, "dad": false} {
+		if got[w] != want {
+			t.Errorf("%s: proper %v, want %v", w, got[w], want)
+		}
+	}
+}
