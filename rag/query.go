@@ -154,6 +154,9 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 		if dist > edits && d > 0 && len(t) >= 5 && editDistance(term[:len(t)], t, 1) <= 1 {
 			dist = edits // the stem's tail: never closer than a whole-word match
 		}
+		if dist > edits && len(t) >= 5 && undoubled(term) == undoubled(t) {
+			dist = edits // a letter doubled in the wrong place is one slip: "tarrif", "occured"
+		}
 		if dist < bestDist || dist == bestDist && dist <= edits && l.dfs[t] > l.dfs[best] {
 			best, bestDist = t, dist
 		}
@@ -162,6 +165,18 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 		return ""
 	}
 	return best
+}
+
+// undoubled is w with each run of one letter written once.
+func undoubled(w string) string {
+	b := []byte(w)
+	out := b[:0:0]
+	for i, c := range b {
+		if i == 0 || c != b[i-1] {
+			out = append(out, c)
+		}
+	}
+	return string(out)
 }
 
 // editDistance is the edit distance of a and b in bytes, counting a swap

@@ -42,6 +42,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The ship sailed between two islands at dawn.",
 		"The government's management worked long hours.",
 		"Lean years followed.",
+		"The tariff was cut.",
 		"The violin was made in Cremona.",
 		"His fingers went numb.",
 	)
@@ -62,6 +63,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"how long did the govt work", "govt", stem("government"), false},                 // shorthand
 		{"Which violinists played?", "violinists", stem("violin"), true},                  // derived from a corpus word
 		{"did the mgmt sail", "mgmt", stem("management"), false},
+		{"who cut the tarrif", "tarrif", stem("tariff"), true}, // a letter doubled in the wrong place
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
