@@ -254,6 +254,9 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, intended.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
+		if t.Key && !t.Name && verbSlot(ws, i) && wv != nil && lemmaInfo(wv, intended.Lower).POS&PosVerb != 0 {
+			t.Key = false // "did Dürer rate", "does the bank cap": the verb after the subject
+		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
@@ -280,6 +283,37 @@ func (ix *Index) analyze(text string) *Question {
 		q.Terms = append(q.Terms, t)
 	}
 	return q
+}
+
+// doVerbs open a question whose main verb follows its subject: "did the
+// bank cut", "can Go handle".
+var doVerbs = wordSet("do does did can could will would should may might must")
+
+// pronouns and determiners open the subject after a do-verb.
+var (
+	pronouns    = wordSet("i you he she it we they")
+	determiners = wordSet("the a an his her its their my your our this that")
+)
+
+// verbSlot reports the word after a do-verb and its subject — a name, a
+// pronoun, or a determiner and one noun — where the main verb goes.
+func verbSlot(ws []Word, i int) bool {
+	j := i - 1
+	if j < 1 {
+		return false
+	}
+	switch w := ws[j]; {
+	case w.Cap && !w.Stop:
+		for j > 0 && ws[j-1].Cap && !ws[j-1].Stop {
+			j-- // a name of several words
+		}
+	case pronouns[w.Lower]:
+	case j >= 2 && determiners[ws[j-1].Lower] && !w.Stop:
+		j-- // "the bank"
+	default:
+		return false
+	}
+	return j >= 1 && doVerbs[ws[j-1].Lower]
 }
 
 // foldShouting lower-cases a question typed in capitals or with every word

@@ -324,6 +324,24 @@ func TestThanksIsNoFollowUp(t *testing.T) {
 	}
 }
 
+func TestTheVerbAfterTheSubjectIsNoKeyWord(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for q, key := range map[string]bool{
+		"how did the navy head north":          false, // after a do-verb and its subject
+		"what did Tehran cap":                  false,
+		"how did they rate the fleet":          false,
+		"who was the head of the navy":         true, // a noun
+		"did the head of the navy leave early": true,
+	} {
+		for _, t2 := range ix.AnalyzeQuestion(q).Terms {
+			if w := t2.Surface; (w == "head" || w == "cap" || w == "rate") && t2.Key != key {
+				t.Errorf("%q: %q key %v, want %v", q, w, t2.Key, key)
+			}
+		}
+	}
+}
+
 func TestTypedSpans(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
