@@ -828,6 +828,13 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		if found != "" {
 			return found, relatedSim
 		}
+		// WordNet may relate the corpus word to this one and not back:
+		// "bicycle" lists "bike", whose own main sense is a motorcycle.
+		if !name {
+			if t, sim := ix.relatedFrom(base); t != "" {
+				return t, sim
+			}
+		}
 	}
 	// A shorthand ("govt", "mgmt", "yrs"): its most frequent English
 	// expansion, when the corpus holds that.
@@ -888,6 +895,26 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 		}
 	}
 	return "", 0
+}
+
+// relatedFrom returns the corpus term whose WordNet relations name w and
+// whose vector is within siblingMinSim of w's, the closest, with the
+// cosine; "" when there is none.
+func (ix *Index) relatedFrom(w string) (string, float64) {
+	wv := ix.opts.Words
+	i, ok := wv.index[w]
+	if !ok || len(wv.relStart) == 0 {
+		return "", 0
+	}
+	best, bestSim := "", 0.0
+	for _, j := range ix.corpusRows() {
+		if slices.Contains(wv.relatedRow(int(j)), i) {
+			if sim := wv.simRows(i, j); sim >= siblingMinSim && sim > bestSim {
+				best, bestSim = wv.stems()[j], sim
+			}
+		}
+	}
+	return best, bestSim
 }
 
 // derivationalSuffixes are the endings that make one English word of
