@@ -615,6 +615,14 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 			core = core[len(lead):]
 		}
 	}
+	// "i heard they have more bikes than people, how many is that?": what
+	// is told first, the question after it.
+	if !questionStart.MatchString(firstWord(core)) {
+		if m := laterQuestion.FindStringSubmatchIndex(core); m != nil {
+			core = core[m[2]:]
+			ws = words(core)
+		}
+	}
 	// "When I embed a type, what is the field called?": a clause of
 	// condition first, the question after it.
 	if m := conditionFirst.FindStringIndex(core); m != nil && whWord.MatchString(core[m[1]:]) {
@@ -672,6 +680,18 @@ func namedPerson(wv *WordVectors, ws []Word) string {
 		if in := lemmaInfo(wv, w.Lower); in.POS&PosMainNoun != 0 && in.Class == ClassPerson {
 			return w.Lower
 		}
+	}
+	return ""
+}
+
+// laterQuestion is a clause that opens with a question word after a mark
+// that ends a phrase.
+var laterQuestion = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:who|whom|whose|what|when|where|which|why|how)\b.*)$`)
+
+// firstWord is text's first run of letters.
+func firstWord(text string) string {
+	if ws := words(text); len(ws) > 0 {
+		return text[ws[0].Start:ws[0].End]
 	}
 	return ""
 }
