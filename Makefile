@@ -71,8 +71,9 @@ eval: build
 	@echo "Go documents and package docs (changes were judged on them):"
 	./$(BIN) eval --corpus $(GODOC) --data $(OUT)/eval-godoc --set eval/godoc/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus $(GOTEXT) --data $(OUT)/eval-gotext --set eval/gotext/questions.yaml --thresholds "" | tail -4
-	@echo "messy typing (a development probe, read while building):"
+	@echo "messy typing (development probes, read while building):"
 	./$(BIN) eval --corpus eval/newstrain/corpus --data $(OUT)/eval-messy --set eval/newstrain/messy.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/messy.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 

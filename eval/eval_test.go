@@ -277,7 +277,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"wiki/corpus", []string{"wiki/questions.yaml"}},
 		{goDocCorpus(t, "asm.html", "godebug.md"), []string{"godoc/questions.yaml"}},
 		{goTextCorpus(t), []string{"gotext/questions.yaml"}},
-		{"train/corpus", append([]string{"train/typed.yaml"}, trainingSets...)},
+		{"train/corpus", append([]string{"train/typed.yaml", "train/messy.yaml"}, trainingSets...)},
 		{techTrainingCorpus(t), techTrainingSets},
 		{"newstrain/corpus", append([]string{"newstrain/messy.yaml"}, newsTrainingSets...)},
 		{"fresh/corpus", []string{"fresh/questions.yaml"}},

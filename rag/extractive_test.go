@@ -214,8 +214,14 @@ func TestChatWordsRefuseOnlyInTechnicalText(t *testing.T) {
 	// word WordNet lacks still refuses where such words are terms.
 	ix := mustSeedIndex(t)
 	e := NewEngine(ix)
-	if a := mustAsk(t, e, "who is iran's ambassador to russia btw"); !a.Answered {
-		t.Errorf("refused for a chat word: %s", a.Answer)
+	for _, q := range []string{
+		"who is iran's ambassador to russia btw",
+		"ok so who is iran's ambassador to russia", // "OK" is Oklahoma to WordNet
+		"who is iran's ambassador to russia, sb",   // two lower-case letters
+	} {
+		if a := mustAsk(t, e, q); !a.Answered {
+			t.Errorf("%q refused for a chat word: %s", q, a.Answer)
+		}
 	}
 	q := ix.AnalyzeQuestion("which navy drills use zbuf")
 	if !q.unanswerable(code) || q.unanswerable(prose) {

@@ -74,9 +74,10 @@ type QueryTerm struct {
 	// perhaps that term cut short, so no name the corpus lacks for certain.
 	Clipped bool
 	// Unsure marks a short word the corpus lacks, typed in lower case,
-	// that WordNet does not know: a name or term perhaps, or chat ("btw",
-	// "gonna"). It refuses a question only where such words are terms
-	// (see [passageReading.technical]).
+	// that WordNet does not know, or any of two letters (WordNet's "OK" is
+	// Oklahoma): a name or term perhaps, or chat ("btw", "gonna", "ok").
+	// It refuses a question only where such words are terms (see
+	// [passageReading.technical]).
 	Unsure bool
 }
 
@@ -273,7 +274,8 @@ func (ix *Index) analyze(text string) *Question {
 		if short, ok := clippable(w.Lower); ok && !t.Known && !w.Cap {
 			t.Clipped = ix.lex.extends(short)
 		}
-		t.Unsure = !t.Known && !w.Cap && wv != nil && lemmaInfo(wv, intended.Lower).POS == 0 && len(w.Lower) <= unsureMaxLen && !hasDigit(w.Lower)
+		t.Unsure = !t.Known && !w.Cap && wv != nil && !hasDigit(w.Lower) &&
+			(len(w.Lower) <= 2 || lemmaInfo(wv, intended.Lower).POS == 0 && len(w.Lower) <= unsureMaxLen)
 		t.Weight = ix.lex.idf(df) * t.Sim
 		// Weighed as typed: halving a misspelt word's weight as the light
 		// word meant measured no better on the training sets.
@@ -369,6 +371,10 @@ func (ix *Index) dropClosingAside(text string) string {
 	}
 	return text
 }
+
+// leadWords open a question as talk does ("ok so when …", "and then
+// who …") and say nothing of its topic.
+var leadWords = wordSet("and but so also then ok okay")
 
 // questionWords open a question; on a tie of spelling, the first is meant.
 var questionWords = []string{"what", "when", "where", "which", "who", "why", "how"}
@@ -610,10 +616,8 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	core = strings.TrimSpace(strings.TrimLeft(core, "-–—:,;.!? "))
 	// "whats", "who’s": typed without the apostrophe, or with a curly one.
 	core = contraction.ReplaceAllString(core, "${1}'s")
-	for _, lead := range []string{"and ", "but ", "so ", "also ", "then ", "ok ", "okay "} {
-		if len(core) > len(lead) && strings.EqualFold(core[:len(lead)], lead) {
-			core = core[len(lead):]
-		}
+	for ws := words(core); len(ws) > 1 && leadWords[ws[0].Lower]; ws = words(core) {
+		core = core[ws[1].Start:]
 	}
 	// "i heard they have more bikes than people, how many is that?": what
 	// is told first, the question after it.

@@ -216,6 +216,8 @@ func TestQuestionKinds(t *testing.T) {
 		"whats the date of the summit":         KindDate,
 		"whos the envoy in tehran":             KindPerson,
 		"what’s the reason for the sanctions?": KindReason,
+		// Talk's opening words.
+		"ok so when did the summit end": KindDate,
 		// What is told first, the question after it.
 		"i read the envoy left early, when did he come back": KindDate,
 		"my notes say two ships sailed. how many came back?": KindNumber,
