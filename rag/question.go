@@ -625,6 +625,9 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		if m := laterQuestion.FindStringSubmatchIndex(core); m != nil {
 			core = core[m[2]:]
 			ws = words(core)
+		} else if m := howMuch.FindStringIndex(core); m != nil {
+			core = core[m[0]:] // "danube canal how many locks": a measure asked wherever it comes
+			ws = words(core)
 		}
 	}
 	// "When I embed a type, what is the field called?": a clause of
@@ -691,6 +694,9 @@ func namedPerson(wv *WordVectors, ws []Word) string {
 // laterQuestion is a clause that opens with a question word after a mark
 // that ends a phrase.
 var laterQuestion = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:who|whom|whose|what|when|where|which|why|how)\b.*)$`)
+
+// howMuch asks for a measure.
+var howMuch = regexp.MustCompile(`(?i)\bhow (?:many|much|long|old|far|big)\b`)
 
 // firstWord is text's first run of letters.
 func firstWord(text string) string {

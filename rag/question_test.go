@@ -221,6 +221,7 @@ func TestQuestionKinds(t *testing.T) {
 		// What is told first, the question after it.
 		"i read the envoy left early, when did he come back": KindDate,
 		"my notes say two ships sailed. how many came back?": KindNumber,
+		"caspian fleet how many warships":                    KindNumber,
 		// Questions typed as a noun phrase.
 		"number of warships in the fleet?": KindNumber,
 		"year of the first visit?":         KindDate,
