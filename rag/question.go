@@ -510,10 +510,12 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	// No question word: a request. Skip its verb (and "me", "us"), then a
 	// noun that only frames the topic when "of", "about" or "on" follows.
 	i := 0
-	for i < len(ws) && (ws[i].Stop || isInterjection(wv, ws[i])) {
+	// Before the request, function words and greetings ("hey", "pls"): a
+	// longer word WordNet lacks ("nescafe launch year") names a topic.
+	for i < len(ws) && (ws[i].Stop || isInterjection(wv, ws[i]) && len(ws[i].Lower) <= 4) {
 		i++
 	}
-	if i >= len(ws) || !isRequestVerb(wv, ws[i]) {
+	if i >= len(ws) || !opensRequest(wv, ws[i]) {
 		return start, false
 	}
 	i++
@@ -604,6 +606,12 @@ func isRequestVerb(wv *WordVectors, w Word) bool {
 	return in.POS&PosVerb != 0 && in.POS&PosMainNoun == 0
 }
 
+// opensRequest reports a request verb that can open a request: no
+// adjective as well ("last summit year" asks for a year).
+func opensRequest(wv *WordVectors, w Word) bool {
+	return isRequestVerb(wv, w) && wv.Info(w.Lower).POS&PosAdj == 0
+}
+
 // isInterjection reports a greeting or filler word: one WordNet does not
 // know that is no name ("hey", "hi", "ok").
 func isInterjection(wv *WordVectors, w Word) bool {
@@ -668,8 +676,17 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 			return KindNumber, focus
 		}
 		return KindThing, focus
-	case !whWord.MatchString(core) && len(ws) > 0 && isRequestVerb(wv, ws[0]):
+	case !whWord.MatchString(core) && len(ws) > 0 && opensRequest(wv, ws[0]):
 		return KindSummary, ""
+	case !whWord.MatchString(core) && !questionStart.MatchString(firstWord(core)) && len(ws) > 1 && wv != nil:
+		// A noun phrase typed for a question ends in what it asks for:
+		// "vasa sinking year?", "canal lock count".
+		switch last := ws[len(ws)-1]; lemmaInfo(wv, last.Lower).Class {
+		case ClassTime:
+			return KindDate, ""
+		case ClassQuantity:
+			return KindNumber, ""
+		}
 	}
 	return KindOther, ""
 }

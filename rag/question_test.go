@@ -222,6 +222,11 @@ func TestQuestionKinds(t *testing.T) {
 		"i read the envoy left early, when did he come back": KindDate,
 		"my notes say two ships sailed. how many came back?": KindNumber,
 		"caspian fleet how many warships":                    KindNumber,
+		// A noun phrase typed for a question ends in what it asks for; no
+		// request verb opens it after a topic word or as an adjective.
+		"treaty signing year?": KindDate,
+		"gazprom launch year":  KindDate,
+		"last summit year":     KindDate,
 		// Questions typed as a noun phrase.
 		"number of warships in the fleet?": KindNumber,
 		"year of the first visit?":         KindDate,
@@ -436,6 +441,9 @@ func TestTheQuestionIsNoAside(t *testing.T) {
 		"thanks, that helps!": "",
 		"hello there":         "",
 		"medvedev":            "medvedev",
+		// No request opens these: an adjective, or a verb after a topic word.
+		"last summit year":    "last summit year",
+		"gazprom launch year": "gazprom launch year",
 	} {
 		if got := ix.AnalyzeQuestion(text).core(); got != core {
 			t.Errorf("%q: question read as %q, want %q", text, got, core)
