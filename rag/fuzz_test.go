@@ -80,3 +80,27 @@ func FuzzLoaders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAnalyzeQuestion: whatever is typed, reading the question neither
+// panics nor loses track of where its core starts.
+func FuzzAnalyzeQuestion(f *testing.F) {
+	for _, s := range []string{
+		"WHO IS THE ENVOY", "hwo many drones? thx", "ok so, whats the date of the summit lol",
+		"İSTANBUL WHO", "my notes say two ships sailed. how many came back?", "thanks!", "?", "",
+		"wen — was it", "a, b, c, d, e", "caspian fleet how many warships 🙂",
+	} {
+		f.Add(s)
+	}
+	ix := mustSeedIndex(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		q := ix.AnalyzeQuestion(text)
+		if q.Core < 0 || q.Core > len(q.Text) {
+			t.Fatalf("%q: core %d of %d bytes", text, q.Core, len(q.Text))
+		}
+		for _, term := range q.Terms {
+			if term.Surface == "" || term.Stem == "" {
+				t.Fatalf("%q: empty term %+v", text, term)
+			}
+		}
+	})
+}
