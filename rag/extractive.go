@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -119,10 +120,40 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	}
 	for k := range chosen {
 		if len(chosen[k].answerSpans(q)) > 0 {
-			return chosen, nearestSpan(q, &chosen[k])
+			short := nearestSpan(q, &chosen[k])
+			// A person named by surname alone leads with the full name
+			// the document gives elsewhere, whose sentence is cited too.
+			if q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
+				if full, at := fullName(q, cands, chosen[k].docID, short); at >= 0 {
+					if !slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[at].span }) {
+						chosen = append(chosen, cands[at])
+					}
+					short = full
+				}
+			}
+			return chosen, short
 		}
 	}
 	return chosen, ""
+}
+
+// fullName returns a person's name of two words or more that ends with
+// the one-word name, from a candidate sentence of the same document, and
+// that sentence's index; -1 when there is none.
+func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
+	for i := range cands {
+		c := &cands[i]
+		if c.docID != doc || !strings.Contains(c.text, name) {
+			continue
+		}
+		for _, sp := range typedSpans(q.wv, c.text, KindPerson) {
+			full := strings.TrimSpace(c.text[sp.start:sp.end])
+			if strings.HasSuffix(full, " "+name) {
+				return full, i
+			}
+		}
+	}
+	return "", -1
 }
 
 // runnersUp returns the best candidate of order and, while the model

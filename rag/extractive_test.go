@@ -386,3 +386,22 @@ func TestRelationCoverage(t *testing.T) {
 		t.Errorf("relation coverage: %q %.2f, %q %.2f", born, got[born], wrote, got[wrote])
 	}
 }
+
+func TestAPersonLeadsWithTheFullName(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Anton Kessler trained as a surveyor in Linz and mapped the river banks for the city. "+
+			"His maps were used for decades. In 1902 the surveyor Kessler founded the Danube Survey Office, which still exists.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	a := mustAsk(t, NewEngine(ix), "who founded the danube survey office?")
+	if a.ShortAnswer != "Anton Kessler" {
+		t.Fatalf("short answer %q, want the full name (%s)", a.ShortAnswer, a.Answer)
+	}
+	cited := false
+	for _, c := range a.Citations {
+		cited = cited || strings.Contains(c.Quote, a.ShortAnswer)
+	}
+	if !cited {
+		t.Errorf("the full name is in no cited quote: %+v", a.Citations)
+	}
+}
