@@ -140,8 +140,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 	text := strings.TrimSpace(cleanQuestion(q.Question))
 	var notes []string
 	standalone := text
-	// "thanks!" after an answer is no follow-up to rewrite into a question.
-	if len(q.History) > 0 && !e.Index.AnalyzeQuestion(text).asksNothing() {
+	if len(q.History) > 0 {
 		standalone, notes = e.standalone(ctx, text, q.History)
 	}
 	passages, degraded, err := e.Index.search(ctx, standalone, k, q.DocIDs)

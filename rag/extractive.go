@@ -413,6 +413,9 @@ func (q *Question) uncoveredKey(read passageReading) bool {
 // the question that WordNet lacks is a term the corpus may lack; in prose
 // it is as likely chat ("btw", "gonna") and refuses nothing.
 func (r passageReading) technical(wv *WordVectors) bool {
+	if wv == nil {
+		return false
+	}
 	var jargon, all int
 	for _, ws := range r.words {
 		for _, w := range ws {

@@ -143,6 +143,7 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 	// A misspelling seldom gets its first letter wrong: only the terms
 	// that share it, a contiguous run of the sorted vocabulary, are tried.
 	vocab := l.vocabulary()
+	single := undoubled(term)
 	lo := sort.SearchStrings(vocab, term[:1])
 	hi := sort.SearchStrings(vocab, string(rune(term[0])+1))
 	for _, t := range vocab[lo:hi] {
@@ -154,8 +155,8 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 		if dist > edits && d > 0 && len(t) >= 5 && editDistance(term[:len(t)], t, 1) <= 1 {
 			dist = edits // the stem's tail: never closer than a whole-word match
 		}
-		if dist > edits && len(t) >= 5 && undoubled(term) == undoubled(t) {
-			dist = edits // a letter doubled in the wrong place is one slip: "tarrif", "occured"
+		if dist > edits && len(t) >= 5 && single == undoubled(t) {
+			dist = edits // doubled letters written single or in the wrong place count as one slip: "rabitt"
 		}
 		if dist < bestDist || dist == bestDist && dist <= edits && l.dfs[t] > l.dfs[best] {
 			best, bestDist = t, dist

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AnswerKind is the kind of thing a question asks for.
@@ -154,7 +156,7 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 	if in.POS == 0 {
 		return true // a name, acronym or number
 	}
-	if in.POS&PosMainNoun == 0 || verbForm(wv, w.Lower) || irregularVerb(wv, w.Lower) {
+	if in.POS&PosMainNoun == 0 || verbForm(wv, w.Lower) {
 		return false
 	}
 	switch in.Class {
@@ -169,14 +171,6 @@ func isKeyWord(wv *WordVectors, w Word) bool {
 // ("sparked", "leaked"): used as a verb, whatever its stem names.
 func verbForm(wv *WordVectors, w string) bool {
 	return wv.Info(w).POS&PosNoun == 0 && participle(wv, w) // "building", "feed" are nouns
-}
-
-// irregularVerb reports an irregular form of a verb ("sent", "felt",
-// "won"): WordNet files the form under its own rarer noun (a coin, a
-// cloth), but a question uses it as the verb.
-func irregularVerb(wv *WordVectors, w string) bool {
-	b := wv.Base(w)
-	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
 }
 
 // participle reports a past or -ing form of a verb, regular or not
@@ -202,7 +196,7 @@ var (
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
 	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what('s| was| is| were| are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
 	howPhrase     = regexp.MustCompile(`(?i)^how\b`)
-	namePhrase    = regexp.MustCompile(`(?i)(\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)|\b(his|her|its|their)( \w+)? name|['’]s name)\b`)
+	namePhrase    = regexp.MustCompile(`(?i)(\b(called|named|dubbed|titled|known as|name of|what name|the name|nicknamed)|\b(his|her|its|their) name|['’]s name)\b`)
 	whichWhat     = regexp.MustCompile(`(?i)^(?:(?:in|on|at|from|to|for|with|by|of|under|during|since|between|against)\s+)?(which|what)\s+(?:(?:is|was|are|were)\s+(?:the|a|an)\s+(?:\w+\s+)?(?:of|for|behind|between)\b)?`)
 	contraction   = regexp.MustCompile(`(?i)\b(what|who|where|when|how)['’]?s\b`)
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
@@ -222,7 +216,7 @@ func (ix *Index) AnalyzeQuestion(text string) *Question {
 // analyze is [Index.AnalyzeQuestion]; the caller holds ix.mu.
 func (ix *Index) analyze(text string) *Question {
 	wv := ix.opts.Words
-	text = ix.dropClosingAside(ix.respellQuestionWords(foldShouting(text)))
+	text = ix.dropClosingAside(ix.respellQuestionWords(foldShouting(wv, text)))
 	ws := words(text)
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
@@ -255,8 +249,8 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && i > 0 && auxiliaries[ws[i-1].Lower] && participle(wv, intended.Lower) {
 			t.Key = false // "are hanging", "was built": a verb
 		}
-		if t.Key && !t.Name && verbSlot(ws, i) && wv != nil && lemmaInfo(wv, intended.Lower).POS&PosVerb != 0 {
-			t.Key = false // "did Dürer rate", "does the bank cap": the verb after the subject
+		if t.Key && !t.Name && wv != nil && verbSlot(wv, ws, i) && lemmaInfo(wv, intended.Lower).POS&PosVerb != 0 {
+			t.Key = false // "did the painter rate", "does the bank cap": the verb after the subject
 		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
@@ -299,7 +293,7 @@ var (
 
 // verbSlot reports the word after a do-verb and its subject — a name, a
 // pronoun, or a determiner and one noun — where the main verb goes.
-func verbSlot(ws []Word, i int) bool {
+func verbSlot(wv *WordVectors, ws []Word, i int) bool {
 	j := i - 1
 	if j < 1 {
 		return false
@@ -315,40 +309,61 @@ func verbSlot(ws []Word, i int) bool {
 	default:
 		return false
 	}
+	if i+1 < len(ws) && !ws[i+1].Stop && lemmaInfo(wv, ws[i+1].Lower).POS&PosVerb != 0 {
+		return false // "did the caspian fleet sail": the verb comes later
+	}
 	return j >= 1 && doVerbs[ws[j-1].Lower]
 }
 
-// foldShouting lower-cases a question typed in capitals or with every word
-// capitalised ("WHO IS THE ENVOY", "When Did The Talks Start"), where a
-// capital marks no name: read as typed, "THE" and "Did" were names the
-// corpus lacks.
-func foldShouting(text string) string {
+
+// foldShouting lower-cases the common words of a question typed in
+// capitals or with every word capitalised ("WHO IS THE ENVOY", "When Did
+// The Talks Start"), where a capital marks no name: read as typed, "THE"
+// and "Did" were names the corpus lacks. Words WordNet does not know as
+// common ones stay as typed, names perhaps ("Who Met Xi"), and so do
+// initials among capitalised words ("Iran US Talks").
+func foldShouting(wv *WordVectors, text string) string {
 	ws := words(text)
-	if len(ws) < 3 {
+	if len(ws) < 3 || wv == nil {
 		return text
 	}
-	function := false
+	function, shouted := false, true
 	for i, w := range ws {
 		if !w.Cap && !hasDigit(w.Lower) {
 			return text
 		}
 		function = function || i > 0 && isStopWord(w.Lower)
+		shouted = shouted && strings.ToUpper(text[w.Start:w.End]) == text[w.Start:w.End]
 	}
 	if !function {
 		return text // "Kazem Jalali Tehran Visit": names, perhaps
 	}
-	return strings.ToLower(text)
+	var b strings.Builder
+	at := 0
+	for _, w := range ws {
+		raw := text[w.Start:w.End]
+		b.WriteString(text[at:w.Start])
+		at = w.End
+		in := lemmaInfo(wv, w.Lower)
+		initials := !shouted && len(raw) >= 2 && strings.ToUpper(raw) == raw
+		if !initials && (isStopWord(w.Lower) || in.POS != 0 && in.POS&PosProper == 0) {
+			raw = strings.ToLower(raw)
+		}
+		b.WriteString(raw)
+	}
+	b.WriteString(text[at:])
+	return b.String()
 }
 
 // closingMark ends a phrase before a closing aside.
-var closingMark = regexp.MustCompile(`[?!,;:—–]+\s*|\.\s+`)
+var closingMark = regexp.MustCompile(`[?!,;:—–]+\s*`) // not ".": "the U.S. envoy"
 
 // dropClosingAside returns text without what closes it and asks nothing:
 // a short phrase after the question's last mark ("…? thanks", "…, cheers")
 // with no word the corpus holds (a term of art the vectors know and WordNet
-// does not reads like a greeting), or a last filler word typed with no mark
-// ("… thx") after a word that is no function word. Read as a topic word
-// the corpus lacks, it refused the question.
+// does not reads like a greeting), or a last word of chat typed with no
+// mark ("… thx") after a word that is no function word. Read as a topic
+// word the corpus lacks, it refused the question.
 func (ix *Index) dropClosingAside(text string) string {
 	ms := closingMark.FindAllStringIndex(text, -1)
 	if n := len(ms); n > 0 && ms[n-1][1] < len(text) {
@@ -364,13 +379,25 @@ func (ix *Index) dropClosingAside(text string) string {
 	ws := words(text)
 	if n := len(ws); n >= 3 {
 		last, prev := ws[n-1], ws[n-2]
-		if !last.Stop && !prev.Stop && ix.lex.df(last.Stem) == 0 && isInterjection(ix.opts.Words, last) &&
+		if !last.Stop && !prev.Stop && ix.lex.df(last.Stem) == 0 && chatWord(ix.opts.Words, last) &&
 			strings.TrimSpace(text[prev.End:last.Start]) == "" {
 			return text[:prev.End]
 		}
 	}
 	return text
 }
+
+// chatWord reports a filler of chat ("thx", "lol", "pls"): an interjection
+// of four letters or fewer that the vectors, trained on encyclopedia and
+// news text, rank past chatRank. A name the corpus lacks ("instagram",
+// "modi") is longer or more common there, and is asked about.
+func chatWord(wv *WordVectors, w Word) bool {
+	return len(w.Lower) <= 4 && isInterjection(wv, w) && wv.Rank(w.Lower) > chatRank
+}
+
+// chatRank is the frequency rank past which a short interjection is chat:
+// "lol" is 65,542nd, "thx" 79,851st.
+const chatRank = 30000
 
 // leadWords open a question as talk does ("ok so when …", "and then
 // who …") and say nothing of its topic.
@@ -382,8 +409,9 @@ var questionWords = []string{"what", "when", "where", "which", "who", "why", "ho
 // howFollowers follow "how" and no other question word.
 var howFollowers = wordSet("many much long far old often come big")
 
-// askingVerbs follow a question word: "wen did", "hwo many".
-var askingVerbs = wordSet("is are was were do does did can could will would should has have had many much")
+// afterQuestionWord are the words that follow a question word: "wen did",
+// "hwo many".
+var afterQuestionWord = wordSet("is are was were do does did can could will would should has have had many much")
 
 // respellQuestionWords spells right a question word typed one letter
 // wrong ("waht", "hwo", "wen") where a clause begins: a word the corpus
@@ -402,7 +430,12 @@ func (ix *Index) respellQuestionWords(text string) string {
 			continue
 		}
 		next := ws[i+1].Lower
-		if r := ix.opts.Words.Rank(w.Lower); !askingVerbs[next] && r >= 0 && r <= typoRank {
+		if r := ix.opts.Words.Rank(w.Lower); !afterQuestionWord[next] && r >= 0 && r <= typoRank {
+			continue
+		}
+		// An English word where the question has its question word already
+		// is that word: "wheat was grown where?".
+		if lemmaInfo(ix.opts.Words, w.Lower).POS != 0 && whWord.MatchString(text) {
 			continue
 		}
 		meant := ""
@@ -418,16 +451,21 @@ func (ix *Index) respellQuestionWords(text string) string {
 	return text
 }
 
+func lastRune(s string) string {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:]
+}
+
 // clauseStart reports an offset that opens the text or follows a
 // punctuation mark that ends a phrase.
 func clauseStart(text string, at int) bool {
 	t := strings.TrimRight(text[:at], " \t")
-	return t == "" || strings.ContainsAny(t[len(t)-1:], ",:;.!?-(")
+	return t == "" || strings.ContainsAny(t[len(t)-len(lastRune(t)):], ",:;.!?-(—–")
 }
 
 // unsureMaxLen bounds the lower-case words WordNet lacks that may be chat
 // ("btw", "gonna"): a longer one ("medvedev") is more often a name. With
-// no bound the held-out sets lost 5 abstentions for no answer (see README).
+// no bound the held-out sets lost 5 abstentions for no answer.
 const unsureMaxLen = 5
 
 func allStems(ws []Word) map[string]bool {
@@ -440,9 +478,6 @@ func allStems(ws []Word) map[string]bool {
 
 // core is the question without its padding.
 func (q *Question) core() string { return q.Text[q.Core:] }
-
-// asksNothing reports a message that is all aside ("thanks!").
-func (q *Question) asksNothing() bool { return q.Core >= len(q.Text) && len(q.Terms) == 0 }
 
 // dropPadding returns where the question proper starts in text: after
 // greetings and requests ("hey, can you tell me …", "quick q: …", "give me
@@ -511,7 +546,7 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	// noun that only frames the topic when "of", "about" or "on" follows.
 	i := 0
 	// Before the request, function words and greetings ("hey", "pls"): a
-	// longer word WordNet lacks ("nescafe launch year") names a topic.
+	// longer word WordNet lacks ("gazprom launch year") names a topic.
 	for i < len(ws) && (ws[i].Stop || isInterjection(wv, ws[i]) && len(ws[i].Lower) <= 4) {
 		i++
 	}
@@ -624,17 +659,18 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	core = strings.TrimSpace(strings.TrimLeft(core, "-–—:,;.!? "))
 	// "whats", "who’s": typed without the apostrophe, or with a curly one.
 	core = contraction.ReplaceAllString(core, "${1}'s")
-	for ws := words(core); len(ws) > 1 && leadWords[ws[0].Lower]; ws = words(core) {
-		core = core[ws[1].Start:]
+	for lead := words(core); len(lead) > 1 && leadWords[lead[0].Lower]; lead = words(core) {
+		core = core[lead[1].Start:]
+		ws = words(core)
 	}
-	// "i heard they have more bikes than people, how many is that?": what
-	// is told first, the question after it.
-	if !questionStart.MatchString(firstWord(core)) {
+	// "my notes say two ships sailed. how many came back?": what is told
+	// first, the question after it.
+	if first := words(core); len(first) > 0 && !questionStart.MatchString(firstWord(core)) && !opensRequest(wv, first[0]) {
 		if m := laterQuestion.FindStringSubmatchIndex(core); m != nil {
 			core = core[m[2]:]
 			ws = words(core)
-		} else if m := howMuch.FindStringIndex(core); m != nil {
-			core = core[m[0]:] // "danube canal how many locks": a measure asked wherever it comes
+		} else if m := asksMeasure.FindStringIndex(core); m != nil {
+			core = core[m[0]:] // "harbour cranes how many": a measure asked wherever it comes
 			ws = words(core)
 		}
 	}
@@ -660,7 +696,7 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		return KindManner, ""
 	case namePhrase.MatchString(core):
 		// The name of a person is a person's name: "the ambassador's name".
-		if n := namedPerson(wv, ws); n != "" {
+		if n := namedPerson(wv, core); n != "" {
 			return KindPerson, n
 		}
 		return KindName, focus
@@ -680,7 +716,10 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		return KindSummary, ""
 	case !whWord.MatchString(core) && !questionStart.MatchString(firstWord(core)) && len(ws) > 1 && wv != nil:
 		// A noun phrase typed for a question ends in what it asks for:
-		// "vasa sinking year?", "canal lock count".
+		// "treaty signing year?", "fleet tonnage"; "sales per year" is a rate.
+		if rate[ws[len(ws)-2].Lower] {
+			break
+		}
 		switch last := ws[len(ws)-1]; lemmaInfo(wv, last.Lower).Class {
 		case ClassTime:
 			return KindDate, ""
@@ -691,29 +730,42 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 	return KindOther, ""
 }
 
-// namedPerson is the first noun of a naming question whose main sense is
-// a person ("what was the envoy called"), or "".
-func namedPerson(wv *WordVectors, ws []Word) string {
+// namedPerson is the noun a naming question names when its main sense is
+// a person ("the envoy's name", "the name of the envoy", "what was the
+// envoy called"), or "".
+func namedPerson(wv *WordVectors, core string) string {
 	if wv == nil {
 		return ""
 	}
-	for _, w := range ws {
-		if w.Stop || w.Cap {
-			continue // a capitalised word is a name already, not the person named
+	for _, re := range namedNoun {
+		m := re.FindStringSubmatch(core)
+		if m == nil {
+			continue
 		}
-		if in := lemmaInfo(wv, w.Lower); in.POS&PosMainNoun != 0 && in.Class == ClassPerson {
-			return w.Lower
+		w := Word{Lower: strings.ToLower(m[1])}
+		if in := lemmaInfo(wv, w.Lower); in.POS&PosMainNoun != 0 && in.Class == ClassPerson && !unicode.IsUpper(rune(m[1][0])) {
+			return w.Lower // a capitalised word is a name already, not the person named
 		}
 	}
 	return ""
+}
+
+// namedNoun finds the noun a naming question names.
+var namedNoun = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(\w+)['’]s name\b`),
+	regexp.MustCompile(`(?i)\bname of (?:the |a |an |his |her |its |their )?(\w+)\b`),
+	regexp.MustCompile(`(?i)^(?:what|who)(?:'s| is| was| are| were) (?:the |a |an |his |her |its |their )?(\w+) (?:called|named)\b`),
 }
 
 // laterQuestion is a clause that opens with a question word after a mark
 // that ends a phrase.
 var laterQuestion = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:who|whom|whose|what|when|where|which|why|how)\b.*)$`)
 
-// howMuch asks for a measure.
-var howMuch = regexp.MustCompile(`(?i)\bhow (?:many|much|long|old|far|big)\b`)
+// asksMeasure asks for a measure: "how many", "how long", "how old".
+var asksMeasure = regexp.MustCompile(`(?i)\bhow (?:many|much|long|old|far|big)\b`)
+
+// rate are the words that make a time noun a rate: "per year".
+var rate = wordSet("per a an each every")
 
 // firstWord is text's first run of letters.
 func firstWord(text string) string {
@@ -945,10 +997,13 @@ func (ix *Index) resolve(w Word, byMeaning bool) (string, float64) {
 }
 
 // relatedFrom returns the corpus term whose WordNet relations name w and
-// whose vector is within siblingMinSim of w's, the closest, with the
+// whose vector is within relatedFromMinSim of w's, the closest, with the
 // cosine; "" when there is none.
 func (ix *Index) relatedFrom(w string) (string, float64) {
 	wv := ix.opts.Words
+	if wv == nil {
+		return "", 0
+	}
 	i, ok := wv.index[w]
 	if !ok || len(wv.relStart) == 0 {
 		return "", 0
@@ -956,13 +1011,18 @@ func (ix *Index) relatedFrom(w string) (string, float64) {
 	best, bestSim := "", 0.0
 	for _, j := range ix.corpusRows() {
 		if slices.Contains(wv.relatedRow(int(j)), i) {
-			if sim := wv.simRows(i, j); sim >= siblingMinSim && sim > bestSim {
+			if sim := wv.simRows(i, j); sim >= relatedFromMinSim && sim > bestSim {
 				best, bestSim = wv.stems()[j], sim
 			}
 		}
 	}
 	return best, bestSim
 }
+
+// relatedFromMinSim is how near a corpus word whose relations name a key
+// word must be to stand for it: a synonym's nearness ("bike", "bicycle":
+// 0.90), not a topic's ("scientist", "research"; "cargo", "ship").
+const relatedFromMinSim = 0.85
 
 // derivationalSuffixes are the endings that make one English word of
 // another: a person of ("-ist", "-er", "-ian"), a quality of ("-ness",

@@ -42,7 +42,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		"The ship sailed between two islands at dawn.",
 		"The government's management worked long hours.",
 		"Lean years followed.",
-		"The tariff was cut.",
+		"A rabbit ran across the yard.",
 		"A bicycle leaned on the wall.",
 		"The violin was made in Cremona.",
 		"His fingers went numb.",
@@ -64,7 +64,7 @@ func TestQuestionWordsResolveToCorpusWords(t *testing.T) {
 		{"how long did the govt work", "govt", stem("government"), false},                 // shorthand
 		{"Which violinists played?", "violinists", stem("violin"), true},                  // derived from a corpus word
 		{"did the mgmt sail", "mgmt", stem("management"), false},
-		{"who cut the tarrif", "tarrif", stem("tariff"), true}, // a letter doubled in the wrong place
+		{"who saw the rabitt", "rabitt", stem("rabbit"), true}, // a letter doubled in the wrong place
 		{"who rode the bike", "bike", stem("bicycle"), true},   // WordNet relates "bicycle" to "bike", not back
 	}
 	for _, tt := range tests {
@@ -222,6 +222,11 @@ func TestQuestionKinds(t *testing.T) {
 		"i read the envoy left early, when did he come back": KindDate,
 		"my notes say two ships sailed. how many came back?": KindNumber,
 		"caspian fleet how many warships":                    KindNumber,
+		// A request stays one; a time noun after "per" is a rate; a naming
+		// question names the thing, not a person it mentions.
+		"summarize the talks, who attended and what was agreed": KindOther,
+		"drone sales per year":                            KindOther,
+		"what was the drone the minister unveiled called": KindName,
 		// A noun phrase typed for a question ends in what it asks for; no
 		// request verb opens it after a topic word or as an adjective.
 		"treaty signing year?": KindDate,
@@ -252,6 +257,7 @@ func TestMisspeltQuestionWords(t *testing.T) {
 		{"wich port hosted the fleet", "which port hosted the fleet"},  // no common word: a noun may follow
 		{"Wen Jiabao visited the port", "Wen Jiabao visited the port"}, // a common word, no asking verb
 		{"the fleet wen was there", "the fleet wen was there"},         // not where a clause begins
+		{"wheat was grown where?", "wheat was grown where?"},           // an English word, and the question word is there
 		{"who sailed?", "who sailed?"},
 	} {
 		if got := ix.respellQuestionWords(tc.in); got != tc.want {
@@ -272,8 +278,10 @@ func TestClosingAsidesDropped(t *testing.T) {
 		{"when did the summit end?? lol", "when did the summit end"},
 		{"who is the envoy thx", "who is the envoy"},                                       // filler with no mark
 		{"what did the envoy say about medvedev", "what did the envoy say about medvedev"}, // an object, not filler
-		{"what did Tehran send, and when", "what did Tehran send, and when"},               // it asks
-		{"who met the envoy, Putin?", "who met the envoy, Putin?"},                         // a name
+		{"the envoy left early, whats the gist", "the envoy left early, whats the gist"},   // it asks
+		{"who met the envoy, Putin", "who met the envoy, Putin"},                           // a name
+		{"who met medvedev", "who met medvedev"},                                           // a name, longer than chat
+		{"why did the U.S. apologize", "why did the U.S. apologize"},                       // an abbreviation's stop
 	} {
 		if got := ix.dropClosingAside(tc.in); got != tc.want {
 			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
@@ -290,14 +298,17 @@ func TestClosingAsidesDropped(t *testing.T) {
 
 func TestShoutingFolded(t *testing.T) {
 	t.Parallel()
+	wv := EmbeddedWordVectors()
 	for in, want := range map[string]string{
 		"WHO IS THE ENVOY":               "who is the envoy",
 		"When Did The Summit End?":       "when did the summit end?",
-		"Kazem Jalali Tehran Visit":      "Kazem Jalali Tehran Visit", // no function word: names, perhaps
-		"Who met Putin?":                 "Who met Putin?",
 		"When Did The Talks End In 2024": "when did the talks end in 2024",
+		"Kazem Jalali Tehran Visit":      "Kazem Jalali Tehran Visit",      // no function word: names, perhaps
+		"Who Did Putin Meet?":            "who did Putin meet?",            // a name stays
+		"Where Did Iran US Talks Happen": "where did Iran US talks happen", // initials among capitalised words
+		"Who met Putin?":                 "Who met Putin?",
 	} {
-		if got := foldShouting(in); got != want {
+		if got := foldShouting(wv, in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
@@ -313,8 +324,7 @@ func TestKeyWords(t *testing.T) {
 	for w, want := range map[string]bool{
 		"island": true, "warships": true, "zorblax": true, // things, and a name
 		"summary": false, "relationship": false, // an act, a relation
-		"sparked": false,                // a participle
-		"sent":    false, "felt": false, // irregular verb forms WordNet also files as nouns
+		"sparked": false, // a participle
 	} {
 		if got := isKeyWord(wv, Word{Lower: w}); got != want {
 			t.Errorf("%q: key %v, want %v", w, got, want)
@@ -322,35 +332,23 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
-func TestThanksIsNoFollowUp(t *testing.T) {
-	t.Parallel()
-	e := NewEngine(mustSeedIndex(t))
-	history := []Turn{{Role: "user", Content: "who is iran's ambassador to russia"}, {Role: "assistant", Content: "Kazem Jalali"}}
-	for q, answered := range map[string]bool{"thanks!": false, "hello there": false, "tell me more": true, "go on": true} {
-		a, err := e.Ask(context.Background(), Query{Question: q, History: history})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Answered != answered {
-			t.Errorf("%q after an answer: answered %v, want %v (%s)", q, a.Answered, answered, a.Answer)
-		}
-	}
-}
-
 func TestTheVerbAfterTheSubjectIsNoKeyWord(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)
-	for q, key := range map[string]bool{
-		"how did the navy head north":          false, // after a do-verb and its subject
-		"what did Tehran cap":                  false,
-		"how did they rate the fleet":          false,
-		"who was the head of the navy":         true, // a noun
-		"did the head of the navy leave early": true,
+	for _, tc := range []struct {
+		q, word string
+		key     bool
+	}{
+		{"how did the navy head north", "head", false}, // after a do-verb and its subject
+		{"what did Tehran cap", "cap", false},
+		{"how did they rate the fleet", "rate", false},
+		{"who was the head of the navy", "head", true}, // a noun
+		{"did the head of the navy leave early", "head", true},
+		{"when did the caspian fleet sail", "fleet", true}, // the verb comes later
 	} {
-		for _, t2 := range ix.AnalyzeQuestion(q).Terms {
-			if w := t2.Surface; (w == "head" || w == "cap" || w == "rate") && t2.Key != key {
-				t.Errorf("%q: %q key %v, want %v", q, w, t2.Key, key)
-			}
+		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
+		if !ok || got.Key != tc.key {
+			t.Errorf("%q: %q present %v, key %v, want key %v", tc.q, tc.word, ok, got.Key, tc.key)
 		}
 	}
 }

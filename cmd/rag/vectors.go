@@ -203,6 +203,7 @@ func properNouns(data []byte) map[string]bool {
 		if err != nil {
 			continue
 		}
+		named := f[1] == "14" || instance(f, int(n)) // a group ("NATO") or one thing ("UK", "JFK")
 		for i := 0; i < int(n) && 4+2*i < len(f); i++ {
 			w := f[4+2*i]
 			if w == "" || strings.ContainsAny(w, "_-") {
@@ -210,8 +211,8 @@ func properNouns(data []byte) map[string]bool {
 			}
 			l := strings.ToLower(w)
 			switch {
-			case acronym(w) && f[1] != "14" && f[1] != "15":
-				common[l] = true // "CEO", "DNA": initials of a common noun; "NATO", "UK" (a group, a place) are names
+			case acronym(w) && !named:
+				common[l] = true // "CEO", "DNA": initials of a common noun
 			case unicode.IsUpper(rune(w[0])):
 				capital[l] = true
 			default:
@@ -223,6 +224,26 @@ func properNouns(data []byte) map[string]bool {
 		delete(capital, w)
 	}
 	return capital
+}
+
+// instance reports a data.noun line (fields f, n words) whose synset is an
+// instance of another, one thing rather than a kind: its pointers, after
+// the words, include "@i".
+func instance(f []string, n int) bool {
+	p := 4 + 2*n
+	if p >= len(f) {
+		return false
+	}
+	count, err := strconv.Atoi(f[p])
+	if err != nil {
+		return false
+	}
+	for k := 0; k < count && p+1+4*k < len(f); k++ {
+		if f[p+1+4*k] == "@i" {
+			return true
+		}
+	}
+	return false
 }
 
 // acronym reports a word written in capitals only ("CEO", "NATO").

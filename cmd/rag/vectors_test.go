@@ -136,9 +136,10 @@ func TestProperNounsLeaveOutInitialsOfCommonNouns(t *testing.T) {
 		"00000001 15 n 01 Nepal 0 000 | a kingdom  \n" +
 		"00000002 18 n 02 CEO 0 chief_executive 0 000 | the head of a company  \n" +
 		"00000003 14 n 01 NATO 0 000 | an alliance  \n" +
-		"00000004 18 n 01 dad 0 000 | a father  \n"
+		"00000004 18 n 01 dad 0 000 | a father  \n" +
+		"00000005 18 n 01 JFK 0 001 @i 00000002 n 0000 | a president  \n"
 	got := properNouns([]byte(data))
-	for w, want := range map[string]bool{"nepal": true, "nato": true, "ceo": false, "dad": false} {
+	for w, want := range map[string]bool{"nepal": true, "nato": true, "jfk": true, "ceo": false, "dad": false} {
 		if got[w] != want {
 			t.Errorf("%s: proper %v, want %v", w, got[w], want)
 		}
