@@ -315,7 +315,6 @@ func verbSlot(wv *WordVectors, ws []Word, i int) bool {
 	return j >= 1 && doVerbs[ws[j-1].Lower]
 }
 
-
 // foldShouting lower-cases the common words of a question typed in
 // capitals or with every word capitalised ("WHO IS THE ENVOY", "When Did
 // The Talks Start"), where a capital marks no name: read as typed, "THE"
