@@ -146,7 +146,7 @@ func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 		if c.docID != doc || !strings.Contains(c.text, name) {
 			continue
 		}
-		for _, sp := range typedSpans(q.wv, c.text, KindPerson) {
+		for _, sp := range c.answerSpans(q) { // q asks for a person: the spans are people's names
 			full := strings.TrimSpace(c.text[sp.start:sp.end])
 			if strings.HasSuffix(full, " "+name) {
 				return full, i
@@ -367,7 +367,10 @@ func (q *Question) Unanswerable(passages []Passage) bool {
 }
 
 func (q *Question) unanswerable(read passageReading) bool {
-	return q.missingKey(read) || q.uncoveredKey(read)
+	// Unsure words refuse only in technical text: read so once, and only
+	// when there is one.
+	unsureRefuses := slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return t.Unsure }) && read.technical(q.wv)
+	return q.missingKey(read, unsureRefuses) || q.uncoveredKey(read, unsureRefuses)
 }
 
 // keyCoverMin is the least word-vector similarity to some word of the
@@ -377,12 +380,12 @@ const keyCoverMin = 0.6
 // uncoveredKey reports a key word the corpus lacks that no word of the
 // passages comes near in meaning ("population" for passages about Moscow's
 // ties with Tehran), unless a passage holds the rest of the question.
-func (q *Question) uncoveredKey(read passageReading) bool {
+func (q *Question) uncoveredKey(read passageReading, unsureRefuses bool) bool {
 	if q.wv == nil {
 		return false
 	}
 	for _, t := range q.Terms {
-		if !t.absent() || t.Unsure && !read.technical(q.wv) {
+		if !t.absent() || t.Unsure && !unsureRefuses {
 			continue
 		}
 		if read.spellsOut(t.Surface) {
@@ -513,9 +516,9 @@ func (t QueryTerm) absent() bool { return t.Key && !t.Known && !hasDigit(t.Surfa
 // missingKey reports a name the corpus does not hold in any form, nor the
 // passages spelled out ("CWD" where they say "chronic wasting
 // disease").
-func (q *Question) missingKey(read passageReading) bool {
+func (q *Question) missingKey(read passageReading, unsureRefuses bool) bool {
 	for _, t := range q.Terms {
-		if t.Name && !t.Known && !t.Clipped && !(t.Unsure && !read.technical(q.wv)) && !read.spellsOut(t.Surface) {
+		if t.Name && !t.Known && !t.Clipped && (!t.Unsure || unsureRefuses) && !read.spellsOut(t.Surface) {
 			return true
 		}
 	}

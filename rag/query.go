@@ -143,7 +143,6 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 	// A misspelling seldom gets its first letter wrong: only the terms
 	// that share it, a contiguous run of the sorted vocabulary, are tried.
 	vocab := l.vocabulary()
-	single := undoubled(term)
 	lo := sort.SearchStrings(vocab, term[:1])
 	hi := sort.SearchStrings(vocab, string(rune(term[0])+1))
 	for _, t := range vocab[lo:hi] {
@@ -155,7 +154,7 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 		if dist > edits && d > 0 && len(t) >= 5 && editDistance(term[:len(t)], t, 1) <= 1 {
 			dist = edits // the stem's tail: never closer than a whole-word match
 		}
-		if dist > edits && len(t) >= 5 && single == undoubled(t) {
+		if dist > edits && len(t) >= 5 && sameUndoubled(term, t) {
 			dist = edits // doubled letters written single or in the wrong place count as one slip: "rabitt"
 		}
 		if dist < bestDist || dist == bestDist && dist <= edits && l.dfs[t] > l.dfs[best] {
@@ -168,16 +167,24 @@ func (l *lexicon) nearestSpelling(term string, edits int) string {
 	return best
 }
 
-// undoubled is w with each run of one letter written once.
-func undoubled(w string) string {
-	b := []byte(w)
-	out := b[:0:0]
-	for i, c := range b {
-		if i == 0 || c != b[i-1] {
-			out = append(out, c)
+// sameUndoubled reports a and b equal once each run of one letter is
+// written once ("rabitt", "rabbit"); it allocates nothing, as it runs for
+// every vocabulary term tried.
+func sameUndoubled(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] != b[j] {
+			return false
+		}
+		c := a[i]
+		for i < len(a) && a[i] == c {
+			i++
+		}
+		for j < len(b) && b[j] == c {
+			j++
 		}
 	}
-	return string(out)
+	return i == len(a) && j == len(b)
 }
 
 // editDistance is the edit distance of a and b in bytes, counting a swap

@@ -220,7 +220,7 @@ func (ix *Index) analyze(text string) *Question {
 	ws := words(text)
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
-	q.Kind, q.Focus = questionKind(wv, text[core:], words(text[core:]))
+	q.Kind, q.Focus = questionKind(wv, text[core:])
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}
@@ -369,9 +369,14 @@ func (ix *Index) dropClosingAside(text string) string {
 		at, seg := ms[n-1][0], text[ms[n-1][1]:]
 		// A bracketed close is no aside: the topic a follow-up carries.
 		asks := whWord.MatchString(contraction.ReplaceAllString(seg, "${1}'s"))
-		if len(words(text[:at])) >= 2 && !asks && !strings.HasPrefix(seg, "(") &&
-			slices.ContainsFunc(words(seg), func(w Word) bool { return !w.Stop }) &&
-			!slices.ContainsFunc(words(seg), func(w Word) bool { return !w.Stop && ix.lex.df(w.Stem) > 0 }) && ix.isAside(seg) {
+		content, known := 0, false
+		for _, w := range words(seg) {
+			if !w.Stop {
+				content++
+				known = known || ix.lex.df(w.Stem) > 0
+			}
+		}
+		if len(words(text[:at])) >= 2 && !asks && !strings.HasPrefix(seg, "(") && content > 0 && !known && ix.isAside(seg) {
 			return text[:at]
 		}
 	}
@@ -391,7 +396,13 @@ func (ix *Index) dropClosingAside(text string) string {
 // news text, rank past chatRank. A name the corpus lacks ("instagram",
 // "modi") is longer or more common there, and is asked about.
 func chatWord(wv *WordVectors, w Word) bool {
-	return len(w.Lower) <= 4 && isInterjection(wv, w) && wv.Rank(w.Lower) > chatRank
+	return greeting(wv, w) && wv.Rank(w.Lower) > chatRank
+}
+
+// greeting reports an interjection of four letters or fewer ("hey",
+// "pls"): a longer word WordNet lacks ("gazprom") names a topic.
+func greeting(wv *WordVectors, w Word) bool {
+	return len(w.Lower) <= 4 && isInterjection(wv, w)
 }
 
 // chatRank is the frequency rank past which a short interjection is chat:
@@ -450,16 +461,12 @@ func (ix *Index) respellQuestionWords(text string) string {
 	return text
 }
 
-func lastRune(s string) string {
-	_, n := utf8.DecodeLastRuneInString(s)
-	return s[len(s)-n:]
-}
-
 // clauseStart reports an offset that opens the text or follows a
 // punctuation mark that ends a phrase.
 func clauseStart(text string, at int) bool {
 	t := strings.TrimRight(text[:at], " \t")
-	return t == "" || strings.ContainsAny(t[len(t)-len(lastRune(t)):], ",:;.!?-(—–")
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return t == "" || strings.ContainsRune(",:;.!?-(—–", r)
 }
 
 // unsureMaxLen bounds the lower-case words WordNet lacks that may be chat
@@ -544,9 +551,9 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	// No question word: a request. Skip its verb (and "me", "us"), then a
 	// noun that only frames the topic when "of", "about" or "on" follows.
 	i := 0
-	// Before the request, function words and greetings ("hey", "pls"): a
-	// longer word WordNet lacks ("gazprom launch year") names a topic.
-	for i < len(ws) && (ws[i].Stop || isInterjection(wv, ws[i]) && len(ws[i].Lower) <= 4) {
+	// Before the request, function words and greetings ("hey", "pls"), not
+	// a topic ("gazprom launch year").
+	for i < len(ws) && (ws[i].Stop || greeting(wv, ws[i])) {
 		i++
 	}
 	if i >= len(ws) || !opensRequest(wv, ws[i]) {
@@ -654,17 +661,18 @@ func isInterjection(wv *WordVectors, w Word) bool {
 
 // questionKind reads the kind of answer asked for from the question
 // proper (padding dropped), and the focus noun of "which/what X".
-func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) {
+func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 	core = strings.TrimSpace(strings.TrimLeft(core, "-–—:,;.!? "))
 	// "whats", "who’s": typed without the apostrophe, or with a curly one.
 	core = contraction.ReplaceAllString(core, "${1}'s")
-	for lead := words(core); len(lead) > 1 && leadWords[lead[0].Lower]; lead = words(core) {
-		core = core[lead[1].Start:]
+	ws := words(core)
+	for len(ws) > 1 && leadWords[ws[0].Lower] {
+		core = core[ws[1].Start:]
 		ws = words(core)
 	}
 	// "my notes say two ships sailed. how many came back?": what is told
 	// first, the question after it.
-	if first := words(core); len(first) > 0 && !questionStart.MatchString(firstWord(core)) && !opensRequest(wv, first[0]) {
+	if !opensQuestion(ws) && len(ws) > 0 && !opensRequest(wv, ws[0]) {
 		if m := laterQuestion.FindStringSubmatchIndex(core); m != nil {
 			core = core[m[2]:]
 			ws = words(core)
@@ -713,7 +721,7 @@ func questionKind(wv *WordVectors, core string, ws []Word) (AnswerKind, string) 
 		return KindThing, focus
 	case !whWord.MatchString(core) && len(ws) > 0 && opensRequest(wv, ws[0]):
 		return KindSummary, ""
-	case !whWord.MatchString(core) && !questionStart.MatchString(firstWord(core)) && len(ws) > 1 && wv != nil:
+	case !whWord.MatchString(core) && !opensQuestion(ws) && len(ws) > 1 && wv != nil:
 		// A noun phrase typed for a question ends in what it asks for:
 		// "treaty signing year?", "fleet tonnage"; "sales per year" is a rate.
 		if rate[ws[len(ws)-2].Lower] {
@@ -766,12 +774,10 @@ var asksMeasure = regexp.MustCompile(`(?i)\bhow (?:many|much|long|old|far|big)\b
 // rate are the words that make a time noun a rate: "per year".
 var rate = wordSet("per a an each every")
 
-// firstWord is text's first run of letters.
-func firstWord(text string) string {
-	if ws := words(text); len(ws) > 0 {
-		return text[ws[0].Start:ws[0].End]
-	}
-	return ""
+// opensQuestion reports words whose first is a question word or an
+// auxiliary that opens a yes/no question.
+func opensQuestion(ws []Word) bool {
+	return len(ws) > 0 && questionStart.MatchString(ws[0].Lower)
 }
 
 var conditionFirst = regexp.MustCompile(`(?i)^(?:when|if|once|after|before|while)\s+(?:i|you|we|they|it|he|she)\b[^,?]*,\s*(?:then\s+)?`)

@@ -157,7 +157,7 @@ func TestMisspeltWordsAreTheWordMeant(t *testing.T) {
 	if got, _ := term(q, "definately"); got.Key || got.Name {
 		t.Errorf("definately: %+v", got)
 	}
-	if q.missingKey(passageReading{}) || q.Unanswerable(nil) {
+	if q.missingKey(passageReading{}, true) || q.Unanswerable(nil) {
 		t.Errorf("refused for a misspelling: %+v", q.Terms)
 	}
 	// No corpus word is spelt near it: it resolves as the word meant does,
