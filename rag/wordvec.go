@@ -562,33 +562,56 @@ func englishOnce() *WordVectors {
 func EmbeddedWordVectors() *WordVectors { return englishOnce() }
 
 // detachments are WordNet's suffix rules for reducing an inflected form
-// to a lemma, tried in order.
-var detachments = [][2]string{
-	{"ies", "y"}, {"ches", "ch"}, {"shes", "sh"}, {"ses", "s"}, {"xes", "x"}, {"zes", "z"}, {"men", "man"},
-	{"ing", ""}, {"ing", "e"}, {"ed", ""}, {"ed", "e"}, {"es", "e"}, {"es", ""}, {"s", ""},
-	{"est", ""}, {"est", "e"}, {"er", ""}, {"er", "e"},
+// to a lemma, tried in order, each with the parts of speech it forms.
+var detachments = []struct {
+	suffix, ending string
+	pos            uint8
+}{
+	{"ies", "y", PosNoun | PosVerb}, {"ches", "ch", PosNoun}, {"shes", "sh", PosNoun}, {"ses", "s", PosNoun},
+	{"xes", "x", PosNoun}, {"zes", "z", PosNoun}, {"men", "man", PosNoun},
+	{"ing", "", PosVerb}, {"ing", "e", PosVerb}, {"ed", "", PosVerb}, {"ed", "e", PosVerb},
+	{"es", "e", PosVerb}, {"es", "", PosVerb}, {"s", "", PosNoun | PosVerb},
+	{"est", "", PosAdj}, {"est", "e", PosAdj}, {"er", "", PosAdj}, {"er", "e", PosAdj},
 }
 
 // lemma returns the base form of w that the vectors hold — from the
 // irregular forms, else by WordNet's suffix rules, also undoing a doubled
-// final consonant ("planned") — or "" when none is found.
+// final consonant ("planned", "biggest") — or "" when none is found. A
+// base WordNet knows in the part of speech the rule forms comes first:
+// "died" is "die", not the "di" a rule tried earlier leaves.
 func lemma(wv *WordVectors, w string) string {
 	if b := wv.Base(w); b != "" && wv.Rank(b) >= 0 {
 		return b
 	}
+	first := ""
 	for _, d := range detachments {
-		stem, ok := strings.CutSuffix(w, d[0])
+		stem, ok := strings.CutSuffix(w, d.suffix)
 		if !ok || len(stem) < 2 {
 			continue
 		}
-		if c := stem + d[1]; wv.Rank(c) >= 0 {
-			return c
-		}
-		if n := len(stem); d[1] == "" && n > 2 && stem[n-1] == stem[n-2] && wv.Rank(stem[:n-1]) >= 0 {
-			return stem[:n-1]
+		for _, c := range [2]string{stem + d.ending, undoubled(stem, d.ending, d.pos)} {
+			if c == "" || wv.Rank(c) < 0 {
+				continue
+			}
+			if wv.Info(c).POS&d.pos != 0 {
+				return c
+			}
+			if first == "" {
+				first = c
+			}
 		}
 	}
-	return ""
+	return first
+}
+
+// undoubled is a stem less the final consonant an inflection doubled
+// ("plann" of "planned"), or "" where no rule doubles one: plurals do not.
+func undoubled(stem, ending string, pos uint8) string {
+	n := len(stem)
+	if ending != "" || pos&PosNoun != 0 || n <= 2 || stem[n-1] != stem[n-2] {
+		return ""
+	}
+	return stem[:n-1]
 }
 
 // lemmaInfo is what WordNet says of w or, when it says nothing, of its lemma.

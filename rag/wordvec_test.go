@@ -94,3 +94,28 @@ func cosine(a, b []float64) float64 {
 	}
 	return ab / math.Sqrt(aa*bb)
 }
+
+// A lemma is the base WordNet knows in the part of speech its rule forms,
+// though a rule tried earlier leaves another word the vectors hold ("di"
+// of "died"); a plural's rules make no verb of a name ("angeles" is no
+// form of "angel") and double no consonant ("haas" is no form of "ha").
+func TestLemma(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	for w, want := range map[string]string{
+		"died": "die", "having": "have", "named": "name", "cases": "case",
+		"planned": "plan", "biggest": "big", "horses": "horse", "cities": "city",
+	} {
+		if got := lemma(wv, w); got != want {
+			t.Errorf("lemma(%q) = %q, want %q", w, got, want)
+		}
+	}
+	for w, not := range map[string]string{"angeles": "angel", "haas": "ha"} {
+		if got := lemma(wv, w); got == not {
+			t.Errorf("lemma(%q) = %q", w, got)
+		}
+	}
+	if in := lemmaInfo(wv, "died"); in.POS&PosVerb == 0 {
+		t.Errorf("died: %+v", in)
+	}
+}
