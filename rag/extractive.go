@@ -70,7 +70,10 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		// A name the corpus lacks altogether, or a key word no passage
 		// comes near in meaning: it does not say.
 		unanswerable := q.unanswerable(read)
-		if unanswerable {
+		// The best sentence's document never names what the question
+		// names, though another passage does: it answers of something
+		// else.
+		if unanswerable || len(order) > 0 && namesElsewhere(q, read, req.Passages, cands[order[0]].docID) {
 			ans.Confidence = 0
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {

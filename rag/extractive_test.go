@@ -405,3 +405,27 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 		t.Errorf("the full name is in no cited quote: %+v", a.Citations)
 	}
 }
+
+// A sentence from a document that never names what the question names,
+// when another passage does, answers of something else: refused. A name
+// typed in lower case counts when the corpus writes it only as a name,
+// and a demonym ("American") does not, since a document may say "U.S.".
+func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Dock workers in Alvarenga walked out on Monday against an American shipping line. Paulo Ramalho, the mayor of Alvarenga, urged both sides to return to the table.",
+		"Archaeologists digging near the Kilifi site found coins from the fourteenth century. The team from the Kilifi museum plans to return in January.",
+		"Officials from the U.S. and Russia met in Riyadh in February to discuss the war.")
+	e := NewEngine(ix)
+	for q, want := range map[string]bool{
+		"who is the mayor of alvarenga":                  true,
+		"who is the mayor of kilifi":                     false,
+		"who is the mayor of Kilifi?":                    false,
+		"where did American and Russian officials meet?": true,
+	} {
+		a := mustAsk(t, e, q)
+		if a.Answered != want {
+			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
+		}
+	}
+}

@@ -392,7 +392,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 	// Only words the passages write as names count: a technical term
 	// WordNet lacks ("hashmap", "webhook") is written in lower case and
 	// names no one thing.
-	proper := properTerms(q, passageWords)
+	proper := properTerms(q, read, false)
 	names := make([]int, len(passages))
 	bestNames := 0
 	for i := range passages {
@@ -425,16 +425,17 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 // and as the stems of its content words and its initialisms: read once per
 // question for the features and the judgement of answerability.
 type passageReading struct {
+	texts []string
 	words [][]Word
 	stems []map[string]bool
 }
 
 func readPassages(passages []Passage) passageReading {
-	r := passageReading{words: make([][]Word, len(passages)), stems: make([]map[string]bool, len(passages))}
+	r := passageReading{texts: make([]string, len(passages)), words: make([][]Word, len(passages)), stems: make([]map[string]bool, len(passages))}
 	for i, p := range passages {
 		text := p.Title + "\n" + p.Text
 		ws := words(text)
-		r.words[i], r.stems[i] = ws, map[string]bool{}
+		r.texts[i], r.words[i], r.stems[i] = text, ws, map[string]bool{}
 		for _, w := range ws {
 			if !w.Stop {
 				r.stems[i][w.Stem] = true
@@ -448,29 +449,61 @@ func readPassages(passages []Passage) passageReading {
 }
 
 // properTerms marks the question's known name terms that the passages
-// write capitalised at least as often as not (or never write at all).
-func properTerms(q *Question, passageWords [][]Word) []bool {
+// write capitalised at least as often as not (or never write at all), and
+// with typed, the key words typed in lower case that they write only as
+// names: capitalised after a lower-case word of the same line, never in
+// lower case ("the Kilifi site" for "kilifi"; not a heading's words).
+func properTerms(q *Question, read passageReading, typed bool) []bool {
 	out := make([]bool, len(q.Terms))
 	for j, t := range q.Terms {
-		if !t.Name || !t.Known {
+		if !t.Known || !t.Name && !(typed && t.Key && t.Sim == 1) {
 			continue
 		}
 		capital, lower := 0, 0
-		for _, ws := range passageWords {
-			for _, w := range ws {
-				if w.Stem != t.Stem && w.Stem != t.Own {
-					continue
-				}
-				if w.Cap {
-					capital++
-				} else {
+		for i, ws := range read.words {
+			for k, w := range ws {
+				switch {
+				case w.Stem != t.Stem && w.Stem != t.Own:
+				case !w.Cap:
 					lower++
+				case t.Name || k > 0 && !ws[k-1].Cap && !strings.ContainsAny(read.texts[i][ws[k-1].End:w.Start], ".!?:\n"):
+					capital++
 				}
 			}
 		}
-		out[j] = capital >= lower
+		if t.Name {
+			out[j] = capital >= lower
+		} else {
+			out[j] = capital > 0 && lower == 0
+		}
 	}
 	return out
+}
+
+// namesElsewhere reports a name of the question that the passages of the
+// chosen sentence's document never write, though another passage does:
+// the answer is about something else ("the mayor of Alvarenga" for "the
+// mayor of Kilifi").
+func namesElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
+	proper := properTerms(q, read, true)
+	for j, t := range q.Terms {
+		if !proper[j] || q.wv != nil && lemmaInfo(q.wv, t.Surface).POS&PosAdj != 0 {
+			continue // "American" where the document says "U.S."
+		}
+		inDoc, elsewhere := false, false
+		for i, p := range passages {
+			has := read.stems[i][t.Stem] || read.stems[i][t.Own]
+			if p.DocID == doc {
+				inDoc = inDoc || has
+			} else {
+				elsewhere = elsewhere || has
+			}
+		}
+		if !inDoc && elsewhere {
+			return true
+		}
+	}
+	return false
 }
 
 // countedNumber is 1 when a number of the sentence comes right before the
