@@ -71,9 +71,9 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		// comes near in meaning: it does not say.
 		unanswerable := q.unanswerable(read)
 		// The best sentence's document never names what the question
-		// names, though another passage does: it answers of something
-		// else.
-		if unanswerable || len(order) > 0 && namesElsewhere(q, read, req.Passages, cands[order[0]].docID) {
+		// names, though another passage does, or the time it asks of: it
+		// answers of something else.
+		if unanswerable || len(order) > 0 && q.ofAnother(read, req.Passages, cands[order[0]].docID) {
 			ans.Confidence = 0
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {

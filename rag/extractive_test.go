@@ -429,3 +429,25 @@ func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A year or a month the question asks of that the answer's document never
+// writes: the answer is of another time, refused.
+func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Annual consumer price inflation slowed to 3.9 percent in June 2025, from 4.6 percent a year earlier.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	e := NewEngine(ix)
+	for q, want := range map[string]bool{
+		"what was annual inflation in june?":          true,
+		"what was annual inflation in 2025":           true,
+		"what was annual inflation in july?":          false,
+		"what was annual inflation in 2021":           false,
+		"why did inflation march down to 3.9 percent": true, // no month
+	} {
+		a := mustAsk(t, e, q)
+		if a.Answered != want {
+			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
+		}
+	}
+}

@@ -480,6 +480,12 @@ func properTerms(q *Question, read passageReading, typed bool) []bool {
 	return out
 }
 
+// ofAnother reports an answer from doc that is of another named thing or
+// another time than the question asks of.
+func (q *Question) ofAnother(read passageReading, passages []Passage, doc string) bool {
+	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc)
+}
+
 // namesElsewhere reports a name of the question that the passages of the
 // chosen sentence's document never write, though another passage does:
 // the answer is about something else ("the mayor of Alvarenga" for "the
@@ -504,6 +510,38 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 		}
 	}
 	return false
+}
+
+// timeElsewhere reports a year, or a month named as one, of the question
+// that no passage of the chosen sentence's document writes: the answer is
+// of another time ("inflation in 2021" answered with June's figure).
+func timeElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
+	for _, t := range q.Terms {
+		if !isYear(t.Surface) && !(t.Name && monthWord[t.Surface]) {
+			continue
+		}
+		// The word itself, not one found near it by meaning: a month
+		// near another is another time.
+		found := false
+		for i, p := range passages {
+			found = found || p.DocID == doc && read.stems[i][t.Own]
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
+}
+
+// monthWord are the months' names ("may" is left out: it is mostly a verb).
+var monthWord = wordSet("january february march april june july august september october november december")
+
+// isYear reports a year of four digits, 1000 to 2199.
+func isYear(w string) bool {
+	if len(w) != 4 || !isNumber(w) {
+		return false
+	}
+	return w >= "1000" && w <= "2199"
 }
 
 // countedNumber is 1 when a number of the sentence comes right before the
