@@ -835,7 +835,7 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 	// of its run of nouns and adjectives ("which Danish king" → "king"),
 	// past a general noun and its "of" ("which type of ship" → "ship").
 	ws := words(core[loc[1]:])
-	head, class := "", uint8(0)
+	head, class, headAdj := "", uint8(0), false
 	for i := 0; i < len(ws) && i < 5; i++ {
 		w := ws[i]
 		if w.Stop {
@@ -848,7 +848,9 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 			break
 		}
 		in := lemmaInfo(wv, w.Lower)
-		if in.POS&(PosNoun|PosAdj) == 0 || head != "" && in.POS&PosMainNoun == 0 {
+		// After a head that may be an adjective ("Kenyan"), a plural
+		// noun of any main use goes on the phrase: "which Kenyan exports".
+		if in.POS&(PosNoun|PosAdj) == 0 || head != "" && in.POS&PosMainNoun == 0 && !(headAdj && pluralNoun(wv, w.Lower)) {
 			break // past the noun phrase: "which plants keep …"
 		}
 		if in.POS&PosNoun == 0 {
@@ -864,12 +866,19 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 		if in.Class == 3+1 || generalNoun(wv, l) {
 			continue // "what kind of", "which one": too general to be the focus
 		}
-		head, class = l, in.Class
+		head, class, headAdj = l, in.Class, in.POS&PosAdj != 0
 		if in.POS&PosMainNoun == 0 && i+1 < len(ws) && !ws[i+1].Stop && lemmaInfo(wv, ws[i+1].Lower).POS&PosNoun == 0 {
 			break // a verb follows: "which plants keep"
 		}
 	}
 	return head, class
+}
+
+// pluralNoun reports a noun's plural: a form WordNet knows only by its
+// lemma, which is a noun ("exports", "goods").
+func pluralNoun(wv *WordVectors, w string) bool {
+	b := lemma(wv, w)
+	return strings.HasSuffix(w, "s") && wv.Info(w).POS == 0 && b != "" && wv.Info(b).POS&PosNoun != 0
 }
 
 // generalNoun reports a noun too general to say what is asked for: a

@@ -240,6 +240,9 @@ func TestQuestionKinds(t *testing.T) {
 		"what is the name of the admiral":      KindPerson,
 		"what is the satellite called":         KindName,
 		"What name did Tehran give the drone?": KindName,
+		// A demonym before a plural noun is no person asked for.
+		"which iranian exports go to russia": KindThing,
+		"what russian goods does iran buy":   KindThing,
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
