@@ -451,3 +451,17 @@ func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A title the question asks of is no part of the name that answers it:
+// "Governor Rosario Echeverría" answers "who is the governor" with the
+// name.
+func TestTheAskedTitleLeadsNoName(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"The central bank cut its rate on Wednesday. \"The process is advancing,\" Governor Rosario Echeverria said at a press conference in Santiago.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	a := mustAsk(t, NewEngine(ix), "who is the governor of the central bank?")
+	if a.ShortAnswer != "Rosario Echeverria" {
+		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
+	}
+}

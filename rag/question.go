@@ -706,6 +706,9 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 		if n := namedPerson(wv, core); n != "" {
 			return KindPerson, n
 		}
+		if class == ClassPerson {
+			return KindPerson, focus // "which minister called both sides"
+		}
 		return KindName, focus
 	case focus != "":
 		switch class {

@@ -240,6 +240,8 @@ func TestQuestionKinds(t *testing.T) {
 		"what is the name of the admiral":      KindPerson,
 		"what is the satellite called":         KindName,
 		"What name did Tehran give the drone?": KindName,
+		// A person noun asked of is a person, though a naming verb follows.
+		"which minister called the meeting": KindPerson,
 		// A demonym before a plural noun is no person asked for.
 		"which iranian exports go to russia": KindThing,
 		"what russian goods does iran buy":   KindThing,

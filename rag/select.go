@@ -779,6 +779,9 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	// A span answers only with words of its own: "Caspian Sea" is no name
 	// for "the drill in the Caspian". A number's unit is no such word.
 	for _, s := range typedSpans(q.wv, c.text, kind) {
+		if kind == KindPerson {
+			s.start = pastAskedTitle(q, c.text, s, repeats)
+		}
 		fresh, repeated := false, false
 		for _, w := range words(c.text[s.start:s.end]) {
 			switch {
@@ -798,6 +801,23 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		}
 	}
 	return c.spans
+}
+
+// pastAskedTitle is where a person's name begins after the title the
+// question asks of ("Governor Rosario Echeverría" for "who is the
+// governor"): a person noun of the question's own.
+func pastAskedTitle(q *Question, text string, s typedSpan, repeats func(Word) bool) int {
+	start := s.start
+	for _, w := range words(text[s.start:s.end]) {
+		if w.Stop || !repeats(w) || q.wv == nil || lemmaInfo(q.wv, w.Lower).Class != ClassPerson {
+			break
+		}
+		start = s.start + w.End
+	}
+	for start < s.end && text[start] == ' ' {
+		start++
+	}
+	return start
 }
 
 // novelty is the share of the sentence's content words that are not the
