@@ -465,3 +465,17 @@ func TestTheAskedTitleLeadsNoName(t *testing.T) {
 		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
 	}
 }
+
+// A lone sentence answering a question that asks for no name, place, date
+// or number is continued by the next one: it often restates the question,
+// and the next says what was asked.
+func TestALoneSentenceIsContinued(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Abroad, the league ran four principal trading posts called Kontors. The Steelyard in London, the Kontor in Bruges and the Peterhof in Novgorod were the largest.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	a := mustAsk(t, NewEngine(ix), "what were the league's trading posts abroad")
+	if !strings.Contains(a.Answer, "Steelyard") {
+		t.Fatalf("the next sentence is not in the answer: %s", a.Answer)
+	}
+}
