@@ -25,7 +25,7 @@ type Word struct {
 // dropped; hyphenated words become their parts. Irregular verbs and
 // British spellings are folded before stemming, an all-capitals acronym
 // ("US", "IT") is never a stop word, and a printf verb ("%x", "%-8.2f")
-// is one word with its sign.
+// or an escape ("\\d") is one word with its sign.
 func words(text string) []Word {
 	var out []Word
 	start := -1
@@ -64,6 +64,15 @@ func words(text string) []Word {
 		// "%X" are different verbs.
 		if r == '%' && start < 0 {
 			if n := formatVerbAt(text, i); n > 0 {
+				out = append(out, Word{Lower: text[i : i+n], Stem: text[i : i+n], Start: i, End: i + n})
+				skip = i + n
+				continue
+			}
+		}
+		// So is an escape ("\d", "\pN", "\alpha"): "\d" and "\D" are
+		// different classes, and "d" alone says neither.
+		if r == '\\' && start < 0 {
+			if n := escapeAt(text, i); n > 0 {
 				out = append(out, Word{Lower: text[i : i+n], Stem: text[i : i+n], Start: i, End: i + n})
 				skip = i + n
 				continue
@@ -253,13 +262,30 @@ func foldAccents(w string) string {
 // textAnalysis numbers the way [words] splits and stems text. It changes
 // whenever that does: a stored index analysed otherwise is indexed again
 // when opened, so that its postings and a question's terms agree.
-const textAnalysis = 2
+const textAnalysis = 3
 
 // formatVerb matches a printf-style verb with its flags, width and
 // precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.
 var formatVerb = regexp.MustCompile(`^%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z]\b`)
 
 // formatVerbAt returns the length of the printf verb at text[i:], or 0.
+// escapeAt returns the length of the backslash and the ASCII letters
+// after it at text[i], or 0 when no letter follows or the backslash
+// separates a path's parts ("C:\\Users\\logs", "%APPDATA%\\Sync").
+func escapeAt(text string, i int) int {
+	if i > 0 && !strings.ContainsRune(" \t\n\"'`([{^|,", rune(text[i-1])) {
+		return 0
+	}
+	n := 1
+	for i+n < len(text) && (text[i+n] >= 'a' && text[i+n] <= 'z' || text[i+n] >= 'A' && text[i+n] <= 'Z') {
+		n++
+	}
+	if n == 1 || i+n < len(text) && (text[i+n] == '\\' || text[i+n] == '/') {
+		return 0
+	}
+	return n
+}
+
 func formatVerbAt(text string, i int) int {
 	if m := formatVerb.FindStringIndex(text[i:]); m != nil {
 		return m[1]

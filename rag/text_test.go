@@ -19,6 +19,9 @@ func TestTerms(t *testing.T) {
 		"their ire":                             {"ire"},
 		"use %#v, not %v; %-8.2f pads":          {"use", "%#v", "%v", "%-8.2f", "pad"},
 		"50% done, %% and 100%":                 {"50", "100"},
+		`\d matches digits, [^\D] too, \pN`:     {`\d`, "match", "digit", `\D`, `\pN`},
+		`logs in %appdata%\acme\sync\logs`:      {"log", "appdata", "acm", "sync", "log"},
+		`saved to d:\logs`:                      {"save", "d", "log"},
 	}
 	for in, want := range cases {
 		got := terms(in)
