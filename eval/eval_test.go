@@ -281,6 +281,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{techTrainingCorpus(t), techTrainingSets},
 		{"newstrain/corpus", append([]string{"newstrain/messy.yaml"}, newsTrainingSets...)},
 		{"fresh/corpus", []string{"fresh/questions.yaml"}},
+		{"fresh2/corpus", []string{"fresh2/questions.yaml"}},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {
