@@ -252,6 +252,9 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && wv != nil && verbSlot(wv, ws, i) && lemmaInfo(wv, intended.Lower).POS&PosVerb != 0 {
 			t.Key = false // "did the painter rate", "does the bank cap": the verb after the subject
 		}
+		if t.Key && !t.Name && wv != nil && measureOf(wv, ws, i) {
+			t.Key = false // "a bunch of", "a handful of": how much, not what
+		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
@@ -882,6 +885,17 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 func pluralNoun(wv *WordVectors, w string) bool {
 	b := lemma(wv, w)
 	return strings.HasSuffix(w, "s") && wv.Info(w).POS == 0 && b != "" && wv.Info(b).POS&PosNoun != 0
+}
+
+// measureOf reports a noun of quantity or of a group between "a" and
+// "of" ("a bunch of calls", "a handful of bugs"): it says how much of
+// the topic, which comes after it.
+func measureOf(wv *WordVectors, ws []Word, i int) bool {
+	if i == 0 || i+1 >= len(ws) || ws[i+1].Lower != "of" || ws[i-1].Lower != "a" && ws[i-1].Lower != "an" {
+		return false
+	}
+	c := lemmaInfo(wv, ws[i].Lower).Class
+	return c == ClassQuantity || c == 14+1 // noun.group
 }
 
 // generalNoun reports a noun too general to say what is asked for: a

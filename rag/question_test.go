@@ -337,7 +337,7 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
-func TestTheVerbAfterTheSubjectIsNoKeyWord(t *testing.T) {
+func TestVerbsAndQuantitiesAreNoKeyWords(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)
 	for _, tc := range []struct {
@@ -350,6 +350,10 @@ func TestTheVerbAfterTheSubjectIsNoKeyWord(t *testing.T) {
 		{"who was the head of the navy", "head", true}, // a noun
 		{"did the head of the navy leave early", "head", true},
 		{"when did the caspian fleet sail", "fleet", true}, // the verb comes later
+		// A quantity between "a" and "of" says how much of the topic.
+		{"did a bunch of warships sail", "bunch", false},
+		{"did a handful of drones reach the fleet", "handful", false},
+		{"did the bunch of warships sail", "bunch", true},
 	} {
 		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
 		if !ok || got.Key != tc.key {
