@@ -125,7 +125,7 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		return chosen, ""
 	}
 	for k := range chosen {
-		if len(chosen[k].answerSpans(q)) > 0 {
+		if len(leadSpans(q, &chosen[k])) > 0 {
 			short := nearestSpan(q, &chosen[k])
 			// A person named by surname alone leads with the full name
 			// the document gives elsewhere, whose sentence is cited too.
@@ -330,10 +330,39 @@ func nearDuplicate(a, b *candidate) bool {
 	return union > 0 && float64(inter)/float64(union) >= 0.5
 }
 
+// leadSpans are the answer spans of c that may lead an answer: for a
+// person, not a people's adjective before its noun ("a Norwegian sailor"
+// names no one).
+func leadSpans(q *Question, c *candidate) []typedSpan {
+	spans := c.answerSpans(q)
+	if q.Kind != KindPerson || q.wv == nil {
+		return spans
+	}
+	out := spans[:0:0]
+	for _, s := range spans {
+		if !demonymBeforeNoun(q.wv, c.text, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// demonymBeforeNoun reports a span of one word that WordNet knows as an
+// adjective and a person ("Norwegian"), followed by a content word in
+// lower case: its noun.
+func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
+	ws := words(text[s.start:])
+	if len(ws) < 2 || ws[0].End != s.end-s.start || ws[1].Cap || ws[1].Stop {
+		return false
+	}
+	in := lemmaInfo(wv, ws[0].Lower)
+	return in.POS&PosAdj != 0 && in.Class == ClassPerson
+}
+
 // nearestSpan returns the answer span of c closest to the words that
 // match the question.
 func nearestSpan(q *Question, c *candidate) string {
-	spans := c.answerSpans(q)
+	spans := leadSpans(q, c)
 	matched := matchedPositions(q, c)
 	best, bestGap := spans[0], math.MaxInt
 	for _, s := range spans {

@@ -479,3 +479,16 @@ func TestALoneSentenceIsContinued(t *testing.T) {
 		t.Fatalf("the next sentence is not in the answer: %s", a.Answer)
 	}
 }
+
+// A people's adjective before its noun ("a Norwegian sailor") names no
+// one: it does not lead an answer about a person.
+func TestADemonymLeadsNoAnswer(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"The removals firm was started in 1896 by a Norwegian sailor who settled in Rotterdam.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	a := mustAsk(t, NewEngine(ix), "who started the removals firm?")
+	if a.ShortAnswer == "Norwegian" {
+		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
+	}
+}
