@@ -54,7 +54,7 @@ GODOC := $(OUT)/godoc-corpus
 GOTEXT := $(OUT)/gotext-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy $(OUT)/eval-devhome
 	@mkdir -p $(GODOC) $(GOTEXT)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
 	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
@@ -71,9 +71,10 @@ eval: build
 	@echo "Go documents and package docs (changes were judged on them):"
 	./$(BIN) eval --corpus $(GODOC) --data $(OUT)/eval-godoc --set eval/godoc/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus $(GOTEXT) --data $(OUT)/eval-gotext --set eval/gotext/questions.yaml --thresholds "" | tail -4
-	@echo "messy typing (development probes, read while building):"
+	@echo "development probes (read while building):"
 	./$(BIN) eval --corpus eval/newstrain/corpus --data $(OUT)/eval-messy --set eval/newstrain/messy.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/messy.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/devhome/corpus --data $(OUT)/eval-devhome --set eval/devhome/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
