@@ -71,9 +71,10 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		// comes near in meaning: it does not say.
 		unanswerable := q.unanswerable(read)
 		// The best sentence's document never names what the question
-		// names, though another passage does, or the time it asks of: it
-		// answers of something else.
-		if unanswerable || len(order) > 0 && q.ofAnother(read, req.Passages, cands[order[0]].docID) {
+		// names, though another passage does, or the time it asks of; or
+		// the sentence and its neighbours give a sibling of the model
+		// asked of: it answers of something else.
+		if unanswerable || len(order) > 0 && (q.ofAnother(read, req.Passages, cands[order[0]].docID) || siblingCode(q, cands[order[0]].contextText(cands))) {
 			ans.Confidence = 0
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
@@ -328,6 +329,18 @@ func nearDuplicate(a, b *candidate) bool {
 	}
 	union := len(a.stems) + len(b.stems) - inter
 	return union > 0 && float64(inter)/float64(union) >= 0.5
+}
+
+// contextText is the sentence with its neighbours in the passage.
+func (c *candidate) contextText(cands []candidate) string {
+	t := c.text
+	if c.prev >= 0 {
+		t = cands[c.prev].text + " " + t
+	}
+	if c.next >= 0 {
+		t += " " + cands[c.next].text
+	}
+	return t
 }
 
 // leadSpans are the answer spans of c that may lead an answer: for a

@@ -492,3 +492,26 @@ func TestADemonymLeadsNoAnswer(t *testing.T) {
 		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
 	}
 }
+
+// A sentence that gives a sibling of the model the question asks of, and
+// not that model, answers of something else: refused. A question that
+// names two of them compares them.
+func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"The DW-450 is a fully integrated dishwasher with room for 14 place settings. It runs six programmes. "+
+			"The sister model DW-460 shares the same controls. The DW-460 runs at 42 decibels.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	e := NewEngine(ix)
+	for q, want := range map[string]bool{
+		"how loud is the dw-460 in decibels":                   true,
+		"how loud is the dw-450 in decibels":                   false,
+		"how many place settings does the dw-450 have":         true,
+		"do the dw-450 and the dw-460 share the same controls": true,
+	} {
+		a := mustAsk(t, e, q)
+		if a.Answered != want {
+			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
+		}
+	}
+}

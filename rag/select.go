@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -484,6 +485,41 @@ func properTerms(q *Question, read passageReading, typed bool) []bool {
 // another time than the question asks of.
 func (q *Question) ofAnother(read passageReading, passages []Passage, doc string) bool {
 	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc)
+}
+
+// modelCode matches a code of letters and digits ("DW-450", "R290",
+// "AW 12"): a model, a part, a version of something.
+var modelCode = regexp.MustCompile(`(?i)\b([a-z]{1,4})[- ]?(\d{1,5})\b`)
+
+// siblingCode reports a sentence that gives a code of the same letters as
+// one the question asks of, but not that one: "the DW-460 adds …" says
+// nothing of the DW-450.
+func siblingCode(q *Question, sentence string) bool {
+	asked := modelCode.FindAllStringSubmatch(q.core(), -1)
+	for _, m := range asked {
+		prefix, number := strings.ToLower(m[1]), m[2]
+		if isStopWord(prefix) || len(prefix)+len(number) < 3 {
+			continue // "in 2019", "at 5", "Q3"
+		}
+		if slices.ContainsFunc(asked, func(o []string) bool { return strings.ToLower(o[1]) == prefix && o[2] != number }) {
+			continue // two of them compared
+		}
+		same, other := false, false
+		for _, n := range modelCode.FindAllStringSubmatch(sentence, -1) {
+			if strings.ToLower(n[1]) != prefix {
+				continue
+			}
+			if n[2] == number {
+				same = true
+			} else {
+				other = true
+			}
+		}
+		if other && !same {
+			return true
+		}
+	}
+	return false
 }
 
 // namesElsewhere reports a name of the question that the passages of the
