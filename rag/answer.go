@@ -72,6 +72,18 @@ type candidate struct {
 	spans      []typedSpan
 	spansDone  bool
 	offTopic   bool // its passage lacks key topic words others hold
+	// header is a table row's header row, as words: what its cells are
+	// ("Duration", "Water"). It is matched with the question, never quoted.
+	header []Word
+}
+
+// matchWords are the words the question is matched against: the
+// sentence's, and a table row's header.
+func (c *candidate) matchWords() []Word {
+	if len(c.header) == 0 {
+		return c.words
+	}
+	return append(c.words[:len(c.words):len(c.words)], c.header...)
 }
 
 // sentenceCandidates returns the quotable sentences of the passages, each
@@ -111,6 +123,14 @@ func sentenceCandidates(passages []Passage) []candidate {
 			}
 			for _, a := range initialisms(text, ws) {
 				c.stems[a] = true
+			}
+			if h := tableHeader(p.Text, s.Start); h != "" {
+				c.header = words(h)
+				for _, w := range c.header {
+					if !w.Stop {
+						c.stems[w.Stem] = true
+					}
+				}
 			}
 			if last >= 0 {
 				out[last].next = len(out)

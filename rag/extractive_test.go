@@ -515,3 +515,17 @@ func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A table's row answers with what its header says its cells are: "water"
+// is in no row, only in the header above them.
+func TestATableRowIsReadWithItsHeader(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Programmes\n\n| Programme | Duration | Water use |\n\n|---|---|---|\n\n| Eco 50 | 3 h 35 min | 9.5 litres |\n\n| Quick 45 | 29 min | 10 litres |\n\n"+
+			"Quick 45 is meant for lightly soiled dishes that have just been used. It will not remove dried-on food.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	a := mustAsk(t, NewEngine(ix), "how much water does the quick programme use?")
+	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "10 litres") {
+		t.Fatalf("the row is not the best answer: %s", a.Answer)
+	}
+}

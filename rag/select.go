@@ -296,7 +296,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 	qvec := sentenceVector(wv, q.core())
 	sims := make([][]float64, len(cands)) // per candidate, per term: the best similarity
 	for i := range cands {
-		sims[i] = termSims(q, cands[i].words)
+		sims[i] = termSims(q, cands[i].matchWords())
 	}
 	keyCov := make([]float64, len(passages))
 	for i := range passages {
@@ -360,7 +360,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 			f[14] = explainCue(q.Kind, c.words)
 		}
 		if q.Focus != "" && wv != nil {
-			for _, w := range c.words {
+			for _, w := range c.matchWords() {
 				if w.Lower == q.Focus || w.Stem == stem(q.Focus) {
 					f[15] = 1
 					break

@@ -45,12 +45,58 @@ func sentences(text string, start, end int) []Span {
 		case !headingLike[i] || isKeyValue(lines[i]):
 			out = appendParagraph(out, text, p.Start, p.End)
 		case listItem(lines, headingLike, i):
-			out = append(out, Span{Start: p.Start, End: p.End, Quotable: itemQuotable(lines[i])})
+			header := i+1 < len(lines) && tableRule(lines[i+1])
+			out = append(out, Span{Start: p.Start, End: p.End, Quotable: itemQuotable(lines[i]) && !header})
 		default:
 			out = append(out, Span{Start: p.Start, End: p.End})
 		}
 	}
 	return out
+}
+
+// tableRule reports the row of dashes under a table's header.
+func tableRule(line string) bool { return strings.Trim(line, "|-: ") == "" }
+
+// tableCells returns a table row's cells, trimmed, empty ones left out.
+func tableCells(line string) []string {
+	var out []string
+	for _, c := range strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tableHeader returns the header row of the table whose row begins at
+// text[at:]: the first of the rows before it, one paragraph each as
+// cleaned text keeps them, when a rule row of dashes follows it; "" when
+// there is none in text.
+func tableHeader(text string, at int) string {
+	if !strings.HasPrefix(text[at:], "|") {
+		return ""
+	}
+	end := len(text)
+	if n := strings.Index(text[at:], "\n\n"); n >= 0 {
+		end = at + n
+	}
+	header, rule := "", false
+	for end > 0 {
+		start := strings.LastIndex(text[:end], "\n\n")
+		row := strings.TrimSpace(text[start+1 : end])
+		if !strings.HasPrefix(row, "|") {
+			break
+		}
+		header, rule = row, tableRule(header)
+		if start < 0 {
+			break
+		}
+		end = start
+	}
+	if !rule || tableRule(header) || strings.HasPrefix(text[at:], header) {
+		return "" // no header, or the row is the header
+	}
+	return header
 }
 
 // listItem reports a heading-like line that is an entry of a list or a
@@ -79,6 +125,11 @@ func listItem(lines []string, headingLike []bool, i int) bool {
 // itemQuotable reports a list entry (trimmed) worth citing: a term and its
 // gloss of three words or more ("%d  base 10"), the gloss no code.
 func itemQuotable(item string) bool {
+	if strings.HasPrefix(item, "|") {
+		// A table's row: its cells, of which the first names the row.
+		cells := tableCells(item)
+		return len(cells) >= 2 && !tableRule(item) && !looksLikeCode(strings.Join(cells, " ")) && !hasCodeMarker(item)
+	}
 	fields := strings.Fields(item)
 	if len(fields) < 3 {
 		return false

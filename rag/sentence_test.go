@@ -71,6 +71,10 @@ func TestListItemsAreQuotable(t *testing.T) {
 			[]string{"%q  a double-quoted string safely escaped.", "%x  base 16, two characters per byte"}},
 		{"headings between prose", "Early Life and Education\n\nShe was born in a small town by the sea.\n\nLater Years Abroad\n\nShe moved to Paris in her forties.",
 			[]string{"She was born in a small town by the sea.", "She moved to Paris in her forties."}},
+		// A Markdown table, a row per paragraph as cleaned text keeps it:
+		// each row of data, not its header nor the rule under it.
+		{"markdown table", "Programmes\n\n| Programme | Duration | Water |\n\n|---|---|---|\n\n| Eco 50 | 3 h 35 min | 9.5 l |\n\n| Quick 45 | 29 min | 10 l |",
+			[]string{"| Eco 50 | 3 h 35 min | 9.5 l |", "| Quick 45 | 29 min | 10 l |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,5 +88,25 @@ func TestListItemsAreQuotable(t *testing.T) {
 				t.Errorf("quotable = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A table's row is read with its header, found back over the rows above
+// it; a header and a row of no table have none.
+func TestTableHeader(t *testing.T) {
+	t.Parallel()
+	text := "Prices\n\n| Service | Price |\n\n|---|---|\n\n| Puncture | €12 |\n\n| Full service | €95 |\n\n| not a table |"
+	for row, want := range map[string]string{
+		"| Full service": "| Service | Price |",
+		"| Puncture":     "| Service | Price |",
+		"| Service":      "",
+		"Prices":         "",
+	} {
+		if got := tableHeader(text, strings.Index(text, row)); got != want {
+			t.Errorf("%q: header %q, want %q", row, got, want)
+		}
+	}
+	if got := tableHeader("| a | b |\n\n| c | d |", 11); got != "" {
+		t.Errorf("no rule row, header %q", got)
 	}
 }
