@@ -224,6 +224,7 @@ func (ix *Index) analyze(text string) *Question {
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}
+	toldEnd := toldPart(text)
 	seen := map[string]bool{}
 	for i, w := range ws {
 		if w.Start < core || w.Stop || seen[w.Stem] || len(w.Lower) == 1 && !hasDigit(w.Lower) {
@@ -254,6 +255,9 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		if t.Key && !t.Name && wv != nil && measureOf(wv, ws, i) {
 			t.Key = false // "a bunch of", "a handful of": how much, not what
+		}
+		if t.Key && !t.Name && w.Start < toldEnd {
+			t.Key = false // "my brother is a plumber, can he …": told, not asked
 		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
@@ -886,6 +890,22 @@ func pluralNoun(wv *WordVectors, w string) bool {
 	b := lemma(wv, w)
 	return strings.HasSuffix(w, "s") && wv.Info(w).POS == 0 && b != "" && wv.Info(b).POS&PosNoun != 0
 }
+
+// toldPart returns where the question asked after what the user tells
+// first begins ("my brother is a plumber, can he install it?"), or 0. A
+// topic word of the told part the corpus lacks is the user's story, not
+// what is asked: it refuses nothing.
+func toldPart(text string) int {
+	if opensQuestion(words(text)) {
+		return 0
+	}
+	if m := askedAfterTold.FindStringSubmatchIndex(text); m != nil {
+		return m[2]
+	}
+	return 0
+}
+
+var askedAfterTold = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:who|whom|whose|what|when|where|which|why|how|can|could|is|are|was|were|does|do|did|will|would|should|may|am|must|has|have)\b[^,.;:!?—–]*[?]?\s*)$`)
 
 // measureOf reports a noun of quantity or of a group between "a" and
 // "of" ("a bunch of calls", "a handful of bugs"): it says how much of

@@ -337,7 +337,7 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
-func TestVerbsAndQuantitiesAreNoKeyWords(t *testing.T) {
+func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)
 	for _, tc := range []struct {
@@ -354,6 +354,9 @@ func TestVerbsAndQuantitiesAreNoKeyWords(t *testing.T) {
 		{"did a bunch of warships sail", "bunch", false},
 		{"did a handful of drones reach the fleet", "handful", false},
 		{"did the bunch of warships sail", "bunch", true},
+		// What the user tells before the question is the user's story.
+		{"my brother is a plumber, can he join the navy?", "plumber", false},
+		{"is the plumber in the navy?", "plumber", true},
 	} {
 		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
 		if !ok || got.Key != tc.key {
