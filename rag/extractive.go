@@ -344,7 +344,7 @@ func (c *candidate) contextText(cands []candidate) string {
 }
 
 // leadSpans are the answer spans of c that may lead an answer: for a
-// person, not a people's adjective before its noun ("a Norwegian sailor"
+// person, not a people's adjective before its noun ("a Peruvian carpenter"
 // names no one).
 func leadSpans(q *Question, c *candidate) []typedSpan {
 	spans := c.answerSpans(q)
@@ -361,7 +361,7 @@ func leadSpans(q *Question, c *candidate) []typedSpan {
 }
 
 // demonymBeforeNoun reports a span of one word that WordNet knows as an
-// adjective and a person ("Norwegian"), followed by a content word in
+// adjective and a person ("Peruvian"), followed by a content word in
 // lower case: its noun.
 func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 	ws := words(text[s.start:])

@@ -413,15 +413,15 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"Dock workers in Alvarenga walked out on Monday against an American shipping line. Paulo Ramalho, the mayor of Alvarenga, urged both sides to return to the table.",
-		"Archaeologists digging near the Kilifi site found coins from the fourteenth century. The team from the Kilifi museum plans to return in January.",
+		"Dock workers in Varnholm walked out on Monday against an American shipping line. Tomas Brandt, the mayor of Varnholm, urged both sides to return to the table.",
+		"Archaeologists digging near the Oskarby site found coins from the fourteenth century. The team from the Oskarby museum plans to return in January.",
 		"Officials from the U.S. and Russia met in Riyadh in February to discuss the war.")
 	e := NewEngine(ix)
 	for q, want := range map[string]bool{
-		"who is the mayor of alvarenga":                  true,
-		"who is the mayor of kilifi":                     false,
-		"who is the mayor of Kilifi?":                    false,
-		"where did American and Russian officials meet?": true,
+		"who is the mayor of varnholm":                         true,
+		"who is the mayor of oskarby":                          false,
+		"who was the mayor of Oskarby?":                        false,
+		"where did American and Russian officials hold talks?": true,
 	} {
 		a := mustAsk(t, e, q)
 		if a.Answered != want {
@@ -453,15 +453,15 @@ func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
 }
 
 // A title the question asks of is no part of the name that answers it:
-// "Governor Rosario Echeverría" answers "who is the governor" with the
+// "Governor Marta Sollberg" answers "who is the governor" with the
 // name.
 func TestTheAskedTitleLeadsNoName(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The central bank cut its rate on Wednesday. \"The process is advancing,\" Governor Rosario Echeverria said at a press conference in Santiago.",
+		"The central bank cut its rate on Wednesday. \"The process is advancing,\" Governor Marta Sollberg said at a press conference in Santiago.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
 	a := mustAsk(t, NewEngine(ix), "who is the governor of the central bank?")
-	if a.ShortAnswer != "Rosario Echeverria" {
+	if a.ShortAnswer != "Marta Sollberg" {
 		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
 	}
 }
@@ -480,15 +480,15 @@ func TestALoneSentenceIsContinued(t *testing.T) {
 	}
 }
 
-// A people's adjective before its noun ("a Norwegian sailor") names no
+// A people's adjective before its noun ("a Peruvian carpenter") names no
 // one: it does not lead an answer about a person.
 func TestADemonymLeadsNoAnswer(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The removals firm was started in 1896 by a Norwegian sailor who settled in Rotterdam.",
+		"The removals firm was started in 1896 by a Peruvian carpenter who settled in Hamburg.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
 	a := mustAsk(t, NewEngine(ix), "who started the removals firm?")
-	if a.ShortAnswer == "Norwegian" {
+	if a.ShortAnswer == "Peruvian" {
 		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
 	}
 }
@@ -499,15 +499,15 @@ func TestADemonymLeadsNoAnswer(t *testing.T) {
 func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The DW-450 is a fully integrated dishwasher with room for 14 place settings. It runs six programmes. "+
-			"The sister model DW-460 shares the same controls. The DW-460 runs at 42 decibels.",
+		"The KX-210 is a fully integrated dishwasher with room for 14 place settings. It runs six programmes. "+
+			"The sister model KX-220 shares the same controls. The KX-220 runs at 42 decibels.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
 	e := NewEngine(ix)
 	for q, want := range map[string]bool{
-		"how loud is the dw-460 in decibels":                   true,
-		"how loud is the dw-450 in decibels":                   false,
-		"how many place settings does the dw-450 have":         true,
-		"do the dw-450 and the dw-460 share the same controls": true,
+		"how many decibels does the kx-220 make":               true,
+		"how many decibels does the kx-210 make":               false,
+		"how many place settings does the kx-210 have":         true,
+		"do the kx-210 and the kx-220 share the same controls": true,
 	} {
 		a := mustAsk(t, e, q)
 		if a.Answered != want {

@@ -257,7 +257,7 @@ func (ix *Index) analyze(text string) *Question {
 			t.Key = false // "a bunch of", "a handful of": how much, not what
 		}
 		if t.Key && !t.Name && w.Start < toldEnd {
-			t.Key = false // "my brother is a plumber, can he …": told, not asked
+			t.Key = false // "my sister is a nurse, can she …": told, not asked
 		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
@@ -714,7 +714,7 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 			return KindPerson, n
 		}
 		if class == ClassPerson {
-			return KindPerson, focus // "which minister called both sides"
+			return KindPerson, focus // "which minister called the meeting"
 		}
 		return KindName, focus
 	case focus != "":
@@ -858,8 +858,8 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 			break
 		}
 		in := lemmaInfo(wv, w.Lower)
-		// After a head that may be an adjective ("Kenyan"), a plural
-		// noun of any main use goes on the phrase: "which Kenyan exports".
+		// After a head that may be an adjective ("Chilean"), a plural
+		// noun of any main use goes on the phrase: "which Chilean exports".
 		if in.POS&(PosNoun|PosAdj) == 0 || head != "" && in.POS&PosMainNoun == 0 && !(headAdj && pluralNoun(wv, w.Lower)) {
 			break // past the noun phrase: "which plants keep …"
 		}
@@ -892,7 +892,7 @@ func pluralNoun(wv *WordVectors, w string) bool {
 }
 
 // toldPart returns where the question asked after what the user tells
-// first begins ("my brother is a plumber, can he install it?"), or 0. A
+// first begins ("my sister is a nurse, can she enrol?"), or 0. A
 // topic word of the told part the corpus lacks is the user's story, not
 // what is asked: it refuses nothing.
 func toldPart(text string) int {

@@ -453,7 +453,7 @@ func readPassages(passages []Passage) passageReading {
 // write capitalised at least as often as not (or never write at all), and
 // with typed, the key words typed in lower case that they write only as
 // names: capitalised after a lower-case word of the same line, never in
-// lower case ("the Kilifi site" for "kilifi"; not a heading's words).
+// lower case ("the Oskarby site" for "oskarby"; not a heading's words).
 func properTerms(q *Question, read passageReading, typed bool) []bool {
 	out := make([]bool, len(q.Terms))
 	for j, t := range q.Terms {
@@ -487,13 +487,13 @@ func (q *Question) ofAnother(read passageReading, passages []Passage, doc string
 	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc)
 }
 
-// modelCode matches a code of letters and digits ("DW-450", "R290",
+// modelCode matches a code of letters and digits ("KX-210", "R600",
 // "AW 12"): a model, a part, a version of something.
 var modelCode = regexp.MustCompile(`(?i)\b([a-z]{1,4})[- ]?(\d{1,5})\b`)
 
 // siblingCode reports a sentence that gives a code of the same letters as
-// one the question asks of, but not that one: "the DW-460 adds …" says
-// nothing of the DW-450.
+// one the question asks of, but not that one: "the KX-220 adds …" says
+// nothing of the KX-210.
 func siblingCode(q *Question, sentence string) bool {
 	asked := modelCode.FindAllStringSubmatch(q.core(), -1)
 	for _, m := range asked {
@@ -524,8 +524,8 @@ func siblingCode(q *Question, sentence string) bool {
 
 // namesElsewhere reports a name of the question that the passages of the
 // chosen sentence's document never write, though another passage does:
-// the answer is about something else ("the mayor of Alvarenga" for "the
-// mayor of Kilifi").
+// the answer is about something else ("the mayor of Varnholm" for "the
+// mayor of Oskarby").
 func namesElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
 	proper := properTerms(q, read, true)
 	for j, t := range q.Terms {
@@ -840,7 +840,7 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 }
 
 // pastAskedTitle is where a person's name begins after the title the
-// question asks of ("Governor Rosario Echeverría" for "who is the
+// question asks of ("Governor Marta Sollberg" for "who is the
 // governor"): a person noun of the question's own.
 func pastAskedTitle(q *Question, text string, s typedSpan, repeats func(Word) bool) int {
 	start := s.start
