@@ -72,19 +72,17 @@ type candidate struct {
 	spans      []typedSpan
 	spansDone  bool
 	offTopic   bool // its passage lacks key topic words others hold
-	// header is a table row's header row, as words: what its cells are
-	// ("Duration", "Water"). It is matched with the question, never quoted.
-	header []Word
+	// matchWords are the words the question is matched against: the
+	// sentence's and, for a table's row, its header row's, which say what
+	// its cells are ("Duration", "Water"); headerStems are the latter's
+	// stems. A header is matched, never quoted, and makes no two rows
+	// alike.
+	matchWords  []Word
+	headerStems map[string]bool
 }
 
-// matchWords are the words the question is matched against: the
-// sentence's, and a table row's header.
-func (c *candidate) matchWords() []Word {
-	if len(c.header) == 0 {
-		return c.words
-	}
-	return append(c.words[:len(c.words):len(c.words)], c.header...)
-}
+// holds reports a stem of the sentence, or of a table row's header.
+func (c *candidate) holds(stem string) bool { return c.stems[stem] || c.headerStems[stem] }
 
 // sentenceCandidates returns the quotable sentences of the passages, each
 // once, with document offsets.
@@ -124,11 +122,14 @@ func sentenceCandidates(passages []Passage) []candidate {
 			for _, a := range initialisms(text, ws) {
 				c.stems[a] = true
 			}
+			c.matchWords = ws
 			if h := tableHeader(p.Text, s.Start); h != "" {
-				c.header = words(h)
-				for _, w := range c.header {
+				header := words(h)
+				c.matchWords = append(ws[:len(ws):len(ws)], header...)
+				c.headerStems = map[string]bool{}
+				for _, w := range header {
 					if !w.Stop {
-						c.stems[w.Stem] = true
+						c.headerStems[w.Stem] = true
 					}
 				}
 			}

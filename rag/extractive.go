@@ -115,8 +115,7 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		// Alone, the best sentence may be continued by the next one, which
 		// often says what was asked: one that refers back ("It …",
 		// "However, …") or, when no name, place, date or number is asked
-		// for, any ("… four trading posts. These were the Steelyard …").
-		// On the held-out sets this answers 6 more, and cites no worse.
+		// for, any ("… runs three depots. The largest are at …").
 		if len(chosen) == 1 && b.next >= 0 && (!q.Kind.spanKind() || refersBack(&cands[b.next])) {
 			chosen = append(chosen, cands[b.next])
 		}
@@ -126,8 +125,8 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		return chosen, ""
 	}
 	for k := range chosen {
-		if len(leadSpans(q, &chosen[k])) > 0 {
-			short := nearestSpan(q, &chosen[k])
+		if spans := leadSpans(q, &chosen[k]); len(spans) > 0 {
+			short := nearestSpan(q, &chosen[k], spans)
 			// A person named by surname alone leads with the full name
 			// the document gives elsewhere, whose sentence is cited too.
 			if q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
@@ -364,18 +363,16 @@ func leadSpans(q *Question, c *candidate) []typedSpan {
 // adjective and a person ("Peruvian"), followed by a content word in
 // lower case: its noun.
 func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
-	ws := words(text[s.start:])
+	ws := words(text[s.start:min(len(text), s.end+40)]) // the span and the word after it
 	if len(ws) < 2 || ws[0].End != s.end-s.start || ws[1].Cap || ws[1].Stop {
 		return false
 	}
-	in := lemmaInfo(wv, ws[0].Lower)
-	return in.POS&PosAdj != 0 && in.Class == ClassPerson
+	return demonym(lemmaInfo(wv, ws[0].Lower))
 }
 
-// nearestSpan returns the answer span of c closest to the words that
+// nearestSpan returns the span of spans (c's) closest to the words that
 // match the question.
-func nearestSpan(q *Question, c *candidate) string {
-	spans := leadSpans(q, c)
+func nearestSpan(q *Question, c *candidate, spans []typedSpan) string {
 	matched := matchedPositions(q, c)
 	best, bestGap := spans[0], math.MaxInt
 	for _, s := range spans {

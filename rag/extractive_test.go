@@ -413,7 +413,7 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"Dock workers in Varnholm walked out on Monday against an American shipping line. Tomas Brandt, the mayor of Varnholm, urged both sides to return to the table.",
+		"Dock workers in Varnholm walked out on Monday against an American shipping line. Tomas Brandt, the mayor of Varnholm, opened the new ferry terminal in May.",
 		"Archaeologists digging near the Oskarby site found coins from the fourteenth century. The team from the Oskarby museum plans to return in January.",
 		"Officials from the U.S. and Russia met in Riyadh in February to discuss the war.")
 	e := NewEngine(ix)
@@ -430,20 +430,43 @@ func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
 	}
 }
 
-// A year or a month the question asks of that the answer's document never
-// writes: the answer is of another time, refused.
+// A key word typed in lower case is a name where the passages write it
+// only capitalised after a lower-case word: not where they also write it
+// in lower case, nor where only a heading's capitals show it.
+func TestWordsThePassagesWriteAsNames(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t, "The kestrel hunts over open fields.", "Larks nest on the ground in spring.")
+	q := ix.AnalyzeQuestion("where does the kestrel hunt")
+	at := slices.IndexFunc(q.Terms, func(t QueryTerm) bool { return t.Surface == "kestrel" })
+	if at < 0 {
+		t.Fatalf("no kestrel term: %+v", q.Terms)
+	}
+	for text, want := range map[string]bool{
+		"Birds of the moor\n\nThe birds of the Kestrel reserve nest in spring.":                        true,
+		"Birds of the moor\n\nThe birds of the Kestrel reserve nest in spring; a kestrel hunts there.": false,
+		"Kestrel Reserve Guide\n\nKestrel numbers rose. Open fields help.":                             false,
+	} {
+		if got := properTerms(q, readPassages([]Passage{{Title: "moor", Text: text}}), true)[at]; got != want {
+			t.Errorf("%q: kestrel a name %v, want %v", text, got, want)
+		}
+	}
+}
+
+// A year the question asks of that the answer's document never writes:
+// the answer is of another time, refused. A four-digit number before a
+// unit is no year.
 func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"Annual consumer price inflation slowed to 3.9 percent in June 2025, from 4.6 percent a year earlier.",
+		"Bread prices rose 2.1 percent in June 2025, from 1.4 percent a year earlier. The bakery's new oven draws 1,200 watts.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
 	e := NewEngine(ix)
 	for q, want := range map[string]bool{
-		"what was annual inflation in june?":          true,
-		"what was annual inflation in 2025":           true,
-		"what was annual inflation in july?":          false,
-		"what was annual inflation in 2021":           false,
-		"why did inflation march down to 3.9 percent": true, // no month
+		"how much did bread prices rise in june?":       true,
+		"how much did bread prices rise in 2025":        true,
+		"how much did bread prices rise in 2021":        false,
+		"does the new oven draw 1200 watts":             true, // a quantity
+		"did bread prices march up 2.1 percent in june": true, // no month
 	} {
 		a := mustAsk(t, e, q)
 		if a.Answered != want {
@@ -453,15 +476,14 @@ func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
 }
 
 // A title the question asks of is no part of the name that answers it:
-// "Governor Marta Sollberg" answers "who is the governor" with the
-// name.
+// "Governor Ilse Varga" answers "who is the governor" with the name.
 func TestTheAskedTitleLeadsNoName(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The central bank cut its rate on Wednesday. \"The process is advancing,\" Governor Marta Sollberg said at a press conference in Santiago.",
+		"The port authority met on Friday. Governor Ilse Varga said the quay would reopen next week.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
-	a := mustAsk(t, NewEngine(ix), "who is the governor of the central bank?")
-	if a.ShortAnswer != "Marta Sollberg" {
+	a := mustAsk(t, NewEngine(ix), "who is the governor?")
+	if a.ShortAnswer != "Ilse Varga" {
 		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
 	}
 }
@@ -472,42 +494,44 @@ func TestTheAskedTitleLeadsNoName(t *testing.T) {
 func TestALoneSentenceIsContinued(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"Abroad, the league ran four principal trading posts called Kontors. The Steelyard in London, the Kontor in Bruges and the Peterhof in Novgorod were the largest.",
+		"Along the coast, the guild ran three depots for its salt trade. The largest stood at Brenvik, Tollby and Marsund.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
-	a := mustAsk(t, NewEngine(ix), "what were the league's trading posts abroad")
-	if !strings.Contains(a.Answer, "Steelyard") {
+	a := mustAsk(t, NewEngine(ix), "what were the guild's depots along the coast")
+	if !strings.Contains(a.Answer, "Tollby") {
 		t.Fatalf("the next sentence is not in the answer: %s", a.Answer)
 	}
 }
 
-// A people's adjective before its noun ("a Peruvian carpenter") names no
+// A people's adjective before its noun ("a Peruvian chemist") names no
 // one: it does not lead an answer about a person.
 func TestADemonymLeadsNoAnswer(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The removals firm was started in 1896 by a Peruvian carpenter who settled in Hamburg.",
+		"The bakery on the square was opened in 1921 by a Peruvian chemist who had moved to Lyon.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
-	a := mustAsk(t, NewEngine(ix), "who started the removals firm?")
-	if a.ShortAnswer == "Peruvian" {
-		t.Fatalf("short answer %q (%s)", a.ShortAnswer, a.Answer)
+	a := mustAsk(t, NewEngine(ix), "who opened the bakery on the square?")
+	if !a.Answered || a.ShortAnswer == "Peruvian" {
+		t.Fatalf("answered %v, short answer %q (%s)", a.Answered, a.ShortAnswer, a.Answer)
 	}
 }
 
 // A sentence that gives a sibling of the model the question asks of, and
 // not that model, answers of something else: refused. A question that
-// names two of them compares them.
+// names two of them compares them; a word before a number ("aged 12") is
+// no model.
 func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"The KX-210 is a fully integrated dishwasher with room for 14 place settings. It runs six programmes. "+
-			"The sister model KX-220 shares the same controls. The KX-220 runs at 42 decibels.",
-		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+		"The GM-310 is a cordless lawnmower with a 40 cm cutting width. It has five height settings. "+
+			"The GM-320 shares the same battery. The GM-320 weighs 19 kilograms.",
+		"Children aged 8 to 15 may use the pool with an adult. Lessons start at 9 on Saturdays.")
 	e := NewEngine(ix)
 	for q, want := range map[string]bool{
-		"how many decibels does the kx-220 make":               true,
-		"how many decibels does the kx-210 make":               false,
-		"how many place settings does the kx-210 have":         true,
-		"do the kx-210 and the kx-220 share the same controls": true,
+		"how many kilograms does the gm-320 weigh":            true,
+		"how many kilograms does the gm-310 weigh":            false,
+		"what cutting width does the gm-310 have":             true,
+		"do the gm-310 and the gm-320 share the same battery": true,
+		"may children aged 12 use the pool with an adult":     true,
 	} {
 		a := mustAsk(t, e, q)
 		if a.Answered != want {
@@ -516,16 +540,16 @@ func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 	}
 }
 
-// A table's row answers with what its header says its cells are: "water"
+// A table's row answers with what its header says its cells are: "power"
 // is in no row, only in the header above them.
 func TestATableRowIsReadWithItsHeader(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
-		"Programmes\n\n| Programme | Duration | Water use |\n\n|---|---|---|\n\n| Eco 50 | 3 h 35 min | 9.5 litres |\n\n| Quick 45 | 29 min | 10 litres |\n\n"+
-			"Quick 45 is meant for lightly soiled dishes that have just been used. It will not remove dried-on food.",
+		"Oven modes\n\n| Mode | Time | Power |\n\n|---|---|---|\n\n| Defrost | 12 min | 300 W |\n\n| Grill | 8 min | 1,100 W |\n\n"+
+			"Grill mode browns the top of a dish that is already cooked. It is not meant for raw meat.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
-	a := mustAsk(t, NewEngine(ix), "how much water does the quick programme use?")
-	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "10 litres") {
+	a := mustAsk(t, NewEngine(ix), "what power does the grill mode use?")
+	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1,100 W") {
 		t.Fatalf("the row is not the best answer: %s", a.Answer)
 	}
 }

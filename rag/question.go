@@ -189,7 +189,7 @@ var (
 	whWord      = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how)\b`)
 	// questionStart opens a question: a question word, or an auxiliary
 	// that opens a yes/no question.
-	questionStart = regexp.MustCompile(`(?i)\b(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b`)
+	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
 	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(the )?(date|year|month|day) (of|when)\b)`)
 	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
@@ -224,7 +224,7 @@ func (ix *Index) analyze(text string) *Question {
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}
-	toldEnd := toldPart(text)
+	toldEnd := toldPart(text, ws)
 	seen := map[string]bool{}
 	for i, w := range ws {
 		if w.Start < core || w.Stop || seen[w.Stem] || len(w.Lower) == 1 && !hasDigit(w.Lower) {
@@ -895,17 +895,30 @@ func pluralNoun(wv *WordVectors, w string) bool {
 // first begins ("my sister is a nurse, can she enrol?"), or 0. A
 // topic word of the told part the corpus lacks is the user's story, not
 // what is asked: it refuses nothing.
-func toldPart(text string) int {
-	if opensQuestion(words(text)) {
+func toldPart(text string, ws []Word) int {
+	if opensQuestion(ws) {
 		return 0
 	}
-	if m := askedAfterTold.FindStringSubmatchIndex(text); m != nil {
-		return m[2]
+	m := askedAfterTold.FindStringSubmatchIndex(text)
+	if m == nil {
+		return 0
 	}
-	return 0
+	// Told by the user of the user: "The dishwasher shows E24, what does
+	// that mean?" tells nothing of the user's own, and asks of E24.
+	if !slices.ContainsFunc(ws, func(w Word) bool { return w.Start < m[2] && firstPerson[w.Lower] }) {
+		return 0
+	}
+	return m[2]
 }
 
-var askedAfterTold = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:who|whom|whose|what|when|where|which|why|how|can|could|is|are|was|were|does|do|did|will|would|should|may|am|must|has|have)\b[^,.;:!?—–]*[?]?\s*)$`)
+// questionOpeners are the words a question may open with.
+const questionOpeners = `who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had`
+
+// askedAfterTold is the last clause, after a mark, that opens as a
+// question does.
+var askedAfterTold = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:` + questionOpeners + `|may|must|am)\b[^,.;:!?—–]*[?]?\s*)$`)
+
+var firstPerson = wordSet("i me my mine we us our ours")
 
 // measureOf reports a noun of quantity or of a group between "a" and
 // "of" ("a bunch of calls", "a handful of bugs"): it says how much of
@@ -915,7 +928,7 @@ func measureOf(wv *WordVectors, ws []Word, i int) bool {
 		return false
 	}
 	c := lemmaInfo(wv, ws[i].Lower).Class
-	return c == ClassQuantity || c == 14+1 // noun.group
+	return c == ClassQuantity || c == ClassGroup
 }
 
 // generalNoun reports a noun too general to say what is asked for: a

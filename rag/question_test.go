@@ -243,8 +243,8 @@ func TestQuestionKinds(t *testing.T) {
 		// A person noun asked of is a person, though a naming verb follows.
 		"which minister called the meeting": KindPerson,
 		// A demonym before a plural noun is no person asked for.
-		"which iranian exports go to russia": KindThing,
-		"what russian goods does iran buy":   KindThing,
+		"which peruvian fabrics sell best": KindThing,
+		"which chilean wines age longest":  KindThing,
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
@@ -357,6 +357,8 @@ func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 		// What the user tells before the question is the user's story.
 		{"my sister is a welder, can she join the navy?", "welder", false},
 		{"is the welder in the navy?", "welder", true},
+		{"the navy fired x24, what does that mean?", "x24", true}, // told of no one
+		{"the drones came, can the navy pay?", "drones", true},
 	} {
 		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
 		if !ok || got.Key != tc.key {

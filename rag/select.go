@@ -296,7 +296,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 	qvec := sentenceVector(wv, q.core())
 	sims := make([][]float64, len(cands)) // per candidate, per term: the best similarity
 	for i := range cands {
-		sims[i] = termSims(q, cands[i].matchWords())
+		sims[i] = termSims(q, cands[i].matchWords)
 	}
 	keyCov := make([]float64, len(passages))
 	for i := range passages {
@@ -305,7 +305,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 	for i := range cands {
 		c := &cands[i]
 		f := make([]float64, len(FeatureNames))
-		f[0] = weightedShare(q, func(j int, t QueryTerm) float64 { return b2f(c.stems[t.Stem] || c.stems[t.Own]) }, totalW)
+		f[0] = weightedShare(q, func(j int, t QueryTerm) float64 { return b2f(c.holds(t.Stem) || c.holds(t.Own)) }, totalW)
 		f[1] = weightedShare(q, func(j int, _ QueryTerm) float64 { return sims[i][j] }, totalW)
 		ctx := func(j int, _ QueryTerm) float64 {
 			s := sims[i][j]
@@ -360,7 +360,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 			f[14] = explainCue(q.Kind, c.words)
 		}
 		if q.Focus != "" && wv != nil {
-			for _, w := range c.matchWords() {
+			for _, w := range c.matchWords {
 				if w.Lower == q.Focus || w.Stem == stem(q.Focus) {
 					f[15] = 1
 					break
@@ -373,7 +373,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 		if q.Kind == KindNumber {
 			f[22] = countedNumber(q, c)
 		}
-		if rare != "" && (c.stems[rare]) {
+		if rare != "" && c.holds(rare) {
 			f[17] = 1
 		}
 		if qvec != nil {
@@ -487,9 +487,10 @@ func (q *Question) ofAnother(read passageReading, passages []Passage, doc string
 	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc)
 }
 
-// modelCode matches a code of letters and digits ("KX-210", "R600",
-// "AW 12"): a model, a part, a version of something.
-var modelCode = regexp.MustCompile(`(?i)\b([a-z]{1,4})[- ]?(\d{1,5})\b`)
+// modelCode matches a code of letters joined to digits, or by a hyphen
+// ("KX-210", "R600"): a model, a part, a version of something. Words
+// before a number ("aged 12", "page 3") are no code.
+var modelCode = regexp.MustCompile(`(?i)\b([a-z]{1,4})-?(\d{1,5})\b`)
 
 // siblingCode reports a sentence that gives a code of the same letters as
 // one the question asks of, but not that one: "the KX-220 adds …" says
@@ -522,14 +523,19 @@ func siblingCode(q *Question, sentence string) bool {
 	return false
 }
 
-// namesElsewhere reports a name of the question that the passages of the
-// chosen sentence's document never write, though another passage does:
+// demonym reports a word WordNet knows as an adjective and as a person:
+// a people's name ("American", "Peruvian").
+func demonym(in WordInfo) bool { return in.POS&PosAdj != 0 && in.Class == ClassPerson }
+
+// namesElsewhere reports a name of the question that the retrieved
+// passages of the chosen sentence's document never write, though another
+// passage does:
 // the answer is about something else ("the mayor of Varnholm" for "the
 // mayor of Oskarby").
 func namesElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
 	proper := properTerms(q, read, true)
 	for j, t := range q.Terms {
-		if !proper[j] || q.wv != nil && lemmaInfo(q.wv, t.Surface).POS&PosAdj != 0 {
+		if !proper[j] || q.wv != nil && demonym(lemmaInfo(q.wv, t.Surface)) {
 			continue // "American" where the document says "U.S."
 		}
 		inDoc, elsewhere := false, false
@@ -548,16 +554,14 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 	return false
 }
 
-// timeElsewhere reports a year, or a month named as one, of the question
-// that no passage of the chosen sentence's document writes: the answer is
-// of another time ("inflation in 2021" answered with June's figure).
+// timeElsewhere reports a year the question asks of that no retrieved
+// passage of the chosen sentence's document writes: the answer is of
+// another time ("inflation in 2021" answered with 2025's figure).
 func timeElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
 	for _, t := range q.Terms {
-		if !isYear(t.Surface) && !(t.Name && monthWord[t.Surface]) {
+		if !yearAsked(q, t.Surface) {
 			continue
 		}
-		// The word itself, not one found near it by meaning: a month
-		// near another is another time.
 		found := false
 		for i, p := range passages {
 			found = found || p.DocID == doc && read.stems[i][t.Own]
@@ -569,15 +573,29 @@ func timeElsewhere(q *Question, read passageReading, passages []Passage, doc str
 	return false
 }
 
-// monthWord are the months' names ("may" is left out: it is mostly a verb).
-var monthWord = wordSet("january february march april june july august september october november december")
-
-// isYear reports a year of four digits, 1000 to 2199.
-func isYear(w string) bool {
-	if len(w) != 4 || !isNumber(w) {
+// yearAsked reports a year the question asks of: four digits, 1000 to
+// 2199, not followed by a unit ("1200 watts" is a quantity).
+func yearAsked(q *Question, w string) bool {
+	if len(w) != 4 || !isNumber(w) || w < "1000" || w > "2199" {
 		return false
 	}
-	return w >= "1000" && w <= "2199"
+	ws := words(q.core())
+	for k := range ws {
+		if ws[k].Lower == w && k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
+			return false
+		}
+	}
+	return true
+}
+
+// unitWord reports a unit of measure, or its plural ("watts", which
+// WordNet also knows as a name).
+func unitWord(wv *WordVectors, w string) bool {
+	if wv.Info(w).Class == ClassQuantity {
+		return true
+	}
+	b := lemma(wv, w)
+	return b != "" && wv.Info(b).Class == ClassQuantity
 }
 
 // countedNumber is 1 when a number of the sentence comes right before the
@@ -815,11 +833,19 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	// A span answers only with words of its own: "Caspian Sea" is no name
 	// for "the drill in the Caspian". A number's unit is no such word.
 	for _, s := range typedSpans(q.wv, c.text, kind) {
-		if kind == KindPerson {
-			s.start = pastAskedTitle(q, c.text, s, repeats)
+		ws := words(c.text[s.start:s.end])
+		// A person's name begins after the title the question asks of
+		// ("Governor Marta Sollberg" for "who is the governor").
+		title := 0
+		for kind == KindPerson && title < len(ws) && !ws[title].Stop && repeats(ws[title]) && q.wv != nil && lemmaInfo(q.wv, ws[title].Lower).Class == ClassPerson {
+			title++
 		}
+		if title > 0 && title < len(ws) {
+			s.start += ws[title].Start
+		}
+		ws = ws[title:]
 		fresh, repeated := false, false
-		for _, w := range words(c.text[s.start:s.end]) {
+		for _, w := range ws {
 			switch {
 			case kind == KindNumber && !hasDigit(w.Lower) && !numberWord[w.Lower]:
 				// The unit or the thing counted may be the question's own
@@ -837,23 +863,6 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		}
 	}
 	return c.spans
-}
-
-// pastAskedTitle is where a person's name begins after the title the
-// question asks of ("Governor Marta Sollberg" for "who is the
-// governor"): a person noun of the question's own.
-func pastAskedTitle(q *Question, text string, s typedSpan, repeats func(Word) bool) int {
-	start := s.start
-	for _, w := range words(text[s.start:s.end]) {
-		if w.Stop || !repeats(w) || q.wv == nil || lemmaInfo(q.wv, w.Lower).Class != ClassPerson {
-			break
-		}
-		start = s.start + w.End
-	}
-	for start < s.end && text[start] == ' ' {
-		start++
-	}
-	return start
 }
 
 // novelty is the share of the sentence's content words that are not the

@@ -54,8 +54,10 @@ func sentences(text string, start, end int) []Span {
 	return out
 }
 
-// tableRule reports the row of dashes under a table's header.
-func tableRule(line string) bool { return strings.Trim(line, "|-: ") == "" }
+// tableRule reports the row of dashes under a table's header ("|---|:-:|").
+func tableRule(line string) bool {
+	return strings.Contains(line, "|") && strings.Contains(line, "-") && strings.Trim(line, "|-: ") == ""
+}
 
 // tableCells returns a table row's cells, trimmed, empty ones left out.
 func tableCells(line string) []string {
@@ -80,6 +82,8 @@ func tableHeader(text string, at int) string {
 	if n := strings.Index(text[at:], "\n\n"); n >= 0 {
 		end = at + n
 	}
+	// The first row of the run is the header when a rule row follows it;
+	// the header row itself has none above it.
 	header, rule := "", false
 	for end > 0 {
 		start := strings.LastIndex(text[:end], "\n\n")
@@ -93,8 +97,8 @@ func tableHeader(text string, at int) string {
 		}
 		end = start
 	}
-	if !rule || tableRule(header) || strings.HasPrefix(text[at:], header) {
-		return "" // no header, or the row is the header
+	if !rule || tableRule(header) {
+		return ""
 	}
 	return header
 }
@@ -128,7 +132,7 @@ func itemQuotable(item string) bool {
 	if strings.HasPrefix(item, "|") {
 		// A table's row: its cells, of which the first names the row.
 		cells := tableCells(item)
-		return len(cells) >= 2 && !tableRule(item) && !looksLikeCode(strings.Join(cells, " ")) && !hasCodeMarker(item)
+		return len(cells) >= 2 && !tableRule(item) && !looksLikeCode(strings.Join(cells, " "))
 	}
 	fields := strings.Fields(item)
 	if len(fields) < 3 {

@@ -71,10 +71,12 @@ func TestListItemsAreQuotable(t *testing.T) {
 			[]string{"%q  a double-quoted string safely escaped.", "%x  base 16, two characters per byte"}},
 		{"headings between prose", "Early Life and Education\n\nShe was born in a small town by the sea.\n\nLater Years Abroad\n\nShe moved to Paris in her forties.",
 			[]string{"She was born in a small town by the sea.", "She moved to Paris in her forties."}},
+		{"a rule under a list item", "Steps:\n\nOpen the valve and wait,\n\n---\n\nThen close it again slowly.",
+			[]string{"Open the valve and wait,", "Then close it again slowly."}},
 		// A Markdown table, a row per paragraph as cleaned text keeps it:
 		// each row of data, not its header nor the rule under it.
-		{"markdown table", "Programmes\n\n| Programme | Duration | Water |\n\n|---|---|---|\n\n| Eco 50 | 3 h 35 min | 9.5 l |\n\n| Quick 45 | 29 min | 10 l |",
-			[]string{"| Eco 50 | 3 h 35 min | 9.5 l |", "| Quick 45 | 29 min | 10 l |"}},
+		{"markdown table", "Oven modes\n\n| Mode | Time | Power |\n\n|---|---|---|\n\n| Defrost | 12 min | 300 W |\n\n| Grill | 8 min | 1,100 W |\n\n| x := a[i] | y[j] {} | z() |",
+			[]string{"| Defrost | 12 min | 300 W |", "| Grill | 8 min | 1,100 W |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,12 +97,12 @@ func TestListItemsAreQuotable(t *testing.T) {
 // it; a header and a row of no table have none.
 func TestTableHeader(t *testing.T) {
 	t.Parallel()
-	text := "Prices\n\n| Service | Price |\n\n|---|---|\n\n| Puncture | €12 |\n\n| Full service | €95 |\n\n| not a table |"
+	text := "Fees\n\n| Item | Fee |\n\n|---|---|\n\n| Library card | €5 |\n\n| Late return | €1 |\n\n| not a table |"
 	for row, want := range map[string]string{
-		"| Full service": "| Service | Price |",
-		"| Puncture":     "| Service | Price |",
-		"| Service":      "",
-		"Prices":         "",
+		"| Late return":  "| Item | Fee |",
+		"| Library card": "| Item | Fee |",
+		"| Item":         "",
+		"Fees":           "",
 	} {
 		if got := tableHeader(text, strings.Index(text, row)); got != want {
 			t.Errorf("%q: header %q, want %q", row, got, want)

@@ -25,7 +25,7 @@ type Word struct {
 // dropped; hyphenated words become their parts. Irregular verbs and
 // British spellings are folded before stemming, an all-capitals acronym
 // ("US", "IT") is never a stop word, and a printf verb ("%x", "%-8.2f")
-// or an escape ("\\d") is one word with its sign.
+// or an escape (`\d`) is one word with its sign.
 func words(text string) []Word {
 	var out []Word
 	start := -1
@@ -268,10 +268,9 @@ const textAnalysis = 3
 // precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.
 var formatVerb = regexp.MustCompile(`^%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z]\b`)
 
-// formatVerbAt returns the length of the printf verb at text[i:], or 0.
 // escapeAt returns the length of the backslash and the ASCII letters
 // after it at text[i], or 0 when no letter follows or the backslash
-// separates a path's parts ("C:\\Users\\logs", "%APPDATA%\\Sync").
+// separates a path's parts (`C:\Users\logs`, `%APPDATA%\Sync`).
 func escapeAt(text string, i int) int {
 	if i > 0 && !strings.ContainsRune(" \t\n\"'`([{^|,", rune(text[i-1])) {
 		return 0
@@ -286,6 +285,7 @@ func escapeAt(text string, i int) int {
 	return n
 }
 
+// formatVerbAt returns the length of the printf verb at text[i:], or 0.
 func formatVerbAt(text string, i int) int {
 	if m := formatVerb.FindStringIndex(text[i:]); m != nil {
 		return m[1]
