@@ -22,6 +22,7 @@ func TestTerms(t *testing.T) {
 		`\d matches digits, [^\D] too, \pN`:     {`\d`, "match", "digit", `\D`, `\pN`},
 		`logs in %appdata%\acme\sync\logs`:      {"log", "appdata", "acm", "sync", "log"},
 		`saved to d:\logs`:                      {"save", "d", "log"},
+		`open \docs\guide`:                      {"open", "doc", "guid"},
 	}
 	for in, want := range cases {
 		got := terms(in)
