@@ -21,7 +21,7 @@ test: lint lint-openapi eval unit weaviate-test
 
 unit: browser promtool npm-tools
 	@mkdir -p $(OUT)/test-artifacts
-	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
+	$(GO) test -race -count=1 -timeout 20m -artifacts -outputdir $(CURDIR)/$(OUT)/test-artifacts ./...
 
 ## weaviate-test: the Weaviate backend's tests against the real server, built from the Go module
 ## proxy when missing (4–9 minutes once, then kept in GOPATH/bin), started on loopback ports with a
