@@ -416,18 +416,12 @@ func TestAnswerOfAnotherNamedThingIsRefused(t *testing.T) {
 		"Dock workers in Varnholm walked out on Monday against an American shipping line. Tomas Brandt, the mayor of Varnholm, opened the new ferry terminal in May.",
 		"Archaeologists digging near the Oskarby site found coins from the fourteenth century. The team from the Oskarby museum plans to return in January.",
 		"Officials from the U.S. and Russia met in Riyadh in February to discuss the war.")
-	e := NewEngine(ix)
-	for q, want := range map[string]bool{
+	checkAnswered(t, ix, map[string]bool{
 		"who is the mayor of varnholm":                         true,
 		"who is the mayor of oskarby":                          false,
 		"who was the mayor of Oskarby?":                        false,
 		"where did American and Russian officials hold talks?": true,
-	} {
-		a := mustAsk(t, e, q)
-		if a.Answered != want {
-			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
-		}
-	}
+	})
 }
 
 // A key word typed in lower case is a name where the passages write it
@@ -460,19 +454,13 @@ func TestAnswerOfAnotherTimeIsRefused(t *testing.T) {
 	ix := wordIndex(t,
 		"Bread prices rose 2.1 percent in June 2025, from 1.4 percent a year earlier. The bakery's new oven draws 1,200 watts.",
 		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
-	e := NewEngine(ix)
-	for q, want := range map[string]bool{
+	checkAnswered(t, ix, map[string]bool{
 		"how much did bread prices rise in june?":       true,
 		"how much did bread prices rise in 2025":        true,
 		"how much did bread prices rise in 2021":        false,
 		"does the new oven draw 1200 watts":             true, // a quantity
 		"did bread prices march up 2.1 percent in june": true, // no month
-	} {
-		a := mustAsk(t, e, q)
-		if a.Answered != want {
-			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
-		}
-	}
+	})
 }
 
 // A title the question asks of is no part of the name that answers it:
@@ -525,19 +513,13 @@ func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 		"The GM-310 is a cordless lawnmower with a 40 cm cutting width. It has five height settings. "+
 			"The GM-320 shares the same battery. The GM-320 weighs 19 kilograms.",
 		"Children aged 8 to 15 may use the pool with an adult. Lessons start at 9 on Saturdays.")
-	e := NewEngine(ix)
-	for q, want := range map[string]bool{
+	checkAnswered(t, ix, map[string]bool{
 		"how many kilograms does the gm-320 weigh":            true,
 		"how many kilograms does the gm-310 weigh":            false,
 		"what cutting width does the gm-310 have":             true,
 		"do the gm-310 and the gm-320 share the same battery": true,
 		"may children aged 12 use the pool with an adult":     true,
-	} {
-		a := mustAsk(t, e, q)
-		if a.Answered != want {
-			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, want, a.Answer)
-		}
-	}
+	})
 }
 
 // A table's row answers with what its header says its cells are: "power"
@@ -551,5 +533,17 @@ func TestATableRowIsReadWithItsHeader(t *testing.T) {
 	a := mustAsk(t, NewEngine(ix), "what power does the grill mode use?")
 	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1,100 W") {
 		t.Fatalf("the row is not the best answer: %s", a.Answer)
+	}
+}
+
+// checkAnswered asks each question and checks whether it is answered.
+func checkAnswered(t *testing.T, ix *Index, want map[string]bool) {
+	t.Helper()
+	e := NewEngine(ix)
+	for q, answered := range want {
+		a := mustAsk(t, e, q)
+		if a.Answered != answered {
+			t.Errorf("%q: answered %v, want %v: %s", q, a.Answered, answered, a.Answer)
+		}
 	}
 }
