@@ -70,11 +70,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		// A name the corpus lacks altogether, or a key word no passage
 		// comes near in meaning: it does not say.
 		unanswerable := q.unanswerable(read)
-		// The best sentence's document never names what the question
-		// names, though another passage does, or the time it asks of; or
-		// the sentence and its neighbours give a sibling of the model
-		// asked of: it answers of something else.
-		if unanswerable || len(order) > 0 && (q.ofAnother(read, req.Passages, cands[order[0]].docID) || siblingCode(q, cands[order[0]].contextText(cands))) {
+		if unanswerable || len(order) > 0 && q.ofAnother(read, req.Passages, cands, order[0]) {
 			ans.Confidence = 0
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {

@@ -481,10 +481,28 @@ func properTerms(q *Question, read passageReading, typed bool) []bool {
 	return out
 }
 
-// ofAnother reports an answer from doc that is of another named thing or
-// another time than the question asks of.
-func (q *Question) ofAnother(read passageReading, passages []Passage, doc string) bool {
-	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc)
+// ofAnother reports a best sentence (cands[best]) that answers of
+// something else than the question asks of: its document never names what
+// the question names, though another passage does, or the year it asks of;
+// or the sentence and its neighbours give a sibling of the model asked of.
+func (q *Question) ofAnother(read passageReading, passages []Passage, cands []candidate, best int) bool {
+	doc := cands[best].docID
+	return namesElsewhere(q, read, passages, doc) || timeElsewhere(q, read, passages, doc) ||
+		siblingCode(q, cands[best].contextText(cands))
+}
+
+// holding reports whether a retrieved passage of doc holds any of the
+// stems, and whether a passage of another document does.
+func (r passageReading) holding(passages []Passage, doc string, stems ...string) (inDoc, elsewhere bool) {
+	for i, p := range passages {
+		has := slices.ContainsFunc(stems, func(s string) bool { return r.stems[i][s] })
+		if p.DocID == doc {
+			inDoc = inDoc || has
+		} else {
+			elsewhere = elsewhere || has
+		}
+	}
+	return inDoc, elsewhere
 }
 
 // modelCode matches a code of letters joined to digits, or by a hyphen
@@ -538,16 +556,7 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 		if !proper[j] || q.wv != nil && demonym(lemmaInfo(q.wv, t.Surface)) {
 			continue // "American" where the document says "U.S."
 		}
-		inDoc, elsewhere := false, false
-		for i, p := range passages {
-			has := read.stems[i][t.Stem] || read.stems[i][t.Own]
-			if p.DocID == doc {
-				inDoc = inDoc || has
-			} else {
-				elsewhere = elsewhere || has
-			}
-		}
-		if !inDoc && elsewhere {
+		if inDoc, elsewhere := read.holding(passages, doc, t.Stem, t.Own); !inDoc && elsewhere {
 			return true
 		}
 	}
@@ -558,35 +567,20 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 // passage of the chosen sentence's document writes: the answer is of
 // another time ("inflation in 2021" answered with 2025's figure).
 func timeElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
-	for _, t := range q.Terms {
-		if !yearAsked(q, t.Surface) {
-			continue
+	ws := words(q.core())
+	for k, w := range ws {
+		if !isYear(w.Lower) || k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
+			continue // "1200 watts" is a quantity
 		}
-		found := false
-		for i, p := range passages {
-			found = found || p.DocID == doc && read.stems[i][t.Own]
-		}
-		if !found {
+		if inDoc, _ := read.holding(passages, doc, w.Stem); !inDoc {
 			return true
 		}
 	}
 	return false
 }
 
-// yearAsked reports a year the question asks of: four digits, 1000 to
-// 2199, not followed by a unit ("1200 watts" is a quantity).
-func yearAsked(q *Question, w string) bool {
-	if len(w) != 4 || !isNumber(w) || w < "1000" || w > "2199" {
-		return false
-	}
-	ws := words(q.core())
-	for k := range ws {
-		if ws[k].Lower == w && k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
-			return false
-		}
-	}
-	return true
-}
+// isYear reports four digits, 1000 to 2199.
+func isYear(w string) bool { return len(w) == 4 && isNumber(w) && w >= "1000" && w <= "2199" }
 
 // unitWord reports a unit of measure, or its plural ("watts", which
 // WordNet also knows as a name).
