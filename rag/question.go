@@ -857,6 +857,9 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 			}
 			break
 		}
+		if i == 0 && verbForm(wv, w.Lower) && wv.Info(w.Lower).POS&PosAdj == 0 {
+			return "", 0 // "what went wrong", "what happened": the verb follows the question word
+		}
 		in := lemmaInfo(wv, w.Lower)
 		// After a head that may be an adjective ("Chilean"), a plural
 		// noun of any main use goes on the phrase: "which Chilean exports".

@@ -245,6 +245,9 @@ func TestQuestionKinds(t *testing.T) {
 		// A demonym before a plural noun is no person asked for.
 		"which peruvian fabrics sell best": KindThing,
 		"which chilean wines age longest":  KindThing,
+		// A verb's irregular past right after the question word asks of
+		// no noun ("went" is no "go", a time or a turn).
+		"the talks stalled, what went wrong?": KindOther,
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
