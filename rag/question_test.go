@@ -340,6 +340,24 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
+// Indefinite words ("someone", "somewhere") stand for what is asked; they
+// name no topic, so the corpus lacking them refuses nothing.
+func TestIndefiniteWordsAreNoTerms(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for _, tc := range []struct{ q, word string }{
+		{"is there somewhere in Tehran the envoys meet", "somewhere"},
+		{"did the fleet sail anywhere else", "anywhere"},
+		{"drones turned up everywhere, who sent them", "everywhere"},
+		{"did the navy go elsewhere", "elsewhere"},
+		{"did anyone sail", "anyone"},
+	} {
+		if _, ok := term(ix.AnalyzeQuestion(tc.q), tc.word); ok {
+			t.Errorf("%q: %q is a term", tc.q, tc.word)
+		}
+	}
+}
+
 func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)

@@ -210,7 +210,7 @@ whenever where whereas whether which while who whom whose why will with within w
 you your yours yourself yourselves tell know please describe explain said says say according
 besides apart many much whats whos wheres whens hows thats theres didn doesn don isn aren wasn weren
 hasn haven hadn couldn wouldn shouldn mustn needn ll ve re anything something everything nothing
-anyone someone everyone anybody somebody everybody versus vs despite toward towards among amongst unlike whilst
+anyone someone everyone anybody somebody everybody somewhere anywhere everywhere nowhere elsewhere versus vs despite toward towards among amongst unlike whilst
 onto beside beyond`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {
@@ -262,7 +262,7 @@ func foldAccents(w string) string {
 // textAnalysis numbers the way [words] splits and stems text. It changes
 // whenever that does: a stored index analysed otherwise is indexed again
 // when opened, so that its postings and a question's terms agree.
-const textAnalysis = 3
+const textAnalysis = 4
 
 // formatVerb matches a printf-style verb with its flags, width and
 // precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.
