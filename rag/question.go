@@ -352,7 +352,10 @@ func foldShouting(wv *WordVectors, text string) string {
 		at = w.End
 		in := lemmaInfo(wv, w.Lower)
 		initials := !shouted && len(raw) >= 2 && strings.ToUpper(raw) == raw
-		if !initials && (isStopWord(w.Lower) || in.POS != 0 && in.POS&PosProper == 0) {
+		// A shouted shorthand ("DEPT", "GOVT") is typed in capitals like
+		// the rest, not as an acronym.
+		shorthand := shouted && in.POS == 0 && abbreviation(wv, Word{Lower: w.Lower}) != ""
+		if !initials && (isStopWord(w.Lower) || shorthand || in.POS != 0 && in.POS&PosProper == 0) {
 			raw = strings.ToLower(raw)
 		}
 		b.WriteString(raw)

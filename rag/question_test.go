@@ -315,6 +315,9 @@ func TestShoutingFolded(t *testing.T) {
 		"Who Did Putin Meet?":            "who did Putin meet?",            // a name stays
 		"Where Did Iran US Talks Happen": "where did Iran US talks happen", // initials among capitalised words
 		"Who met Putin?":                 "Who met Putin?",
+		// A shouted shorthand is no acronym; an acronym stays.
+		"WHO RUNS THE GOVT IN TEHRAN": "who runs the govt in TEHRAN",
+		"WHEN DID THE IRGC SAIL":      "when did the IRGC sail",
 	} {
 		if got := foldShouting(wv, in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
