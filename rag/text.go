@@ -262,7 +262,7 @@ func foldAccents(w string) string {
 // textAnalysis numbers the way [words] splits and stems text. It changes
 // whenever that does: a stored index analysed otherwise is indexed again
 // when opened, so that its postings and a question's terms agree.
-const textAnalysis = 4
+const textAnalysis = 5
 
 // formatVerb matches a printf-style verb with its flags, width and
 // precision ("%x", "%#v", "%-8.2f", "%[2]d") at the start of text.

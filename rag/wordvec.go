@@ -596,7 +596,9 @@ func lemma(wv *WordVectors, w string) string {
 			if wv.Info(c).POS&d.pos != 0 {
 				return c
 			}
-			if first == "" {
+			// A word WordNet knows has no base in another part of speech
+			// than the rule forms: "beer" is no comparative of "be".
+			if first == "" && wv.Info(w).POS == 0 {
 				first = c
 			}
 		}
