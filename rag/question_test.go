@@ -405,6 +405,8 @@ func TestTypedSpans(t *testing.T) {
 		{KindDate, "You may sign it in March.", []string{"March"}},
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
 		{KindNumber, "Iran wants Su-35 jets.", nil},
+		{KindNumber, "The envoys met in room B1.14 in 2024/25.", nil}, // a code's and a range's tails count nothing
+		{KindNumber, "It took 2.5 hours and 1/3 of the fuel.", []string{"2.5 hours", "1"}},
 		{KindPerson, "He met Kazem Jalali, the ambassador, in Moscow.", []string{"Kazem Jalali"}},
 		{KindPerson, "He was apprenticed to Riebau, a bookbinder.", []string{"Riebau"}},
 		{KindPerson, "RALEIGH, June 3, 2024 — The agency approved it.", nil}, // a dateline's date is no person, after a name that may be one

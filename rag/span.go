@@ -53,7 +53,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
 			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
-				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) || inDate(dates, m[0]) {
+				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) || inDate(dates, m[0]) || codeTail(text, m[0]) {
 				continue // a year answers "when", not "how many"; "one of" counts nothing; "Su-35" is a name
 			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
@@ -101,6 +101,17 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 	}
 	return out
+}
+
+// codeTail reports a number that ends a code or a range after a dot or
+// a slash joined to what comes before: the "10" of room "P0.10", the "25"
+// of "2024/25" count nothing.
+func codeTail(text string, at int) bool {
+	if at < 2 || text[at-1] != '.' && text[at-1] != '/' {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:at-1])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // datesHolding returns the date spans of text that hold a character of
