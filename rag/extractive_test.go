@@ -547,3 +547,25 @@ func checkAnswered(t *testing.T, ix *Index, want map[string]bool) {
 		}
 	}
 }
+
+// A noun of time asked of ("the nightly rate") is answered by a number
+// as well as by a date.
+func TestTimeNounAnsweredByANumber(t *testing.T) {
+	t.Parallel()
+	ix := NewIndex(IndexOptions{})
+	docs := []*Document{
+		NewDocument("lodge.txt", "Brackwater Lodge\n\nThe lodge opened in May 2011 beside the old ferry slip. Guests who are visiting scientists pay £52 for each night, and students pay £30. The warden lives in the cottage by the gate."),
+		NewDocument("ferry.txt", "Ferry Notes\n\nThe ferry crosses to Brackwater twice a day in summer and once a day in winter."),
+	}
+	if _, err := ix.Upsert(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := "what's the nightly rate at brackwater lodge for visiting scientists"
+	if k := ix.AnalyzeQuestion(q).Kind; k != KindDate {
+		t.Fatalf("%q: kind %q; the case needs a noun of time asked of", q, k)
+	}
+	a := mustAsk(t, NewEngine(ix), q)
+	if !a.Answered || !strings.Contains(a.ShortAnswer, "52") {
+		t.Errorf("%q: short answer %q: %s", q, a.ShortAnswer, a.Answer)
+	}
+}

@@ -826,7 +826,13 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	}
 	// A span answers only with words of its own: "Caspian Sea" is no name
 	// for "the drill in the Caspian". A number's unit is no such word.
-	for _, s := range typedSpans(q.wv, c.text, kind) {
+	spans := typedSpans(q.wv, c.text, kind)
+	if kind == KindDate && q.Focus != "" {
+		// A noun of time asked of may be a span of it ("the nightly
+		// rate", "the longest extension"): a number answers it too.
+		spans = append(spans, typedSpans(q.wv, c.text, KindNumber)...)
+	}
+	for _, s := range spans {
 		ws := words(c.text[s.start:s.end])
 		// A person's name begins after the title the question asks of
 		// ("Governor Marta Sollberg" for "who is the governor").
