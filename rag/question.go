@@ -711,7 +711,7 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 		return KindPlace, ""
 	case howPhrase.MatchString(core):
 		return KindManner, ""
-	case namePhrase.MatchString(core):
+	case namePhrase.MatchString(calledOff.ReplaceAllString(core, "")):
 		// The name of a person is a person's name: "the ambassador's name".
 		if n := namedPerson(wv, core); n != "" {
 			return KindPerson, n
@@ -748,6 +748,17 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 		}
 	}
 	return KindOther, ""
+}
+
+// calledOff is "called" with a particle, which makes it another verb
+// than naming: "called off", "called out".
+var calledOff = regexp.MustCompile(`(?i)\bcalled\s+(?:off|out|up|back|away|for)\b`)
+
+// irregularPast reports an irregular past form of a verb ("won",
+// "left", "sank"), whatever noun is spelt the same.
+func irregularPast(wv *WordVectors, w string) bool {
+	b := wv.Base(w)
+	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
 }
 
 // namedPerson is the noun a naming question names when its main sense is
@@ -872,8 +883,8 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 		if in.POS&PosNoun == 0 {
 			continue
 		}
-		if verbForm(wv, w.Lower) && head != "" {
-			break // "which plants keep …"
+		if head != "" && (verbForm(wv, w.Lower) || irregularPast(wv, w.Lower)) {
+			break // "which plants keep …", "which member won …"
 		}
 		l := w.Lower
 		if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {

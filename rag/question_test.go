@@ -248,6 +248,10 @@ func TestQuestionKinds(t *testing.T) {
 		// A verb's irregular past right after the question word asks of
 		// no noun ("went" is no "go", a time or a turn).
 		"the talks stalled, what went wrong?": KindOther,
+		// An irregular past after the head noun is the verb, though a noun
+		// is spelt the same ("won", a currency); "called off" names nothing.
+		"which navy officer won the medal":                KindPerson,
+		"at what wind strength are the drills called off": KindThing,
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
