@@ -54,7 +54,7 @@ GODOC := $(OUT)/godoc-corpus
 GOTEXT := $(OUT)/gotext-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy $(OUT)/eval-devhome
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy $(OUT)/eval-devhome $(OUT)/eval-devorg
 	@mkdir -p $(GODOC) $(GOTEXT)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
 	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
@@ -75,14 +75,16 @@ eval: build
 	./$(BIN) eval --corpus eval/newstrain/corpus --data $(OUT)/eval-messy --set eval/newstrain/messy.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/messy.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/devhome/corpus --data $(OUT)/eval-devhome --set eval/devhome/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/devorg/corpus --data $(OUT)/eval-devorg --set eval/devorg/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
-## eval-fresh: the fresh sets (eval/fresh, eval/fresh2), never fitted on and read only to close a round of changes
+## eval-fresh: the fresh sets (eval/fresh, eval/fresh2, eval/fresh3), never fitted on and read only to close a round of changes
 eval-fresh: build
-	@rm -rf $(OUT)/eval-fresh $(OUT)/eval-fresh2
+	@rm -rf $(OUT)/eval-fresh $(OUT)/eval-fresh2 $(OUT)/eval-fresh3
 	./$(BIN) eval --corpus eval/fresh/corpus --data $(OUT)/eval-fresh --set eval/fresh/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/fresh2/corpus --data $(OUT)/eval-fresh2 --set eval/fresh2/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/fresh3/corpus --data $(OUT)/eval-fresh3 --set eval/fresh3/questions.yaml --thresholds "" | tail -4
 
 ## npm-tools: Redocly's CLI, the official openai SDK and axe-core, installed through npm into out/tools
 ## once (both in one install: npm removes what a later install does not name)

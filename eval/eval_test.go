@@ -283,7 +283,9 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"newstrain/corpus", append([]string{"newstrain/messy.yaml"}, newsTrainingSets...)},
 		{"fresh/corpus", []string{"fresh/questions.yaml"}},
 		{"fresh2/corpus", []string{"fresh2/questions.yaml"}},
+		{"fresh3/corpus", []string{"fresh3/questions.yaml"}},
 		{"devhome/corpus", []string{"devhome/questions.yaml"}},
+		{"devorg/corpus", []string{"devorg/questions.yaml"}},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {
