@@ -553,6 +553,18 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		padding := !followUpTopic(wv, before) && !slices.ContainsFunc(before, func(w Word) bool {
 			return !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w))
 		})
+		// A yes/no question with a topic of its own is the question, the
+		// clause after it a condition: "can i bring my dog when i stay"
+		// (not "can you tell me when …").
+		if padding && opensQuestion(before) {
+			for i, w := range before {
+				// A noun WordNet knows: "u", "pls" are chat; "sum up" is a verb.
+				if !w.Stop && isKeyWord(wv, w) && lemmaInfo(wv, w.Lower).POS&PosMainNoun != 0 && !(i+1 < len(before) && particles[before[i+1].Lower]) {
+					padding = false
+					break
+				}
+			}
+		}
 		if padding {
 			return loc[0], false
 		}
@@ -732,8 +744,8 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 			return KindNumber, focus
 		}
 		return KindThing, focus
-	case !whWord.MatchString(core) && len(ws) > 0 && opensRequest(wv, ws[0]):
-		return KindSummary, ""
+	case !whWord.MatchString(core) && len(ws) > 0 && opensRequest(wv, ws[0]) && !opensQuestion(ws):
+		return KindSummary, "" // "do" opens a question, not a request
 	case !whWord.MatchString(core) && !opensQuestion(ws) && len(ws) > 1 && wv != nil:
 		// A noun phrase typed for a question ends in what it asks for:
 		// "treaty signing year?", "fleet tonnage"; "sales per year" is a rate.

@@ -250,6 +250,11 @@ func TestQuestionKinds(t *testing.T) {
 		"the talks stalled, what went wrong?": KindOther,
 		// An irregular past after the head noun is the verb, though a noun
 		// is spelt the same ("won", a currency); "called off" names nothing.
+		// A yes/no question is no request, and its clause after "when" a
+		// condition; "can you tell me when" still asks when.
+		"do the envoys meet in tehran":                    KindOther,
+		"can my dog come when the envoys meet":            KindOther,
+		"can you tell me when the fleet sailed":           KindDate,
 		"which navy officer won the medal":                KindPerson,
 		"at what wind strength are the drills called off": KindThing,
 	} {
