@@ -190,7 +190,7 @@ var (
 	// questionStart opens a question: a question word, or an auxiliary
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
-	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(the )?(date|year|month|day) (of|when)\b)`)
+	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|how soon\b|(at |by |until )?what time (is|are|was|were|does|do|did|will|would|should|can|could|must|to)\b|(the )?(date|year|month|day) (of|when)\b)`)
 	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)

@@ -252,9 +252,12 @@ func TestQuestionKinds(t *testing.T) {
 		// is spelt the same ("won", a currency); "called off" names nothing.
 		// A yes/no question is no request, and its clause after "when" a
 		// condition; "can you tell me when" still asks when.
-		"do the envoys meet in tehran":                    KindOther,
-		"can my dog come when the envoys meet":            KindOther,
-		"can you tell me when the fleet sailed":           KindDate,
+		"do the envoys meet in tehran":          KindOther,
+		"can my dog come when the envoys meet":  KindOther,
+		"can you tell me when the fleet sailed": KindDate,
+		// A time of day, or how soon, asks when; a time zone does not.
+		"what time does the summit open":                  KindDate,
+		"how soon can the fleet sail":                     KindDate,
 		"which navy officer won the medal":                KindPerson,
 		"at what wind strength are the drills called off": KindThing,
 	} {
@@ -412,6 +415,8 @@ func TestTypedSpans(t *testing.T) {
 		{KindDate, "Rome fell in 476 AD, Carthage in 146 BC.", []string{"476 AD", "146 BC"}},
 		{KindDate, "The treaty was signed on January 17, 2025.", []string{"January 17, 2025"}},
 		{KindDate, "You may sign it in March.", []string{"March"}},
+		{KindDate, "Talks open at 9.30 am and close by 18:00.", []string{"9.30 am", "18:00"}},
+		{KindNumber, "The talks ran for 4 pm hours.", nil}, // a time of day counts nothing
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
 		{KindNumber, "Iran wants Su-35 jets.", nil},
 		{KindNumber, "The envoys met in room B1.14 in 2024/25.", nil}, // a code's and a range's tails count nothing

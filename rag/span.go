@@ -27,6 +27,7 @@ var (
 		`|(?i:(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century)` +
 		`|(?:1[0-9]|20)\d\ds?` +
 		`|(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
+		`|\d{1,2}:\d{2}(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)` + // a time of day
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
