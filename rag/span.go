@@ -33,7 +33,7 @@ var (
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
-	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+\b)?`)
+	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:-[a-z]+\b)?(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+(?:-[a-z]+)*\b)?`)
 )
 
 // typedSpans finds the spans of text that could answer a question of kind.
