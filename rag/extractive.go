@@ -112,8 +112,12 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		// often says what was asked: one that refers back ("It …",
 		// "However, …") or, when no name, place, date or number is asked
 		// for, any ("… runs three depots. The largest are at …").
-		if len(chosen) == 1 && b.next >= 0 && (!q.Kind.spanKind() || refersBack(&cands[b.next])) {
-			chosen = append(chosen, cands[b.next])
+		if b.next >= 0 && (len(chosen) == 1 && !q.Kind.spanKind() || refersBack(&cands[b.next])) &&
+			!slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[b.next].span }) {
+			// A sentence that refers back to the best one goes with it
+			// ("… four trading posts. These were …"), runners-up or not.
+			chosen = slices.Insert(chosen, 1, cands[b.next])
+			chosen = chosen[:min(len(chosen), opts.MaxSentences)]
 		}
 	}
 	chosen = withIntroduced(cands, chosen)

@@ -569,3 +569,26 @@ func TestTimeNounAnsweredByANumber(t *testing.T) {
 		t.Errorf("%q: short answer %q: %s", q, a.ShortAnswer, a.Answer)
 	}
 }
+
+// A sentence that refers back to the best one goes with it, though the
+// model's runners-up join the answer too.
+func TestAReferringSentenceFollowsTheBest(t *testing.T) {
+	t.Parallel()
+	text := "The guild kept four halls abroad. These were in Bergen, Bruges, London and Novgorod. The guild also kept a hall in Visby for its archives."
+	cands := sentenceCandidates([]Passage{{DocID: "d.txt", Text: text, End: len(text)}})
+	if len(cands) != 3 {
+		t.Fatalf("%d candidates", len(cands))
+	}
+	// The best first, a close runner-up third, the referring sentence
+	// far behind.
+	cands[0].score, cands[1].score, cands[2].score = 2, -5, 1.8
+	q := &Question{Text: "what halls did the guild keep abroad"}
+	chosen, _ := choose(q, cands, byScore(cands), DefaultExtractiveOptions)
+	var got []string
+	for _, c := range chosen {
+		got = append(got, c.text)
+	}
+	if len(got) < 3 || got[1] != cands[1].text {
+		t.Errorf("chose %q, want the best, then the sentence referring to it, then the runner-up", got)
+	}
+}
