@@ -419,8 +419,10 @@ func TestTypedSpans(t *testing.T) {
 		{KindNumber, "The talks ran for 4 pm hours.", nil}, // a time of day counts nothing
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
 		{KindNumber, "Iran wants Su-35 jets.", nil},
-		{KindNumber, "He signed a five-year deal; 87 peer-reviewed papers followed.", []string{"five-year deal", "87 peer-reviewed"}}, // a hyphened word whole
-		{KindNumber, "The envoys met in room B1.14 in 2024/25.", nil},                                                                 // a code's and a range's tails count nothing
+		// A hyphened word is kept whole.
+		{KindNumber, "He signed a five-year deal; 87 peer-reviewed papers followed.", []string{"five-year deal", "87 peer-reviewed"}},
+		// A code's and a range's tails count nothing.
+		{KindNumber, "The envoys met in room B1.14 in 2024/25.", nil},
 		{KindNumber, "It took 2.5 hours and 1/3 of the fuel.", []string{"2.5 hours", "1"}},
 		{KindPerson, "He met Kazem Jalali, the ambassador, in Moscow.", []string{"Kazem Jalali"}},
 		{KindPerson, "He was apprenticed to Riebau, a bookbinder.", []string{"Riebau"}},
