@@ -108,16 +108,16 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		// Runners-up of the same document the model wavers between often
 		// hold what the best one lacks.
 		chosen = runnersUp(cands, order, opts.MaxSentences)
-		// Alone, the best sentence may be continued by the next one, which
-		// often says what was asked: one that refers back ("It …",
-		// "However, …") or, when no name, place, date or number is asked
-		// for, any ("… runs three depots. The largest are at …").
-		if b.next >= 0 && (len(chosen) == 1 && !q.Kind.spanKind() || refersBack(&cands[b.next])) &&
-			!slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[b.next].span }) {
-			// A sentence that refers back to the best one goes with it
-			// ("… four trading posts. These were …"), runners-up or not.
+		// The best sentence may be continued by the next one, which often
+		// says what was asked: one that refers back ("… keeps three
+		// depots. These are …", "It …", "However, …"), right after it
+		// whatever runners-up join, or, when the best stands alone and no
+		// name, place, date or number is asked for, any ("… runs three
+		// depots. The largest are at …").
+		if b.next >= 0 && (len(chosen) == 1 && !q.Kind.spanKind() || refersBack(&cands[b.next])) {
+			chosen = slices.DeleteFunc(chosen, func(c candidate) bool { return c.span == cands[b.next].span })
 			chosen = slices.Insert(chosen, 1, cands[b.next])
-			chosen = chosen[:min(len(chosen), opts.MaxSentences)]
+			chosen = chosen[:min(len(chosen), max(opts.MaxSentences, 2))]
 		}
 	}
 	chosen = withIntroduced(cands, chosen)

@@ -190,8 +190,8 @@ var (
 	// questionStart opens a question: a question word, or an auxiliary
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
-	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|how soon\b|(at |by |until )?what time (is|are|was|were|does|do|did|will|would|should|can|could|must|to)\b|(the )?(date|year|month|day) (of|when)\b)`)
-	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
+	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(at |by |until )?what time (is|are|was|were|does|do|did|will|would|should|can|could|must|to)\b|(the )?(date|year|month|day) (of|when)\b)`)
+	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|soon|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
 	whyPhrase     = regexp.MustCompile(`(?i)^(why\b|how come\b|for what reason\b|what('s| was| is| were| are) the (reason|reasons|cause|causes|motive|purpose)\b|what (caused|led|prompted|drove|made)\b)`)
@@ -352,10 +352,7 @@ func foldShouting(wv *WordVectors, text string) string {
 		at = w.End
 		in := lemmaInfo(wv, w.Lower)
 		initials := !shouted && len(raw) >= 2 && strings.ToUpper(raw) == raw
-		// A shouted shorthand ("DEPT", "GOVT") is typed in capitals like
-		// the rest, not as an acronym.
-		shorthand := shouted && in.POS == 0 && abbreviation(wv, Word{Lower: w.Lower}) != ""
-		if !initials && (isStopWord(w.Lower) || shorthand || in.POS != 0 && in.POS&PosProper == 0) {
+		if !initials && (isStopWord(w.Lower) || in.POS != 0 && in.POS&PosProper == 0) {
 			raw = strings.ToLower(raw)
 		}
 		b.WriteString(raw)
@@ -554,9 +551,9 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 			return !w.Stop && ((w.Cap && w.Start > 0) || ix.lex.df(w.Stem) > 0 && !isLight(wv, w))
 		})
 		// A yes/no question with a topic of its own is the question, the
-		// clause after it a condition: "can i bring my dog when i stay"
-		// (not "can you tell me when …").
-		if padding && opensQuestion(before) {
+		// clause after it a condition: "can i bring a bike when the ferry
+		// runs" (not "can you tell me when …").
+		if padding && opensQuestion(before) && wv != nil {
 			for i, w := range before {
 				// A noun WordNet knows: "u", "pls" are chat; "sum up" is a verb.
 				if !w.Stop && isKeyWord(wv, w) && lemmaInfo(wv, w.Lower).POS&PosMainNoun != 0 && !(i+1 < len(before) && particles[before[i+1].Lower]) {
@@ -762,15 +759,21 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 	return KindOther, ""
 }
 
-// calledOff is "called" with a particle, which makes it another verb
-// than naming: "called off", "called out".
-var calledOff = regexp.MustCompile(`(?i)\bcalled\s+(?:off|out|up|back|away|for)\b`)
+// calledOff is "called" with a particle that makes it another verb than
+// naming: "called off", "called back".
+var calledOff = regexp.MustCompile(`(?i)\bcalled\s+(?:off|up|back|away)\b`)
 
-// irregularPast reports an irregular past form of a verb ("won",
-// "left", "sank"), whatever noun is spelt the same.
-func irregularPast(wv *WordVectors, w string) bool {
-	b := wv.Base(w)
-	return b != "" && b != w && wv.Info(b).POS&PosVerb != 0
+// verbBeforeObject reports an irregular form of a verb ("won", "left")
+// that ends the question or comes before a determiner, as a verb does
+// before its object ("which crew member won the race"), whatever noun is
+// spelt the same; before a verb it is a noun of the subject ("which
+// police men were hurt", "which table saw is safest").
+func verbBeforeObject(wv *WordVectors, ws []Word, i int) bool {
+	b := wv.Base(ws[i].Lower)
+	if b == "" || b == ws[i].Lower || wv.Info(b).POS&PosVerb == 0 {
+		return false
+	}
+	return i+1 == len(ws) || determiners[ws[i+1].Lower]
 }
 
 // namedPerson is the noun a naming question names when its main sense is
@@ -883,8 +886,12 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 			}
 			break
 		}
-		if i == 0 && verbForm(wv, w.Lower) && wv.Info(w.Lower).POS&PosAdj == 0 {
-			return "", 0 // "what went wrong", "what happened": the verb follows the question word
+		// A verb form right after the question word, no noun after it,
+		// is the question's verb: "what went wrong", not "which stolen
+		// paintings".
+		if i == 0 && verbForm(wv, w.Lower) && wv.Info(w.Lower).POS&PosAdj == 0 &&
+			(i+1 == len(ws) || lemmaInfo(wv, ws[i+1].Lower).POS&PosMainNoun == 0) {
+			return "", 0
 		}
 		in := lemmaInfo(wv, w.Lower)
 		// After a head that may be an adjective ("Chilean"), a plural
@@ -895,8 +902,8 @@ func focusNoun(wv *WordVectors, core string) (string, uint8) {
 		if in.POS&PosNoun == 0 {
 			continue
 		}
-		if head != "" && (verbForm(wv, w.Lower) || irregularPast(wv, w.Lower)) {
-			break // "which plants keep …", "which member won …"
+		if head != "" && (verbForm(wv, w.Lower) || verbBeforeObject(wv, ws, i)) {
+			break // "which plants keep …", "which crew member won the …"
 		}
 		l := w.Lower
 		if b := lemma(wv, l); b != "" && wv.Info(l).POS == 0 {

@@ -828,8 +828,8 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	// for "the drill in the Caspian". A number's unit is no such word.
 	spans := typedSpans(q.wv, c.text, kind)
 	if kind == KindDate && q.Focus != "" {
-		// A noun of time asked of may be a span of it ("the nightly
-		// rate", "the longest extension"): a number answers it too.
+		// A noun of time asked of may be a span of it ("the daily
+		// rate", "the shortest interval"): a number answers it too.
 		spans = append(spans, typedSpans(q.wv, c.text, KindNumber)...)
 	}
 	for _, s := range spans {

@@ -27,7 +27,7 @@ var (
 		`|(?i:(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century)` +
 		`|(?:1[0-9]|20)\d\ds?` +
 		`|(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
-		`|\d{1,2}:\d{2}(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)` + // a time of day
+		`|\d{1,2}:[0-5]\d(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)` + // a time of day
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
@@ -53,9 +53,11 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		dates := datesHolding(text, unicode.IsLetter)
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
-			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
-				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) || inDate(dates, m[0]) || codeTail(text, m[0]) {
-				continue // a year answers "when", not "how many"; "one of" counts nothing; "Su-35" is a name
+			digits := m[0] + len(text[m[0]:]) - len(strings.TrimLeft(text[m[0]:], "0123456789"))
+			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || isBareYear(text[m[0]:digits]) && strings.HasPrefix(text[digits:], "-") ||
+				strings.HasPrefix(strings.ToLower(text[m[0]:end]), "one of") ||
+				m[0] > 1 && text[m[0]-1] == '-' && unicode.IsLetter(rune(text[m[0]-2])) || inDate(dates, m[0]) || codeTail(text, m[0], digits) {
+				continue // a year answers "when", not "how many" ("a 2019-era rule" too); "one of" counts nothing; "Su-35" is a name
 			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
 			// but not a whole clause.
@@ -104,16 +106,30 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	return out
 }
 
-// codeTail reports a number that ends a code or a range after a dot or
-// a slash joined to what comes before: the "10" of room "P0.10", the "25"
-// of "2024/25" count nothing.
-func codeTail(text string, at int) bool {
-	if at < 2 || text[at-1] != '.' && text[at-1] != '/' {
+// codeTail reports a number that is part of a code, a range of years
+// or a time of day: the "14" of room "B2.14", the "32" of "2031/32", the
+// "19" and "40" of "19:40". A fraction ("3/4") counts.
+func codeTail(text string, at, end int) bool {
+	if end < len(text)-1 && text[end] == ':' && isDigit(text[end+1]) {
+		return true // the hours of "19:40"
+	}
+	if at < 2 {
 		return false
 	}
-	r, _ := utf8.DecodeLastRuneInString(text[:at-1])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	before := text[:at-1]
+	token := before[strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })+1:]
+	switch text[at-1] {
+	case ':':
+		return token != "" && strings.Trim(token, "0123456789") == ""
+	case '.':
+		return strings.IndexFunc(token, unicode.IsLetter) >= 0
+	case '/':
+		return isBareYear(token)
+	}
+	return false
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // datesHolding returns the date spans of text that hold a character of
 // the kind: a date with a day or a year (unicode.IsDigit) is where no name
