@@ -531,7 +531,8 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 		ws = rest
 	}
 	loc := whWord.FindStringIndex(text[start:])
-	if loc == nil {
+	polite := politeRequest(wv, ws)
+	if loc == nil && polite < 0 {
 		loc = questionStart.FindStringIndex(text[start:])
 	}
 	if loc != nil {
@@ -569,10 +570,10 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	}
 	// No question word: a request. Skip its verb (and "me", "us"), then a
 	// noun that only frames the topic when "of", "about" or "on" follows.
-	i := 0
+	i := max(polite, 0)
 	// Before the request, function words and greetings ("hey", "pls"), not
 	// a topic ("gazprom launch year").
-	for i < len(ws) && (ws[i].Stop || greeting(wv, ws[i])) {
+	for i < len(ws) && polite < 0 && (ws[i].Stop || greeting(wv, ws[i])) {
 		i++
 	}
 	if i >= len(ws) || !opensRequest(wv, ws[i]) {
@@ -594,6 +595,26 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 	}
 	return ws[first].Start, true
 }
+
+// politeRequest returns where the request verb of a request put as a
+// question is ("can you tell me about …", "could u give us …": the asker
+// is the verb's object), or -1. "can you park at the station" asks of
+// anyone, not of the answerer.
+func politeRequest(wv *WordVectors, ws []Word) int {
+	if wv == nil || len(ws) < 4 || !politeAux[ws[0].Lower] || ws[1].Lower != "you" && ws[1].Lower != "u" {
+		return -1
+	}
+	k := 2
+	for k < len(ws) && (ws[k].Lower == "please" || ws[k].Lower == "pls" || ws[k].Lower == "just") {
+		k++
+	}
+	if k+1 < len(ws) && opensRequest(wv, ws[k]) && (ws[k+1].Lower == "me" || ws[k+1].Lower == "us") {
+		return k
+	}
+	return -1
+}
+
+var politeAux = wordSet("can could would will")
 
 // isAside reports a short leading phrase with no word the corpus holds
 // (other than light ones), no name and no topic word.

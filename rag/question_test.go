@@ -262,6 +262,11 @@ func TestQuestionKinds(t *testing.T) {
 		"do the envoys meet in tehran":             KindOther,
 		"can a tourist visit when the envoys meet": KindOther,
 		"can you tell me when the fleet sailed":    KindDate,
+		// A request put as a question, the asker its object, is a request;
+		// a question of what anyone can do is none.
+		"can you tell me about the drills":       KindSummary,
+		"could u give us a summary of the talks": KindSummary,
+		"can you park at the embassy":            KindOther,
 		// A time of day asks when, a time zone where; "how soon" asks
 		// for a span, as "how long" does.
 		"what time does the summit open": KindDate,
