@@ -53,7 +53,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		}
 		cands := sentenceCandidates(req.Passages)
 		q = q.inContext(cands)
-		read := readPassages(req.Passages)
+		read := readPassagesFor(q, req.Passages)
 		candidateFeatures(q, req.Passages, read, cands)
 		for i := range cands {
 			cands[i].score = opts.Model.Score(cands[i].features)

@@ -440,7 +440,7 @@ func TestWordsThePassagesWriteAsNames(t *testing.T) {
 		"Birds of the moor\n\nThe birds of the Kestrel reserve nest in spring; a kestrel hunts there.": false,
 		"Kestrel Reserve Guide\n\nKestrel numbers rose. Open fields help.":                             false,
 	} {
-		if got := properTerms(q, readPassages([]Passage{{Title: "moor", Text: text}}), true)[at]; got != want {
+		if got := readPassagesFor(q, []Passage{{Title: "moor", Text: text}}).proper[at]; got != want {
 			t.Errorf("%q: kestrel a name %v, want %v", text, got, want)
 		}
 	}
@@ -552,14 +552,9 @@ func checkAnswered(t *testing.T, ix *Index, want map[string]bool) {
 // well as by a date.
 func TestTimeNounAnsweredByANumber(t *testing.T) {
 	t.Parallel()
-	ix := NewIndex(IndexOptions{})
-	docs := []*Document{
-		NewDocument("crane.txt", "Quay Crane Hire\n\nThe quay crane was installed in 1998 beside the grain silo. Hiring the quay crane costs 310 euros for each day, with a driver. The crane lifts up to 40 tonnes."),
-		NewDocument("silo.txt", "Grain Silo\n\nThe grain silo holds wheat from the inland farms until the barges arrive."),
-	}
-	if _, err := ix.Upsert(context.Background(), docs, nil); err != nil {
-		t.Fatal(err)
-	}
+	ix := wordIndex(t,
+		"The quay crane was installed in 1998 beside the grain silo. Hiring the quay crane costs 310 euros for each day, with a driver. The crane lifts up to 40 tonnes.",
+		"The grain silo holds wheat from the inland farms until the barges arrive.")
 	q := "what's the daily rate for hiring the quay crane"
 	if k := ix.AnalyzeQuestion(q).Kind; k != KindDate {
 		t.Fatalf("%q: kind %q; the case needs a noun of time asked of", q, k)

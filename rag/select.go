@@ -393,12 +393,11 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 	// Only words the passages write as names count: a technical term
 	// WordNet lacks ("hashmap", "webhook") is written in lower case and
 	// names no one thing.
-	proper := properTerms(q, read, false)
 	names := make([]int, len(passages))
 	bestNames := 0
 	for i := range passages {
 		for j, t := range q.Terms {
-			if proper[j] && (passageStems[i][t.Stem] || passageStems[i][t.Own]) {
+			if t.Name && read.proper[j] && (passageStems[i][t.Stem] || passageStems[i][t.Own]) {
 				names[i]++
 			}
 		}
@@ -429,6 +428,17 @@ type passageReading struct {
 	texts []string
 	words [][]Word
 	stems []map[string]bool
+	// proper marks the question's terms the passages write as names (see
+	// [properTerms]); set by [readPassagesFor].
+	proper []bool
+}
+
+// readPassagesFor reads the passages for q: as [readPassages], with the
+// question's terms the passages write as names.
+func readPassagesFor(q *Question, passages []Passage) passageReading {
+	r := readPassages(passages)
+	r.proper = properTerms(q, r)
+	return r
 }
 
 func readPassages(passages []Passage) passageReading {
@@ -451,13 +461,15 @@ func readPassages(passages []Passage) passageReading {
 
 // properTerms marks the question's known name terms that the passages
 // write capitalised at least as often as not (or never write at all), and
-// with typed, the key words typed in lower case that they write only as
-// names: capitalised after a lower-case word of the same line, never in
-// lower case ("the Oskarby site" for "oskarby"; not a heading's words).
-func properTerms(q *Question, read passageReading, typed bool) []bool {
+// the key words typed in lower case that they write only as names:
+// capitalised after a lower-case word of the same line, never in lower
+// case ("the Oskarby site" for "oskarby"; not a heading's words). The
+// passage filter counts the former only: a technical term written in
+// lower case names no one thing.
+func properTerms(q *Question, read passageReading) []bool {
 	out := make([]bool, len(q.Terms))
 	for j, t := range q.Terms {
-		if !t.Known || !t.Name && !(typed && t.Key && t.Sim == 1) {
+		if !t.Known || !t.Name && !(t.Key && t.Sim == 1) {
 			continue
 		}
 		capital, lower := 0, 0
@@ -551,9 +563,8 @@ func demonym(in WordInfo) bool { return in.POS&PosAdj != 0 && in.Class == ClassP
 // the answer is about something else ("the mayor of Varnholm" for "the
 // mayor of Oskarby").
 func namesElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
-	proper := properTerms(q, read, true)
 	for j, t := range q.Terms {
-		if !proper[j] || q.wv != nil && demonym(lemmaInfo(q.wv, t.Surface)) {
+		if !read.proper[j] || q.wv != nil && demonym(lemmaInfo(q.wv, t.Surface)) {
 			continue // "American" where the document says "U.S."
 		}
 		if inDoc, elsewhere := read.holding(passages, doc, t.Stem, t.Own); !inDoc && elsewhere {
@@ -569,7 +580,7 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 func timeElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
 	ws := words(q.core())
 	for k, w := range ws {
-		if !isYear(w.Lower) || k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
+		if !isBareYear(w.Lower) || k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
 			continue // "1200 watts" is a quantity
 		}
 		if inDoc, _ := read.holding(passages, doc, w.Stem); !inDoc {
@@ -578,9 +589,6 @@ func timeElsewhere(q *Question, read passageReading, passages []Passage, doc str
 	}
 	return false
 }
-
-// isYear reports four digits, 1000 to 2199.
-func isYear(w string) bool { return len(w) == 4 && isNumber(w) && w >= "1000" && w <= "2199" }
 
 // unitWord reports a unit of measure, or its plural ("watts", which
 // WordNet also knows as a name).
@@ -930,7 +938,7 @@ type SentenceFeatures struct {
 func CandidateSentences(q *Question, passages []Passage) []SentenceFeatures {
 	cands := sentenceCandidates(passages)
 	q = q.inContext(cands)
-	candidateFeatures(q, passages, readPassages(passages), cands)
+	candidateFeatures(q, passages, readPassagesFor(q, passages), cands)
 	out := make([]SentenceFeatures, 0, len(cands))
 	for _, c := range cands {
 		if !c.offTopic {

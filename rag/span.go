@@ -110,7 +110,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 // or a time of day: the "14" of room "B2.14", the "32" of "2031/32", the
 // "19" and "40" of "19:40". A fraction ("3/4") counts.
 func codeTail(text string, at, end int) bool {
-	if end < len(text)-1 && text[end] == ':' && isDigit(text[end+1]) {
+	if end < len(text)-1 && text[end] == ':' && isNumber(text[end+1:end+2]) {
 		return true // the hours of "19:40"
 	}
 	if at < 2 {
@@ -120,7 +120,7 @@ func codeTail(text string, at, end int) bool {
 	token := before[strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })+1:]
 	switch text[at-1] {
 	case ':':
-		return token != "" && strings.Trim(token, "0123456789") == ""
+		return isNumber(token)
 	case '.':
 		return strings.IndexFunc(token, unicode.IsLetter) >= 0
 	case '/':
@@ -128,8 +128,6 @@ func codeTail(text string, at, end int) bool {
 	}
 	return false
 }
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // datesHolding returns the date spans of text that hold a character of
 // the kind: a date with a day or a year (unicode.IsDigit) is where no name
