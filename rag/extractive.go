@@ -73,6 +73,11 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		if unanswerable || len(order) > 0 && q.ofAnother(read, req.Passages, cands, order[0]) {
 			ans.Confidence = 0
 		}
+		if q.Compose != "" || q.SmallTalk {
+			ans.Confidence = 0
+			ans.Answer = q.offTask()
+			return ans, nil
+		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
 			ans.Answer = q.abstention(req.Passages, unanswerable)
 			return ans, nil
@@ -600,6 +605,15 @@ func (q *Question) abstention(passages []Passage, unanswerable bool) string {
 		return "The corpus does not say: the closest passages below touch on the question but do not answer it."
 	}
 	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."
+}
+
+// offTask answers a request the documents' sentences cannot meet: new
+// text to write or translate, or talk with the answerer itself.
+func (q *Question) offTask() string {
+	if q.SmallTalk {
+		return "I answer questions about the documents in the corpus: ask me what they say."
+	}
+	return "The offline answerer only quotes the documents: it does not " + q.Compose + " text. Ask what they say instead."
 }
 
 func joinOr(items []string) string {

@@ -107,6 +107,26 @@ func TestAbstentionNamesWhatIsMissing(t *testing.T) {
 	}
 }
 
+// New text to write is declined, however well the corpus knows its topic,
+// and talk with the answerer gets no quoted passage; the decline says why.
+func TestOffTaskRequestsAreDeclined(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(mustSeedIndex(t))
+	for q, want := range map[string]string{
+		"write me a limerick about the drones Iran sent to Russia": "does not write",
+		"translate what the ambassador said into german":           "does not translate",
+		"how are you doing this evening?":                          "ask me what they say",
+	} {
+		a, err := e.Ask(context.Background(), Query{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Answered || len(a.Citations) > 0 || !strings.Contains(a.Answer, want) {
+			t.Errorf("%q: answered %v, %d citations, %q; want a decline saying %q", q, a.Answered, len(a.Citations), a.Answer, want)
+		}
+	}
+}
+
 func TestEngineValidates(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(mustSeedIndex(t))

@@ -47,7 +47,14 @@ type Question struct {
 	Kind  AnswerKind
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
 	Focus string
-	wv    *WordVectors
+	// Compose is the verb of a request to write or translate something
+	// new ("write me a poem about …", "translate … into French"), ""
+	// otherwise: quoting the documents answers no such request.
+	Compose string
+	// SmallTalk marks a question put to the answerer about itself, naming
+	// nothing else but a time ("how are you doing today?").
+	SmallTalk bool
+	wv        *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
@@ -224,6 +231,7 @@ func (ix *Index) analyze(text string) *Question {
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}
+	q.Compose = composeRequest(wv, ws)
 	toldEnd := toldPart(text, ws)
 	seen := map[string]bool{}
 	for i, w := range ws {
@@ -285,7 +293,96 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		q.Terms = append(q.Terms, t)
 	}
+	first := 0
+	for first < len(ws) && ws[first].Start < core {
+		first++
+	}
+	q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
 	return q
+}
+
+// composeRequest returns the verb of a request to write or translate
+// something new ("write me a haiku about …", "could you translate …"),
+// "" otherwise. A summary or overview to write is no such request: the
+// documents' own sentences give that.
+func composeRequest(wv *WordVectors, ws []Word) string {
+	if wv == nil {
+		return ""
+	}
+	k := 0
+	for k < len(ws) && (greeting(wv, ws[k]) || politeWords[ws[k].Lower]) {
+		k++
+	}
+	// Put to the answerer: "can you …", "could u please …", "help me …".
+	if k+1 < len(ws) && politeAux[ws[k].Lower] && (ws[k+1].Lower == "you" || ws[k+1].Lower == "u") {
+		k += 2
+		for k < len(ws) && politeWords[ws[k].Lower] {
+			k++
+		}
+	}
+	if k+1 < len(ws) && ws[k].Lower == "help" && (ws[k+1].Lower == "me" || ws[k+1].Lower == "us") {
+		k += 2
+	}
+	if k >= len(ws) || !composeVerbs[ws[k].Lower] {
+		return ""
+	}
+	if ws[k].Lower == "translate" {
+		return "translate"
+	}
+	// What is to be written, within a few words of the verb ("write me a
+	// short poem", "write up a quick summary").
+	thing := false
+	for j := k + 1; j < len(ws) && j <= k+4 && !frameLink[ws[j].Lower]; j++ {
+		if w := ws[j]; !w.Stop {
+			if summaryLike(wv, w.Lower) {
+				return ""
+			}
+			thing = thing || lemmaInfo(wv, w.Lower).POS&PosNoun != 0
+		}
+	}
+	if !thing {
+		return ""
+	}
+	return ws[k].Lower
+}
+
+// summaryLike reports a word for an account of what the documents say:
+// one near "summary" or "overview" in meaning, or one WordNet relates
+// to "summary" or "summarize" ("synopsis", "rundown", "summarise"); a
+// poem, letter or joke is not.
+func summaryLike(wv *WordVectors, n string) bool {
+	if b := lemma(wv, n); b != "" {
+		n = b
+	}
+	rel := wv.Related(n)
+	return n == "summary" || slices.Contains(rel, "summary") || slices.Contains(rel, "summarize") ||
+		max(wv.Similarity(n, "summary"), wv.Similarity(n, "overview")) > summaryMinSim
+}
+
+// summaryMinSim is how near "summary" or "overview" a written thing must
+// be to be an account of the documents: "recap" 0.53, "synopsis" 0.57,
+// "report" 0.51; "essay" 0.45, "story" 0.41, "letter" 0.35, "poem" 0.23.
+const summaryMinSim = 0.5
+
+// composeVerbs ask for new text to be written; politeWords soften a request.
+var (
+	composeVerbs = wordSet("write compose draft translate")
+	politeWords  = wordSet("please pls plz just")
+)
+
+// smallTalk reports a question put to the answerer ("you") that names
+// nothing but a time: "how are you doing today?", "what are u up to
+// tonight".
+func smallTalk(wv *WordVectors, ws []Word, terms []QueryTerm) bool {
+	if wv == nil || !slices.ContainsFunc(ws, func(w Word) bool { return w.Lower == "you" || w.Lower == "u" }) {
+		return false
+	}
+	for _, t := range terms {
+		if lemmaInfo(wv, t.Surface).Class != ClassTime {
+			return false
+		}
+	}
+	return true
 }
 
 // doVerbs open a question whose main verb follows its subject: "did the
@@ -608,8 +705,18 @@ func politeRequest(wv *WordVectors, ws []Word) int {
 	for k < len(ws) && (ws[k].Lower == "please" || ws[k].Lower == "pls" || ws[k].Lower == "just") {
 		k++
 	}
-	if k+1 < len(ws) && opensRequest(wv, ws[k]) && (ws[k+1].Lower == "me" || ws[k+1].Lower == "us") {
+	if k+1 >= len(ws) || !opensRequest(wv, ws[k]) {
+		return -1
+	}
+	if ws[k+1].Lower == "me" || ws[k+1].Lower == "us" || summaryLike(wv, ws[k].Lower) {
 		return k
+	}
+	// "could you write a short summary of …": an account of the documents
+	// framing the topic.
+	for j := k + 1; j+1 < len(ws) && j <= k+4; j++ {
+		if !ws[j].Stop && summaryLike(wv, ws[j].Lower) && frameLink[ws[j+1].Lower] {
+			return k
+		}
 	}
 	return -1
 }

@@ -267,6 +267,9 @@ func TestQuestionKinds(t *testing.T) {
 		"can you tell me about the drills":       KindSummary,
 		"could u give us a summary of the talks": KindSummary,
 		"can you park at the embassy":            KindOther,
+		// Asked to summarise, or to write an account "of" the topic.
+		"could you summarise the naval drills":            KindSummary,
+		"can you write up a brief overview of the treaty": KindSummary,
 		// A time of day asks when, a time zone where; "how soon" asks
 		// for a span, as "how long" does.
 		"what time does the summit open": KindDate,
@@ -275,6 +278,37 @@ func TestQuestionKinds(t *testing.T) {
 	} {
 		if got := ix.AnalyzeQuestion(q).Kind; got != want {
 			t.Errorf("%q: kind %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A request to write or translate something new is read as one, and an
+// account of the documents to write is none; a question put to the
+// answerer naming nothing but a time is small talk.
+func TestComposeRequestsAndSmallTalk(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for q, want := range map[string]struct {
+		compose   string
+		smallTalk bool
+	}{
+		"write me a limerick about the caspian fleet":       {compose: "write"},
+		"hey, could you compose a song for the envoys?":     {compose: "compose"},
+		"pls translate the treaty's preamble into spanish":  {compose: "translate"},
+		"can u help me write an email to the embassy":       {compose: "write"},
+		"write me a short summary of the drone sales":       {},
+		"could you write a synopsis of the talks":           {},
+		"write about the naval drills":                      {},
+		"can i write to the embassy in tehran":              {},
+		"how do the ministers write their joint statements": {},
+		"how are you doing this evening?":                   {smallTalk: true},
+		"what are you up to today":                          {smallTalk: true},
+		"what did the envoy say today":                      {},
+		"can you tell me what the fleet did this week":      {},
+	} {
+		a := ix.AnalyzeQuestion(q)
+		if a.Compose != want.compose || a.SmallTalk != want.smallTalk {
+			t.Errorf("%q: compose %q, small talk %v; want %q, %v", q, a.Compose, a.SmallTalk, want.compose, want.smallTalk)
 		}
 	}
 }
