@@ -284,6 +284,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"fresh/corpus", []string{"fresh/questions.yaml"}},
 		{"fresh2/corpus", []string{"fresh2/questions.yaml"}},
 		{"fresh3/corpus", []string{"fresh3/questions.yaml"}},
+		{"fresh4/corpus", []string{"fresh4/questions.yaml"}},
 		{"devhome/corpus", []string{"devhome/questions.yaml"}},
 		{"devorg/corpus", []string{"devorg/questions.yaml"}},
 	}
