@@ -154,7 +154,11 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 		q.OnPassages(passages)
 	}
 	retrieved := time.Now()
-	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: e.Index.AnalyzeQuestion(standalone), Passages: passages, OnToken: q.OnToken, Instructions: q.Instructions})
+	analysis := e.Index.AnalyzeQuestion(standalone)
+	if standalone != text {
+		analysis = analysis.typedAs(text)
+	}
+	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: analysis, Passages: passages, OnToken: q.OnToken, Instructions: q.Instructions})
 	if err != nil {
 		return nil, err
 	}

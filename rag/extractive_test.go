@@ -127,6 +127,25 @@ func TestOffTaskRequestsAreDeclined(t *testing.T) {
 	}
 }
 
+// A follow-up is refused for what its user typed, not for a word the
+// rewrite carried from the question before it: that question was refused
+// for it already.
+func TestCarriedWordsRefuseNoFollowUp(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(mustSeedIndex(t))
+	history := []Turn{{"user", "how many drones did Iran send to Venezuela?"}, {"assistant", "The corpus does not say."}}
+	a, err := e.Ask(context.Background(), Query{Question: "and to russia?", History: history})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Standalone == "" || !strings.Contains(a.Standalone, "venezuela") {
+		t.Fatalf("standalone %q: the rewrite carries no earlier word", a.Standalone)
+	}
+	if !a.Answered || strings.Contains(a.Answer, "venezuela") {
+		t.Errorf("follow-up refused for a carried word: %q", a.Answer)
+	}
+}
+
 func TestEngineValidates(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(mustSeedIndex(t))

@@ -88,6 +88,11 @@ type QueryTerm struct {
 	// It refuses a question only where such words are terms (see
 	// [passageReading.technical]).
 	Unsure bool
+	// Carried marks a word a follow-up's rewrite took from the
+	// conversation before it, not typed in the follow-up: the earlier
+	// question was judged on it, and it refuses nothing now ("and for
+	// Paris?" after a question about Hamburg the corpus lacks).
+	Carried bool
 }
 
 // Similarity thresholds for resolving a word the corpus lacks, and the
@@ -299,6 +304,19 @@ func (ix *Index) analyze(text string) *Question {
 	}
 	q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
 	return q
+}
+
+// typedAs returns q with the terms the user did not type in typed — the
+// follow-up as typed, before its rewrite carried words in from the
+// conversation — marked Carried. q is not changed: it may be cached.
+func (q *Question) typedAs(typed string) *Question {
+	own := allStems(words(typed))
+	c := *q
+	c.Terms = slices.Clone(q.Terms)
+	for i := range c.Terms {
+		c.Terms[i].Carried = !own[c.Terms[i].Own]
+	}
+	return &c
 }
 
 // composeRequest returns the verb of a request to write or translate
