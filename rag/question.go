@@ -875,6 +875,8 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 			return KindPerson, focus // "which minister called the meeting"
 		}
 		return KindName, focus
+	case asksAmount(wv, ws):
+		return KindNumber, ""
 	case focus != "":
 		switch class {
 		case ClassPerson:
@@ -904,6 +906,33 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 	}
 	return KindOther, ""
 }
+
+// asksAmount reports "what does … cost" and its like: "what", a do-verb,
+// then a verb whose object is an amount ("what did the probe weigh at
+// launch", "what will the repairs cost next year"), with no object of its
+// own after it ("what did she call the pay offer" asks for a name).
+func asksAmount(wv *WordVectors, ws []Word) bool {
+	if wv == nil || len(ws) < 4 || ws[0].Lower != "what" || !doVerbs[ws[1].Lower] && !auxiliaries[ws[1].Lower] {
+		return false
+	}
+	for i := 2; i < len(ws); i++ {
+		b := lemma(wv, ws[i].Lower)
+		if b == "" {
+			b = ws[i].Lower
+		}
+		if !amountVerbs[b] {
+			continue
+		}
+		objectless := func(j int) bool {
+			return j >= len(ws) || ws[j].Stop || lemmaInfo(wv, ws[j].Lower).Class == ClassTime
+		}
+		return objectless(i+1) || objectless(i+2) && i+2 < len(ws)
+	}
+	return false
+}
+
+// amountVerbs take an amount for their object: a price, a weight, a wage.
+var amountVerbs = wordSet("cost weigh measure earn pay charge")
 
 // calledOff is "called" with a particle that makes it another verb than
 // naming: "called off", "called back".

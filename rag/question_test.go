@@ -270,6 +270,12 @@ func TestQuestionKinds(t *testing.T) {
 		// Asked to summarise, or to write an account "of" the topic.
 		"could you summarise the naval drills":            KindSummary,
 		"can you write up a brief overview of the treaty": KindSummary,
+		// A verb whose object is an amount asks for a number, unless an
+		// object of its own follows it.
+		"what does a frigate cost":                  KindNumber,
+		"what did the satellite weigh at launch?":   KindNumber,
+		"what will the new pier cost next year":     KindNumber,
+		"what did the envoy call the pay agreement": KindOther,
 		// A time of day asks when, a time zone where; "how soon" asks
 		// for a span, as "how long" does.
 		"what time does the summit open": KindDate,
