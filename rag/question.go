@@ -276,6 +276,10 @@ func (ix *Index) analyze(text string) *Question {
 		if df == 0 {
 			if s, sim := ix.resolveCached(w, !t.Key); s != "" {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
+			} else if meant.Lower != "" && ix.lex.df(meant.Stem) > 0 {
+				// The word meant is the corpus's, though their stems are
+				// spelt too far apart ("festval": "festiv").
+				t.Stem, t.Sim, df = meant.Stem, typoSim, ix.lex.df(meant.Stem)
 			} else if meant.Lower != "" {
 				// No corpus word is spelt near it: the word meant resolves
 				// in its turn, by WordNet or by meaning.

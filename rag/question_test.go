@@ -167,6 +167,13 @@ func TestMisspeltWordsAreTheWordMeant(t *testing.T) {
 	if got.Stem != stem("certainly") || !got.Known || got.Sim >= typoSim {
 		t.Errorf("definately resolved as %+v, want %q below %.1f", got, stem("certainly"), typoSim)
 	}
+	// The word meant is the corpus's, though its stem is spelt too far
+	// from the typed word to match it ("carnval": "carniv").
+	ix = wordIndex(t, "The carnival opens on the first Friday of June.")
+	got, _ = term(ix.AnalyzeQuestion("when does the carnval open"), "carnval")
+	if got.Stem != stem("carnival") || !got.Known {
+		t.Errorf("carnval resolved as %+v, want %q", got, stem("carnival"))
+	}
 }
 
 func TestInitialismsStandForTheirPhrase(t *testing.T) {
