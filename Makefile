@@ -54,7 +54,7 @@ GODOC := $(OUT)/godoc-corpus
 GOTEXT := $(OUT)/gotext-corpus
 eval: build
 	@mkdir -p $(OUT) $(GOSPEC)
-	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy $(OUT)/eval-devhome $(OUT)/eval-devorg
+	@rm -rf $(OUT)/eval-data $(OUT)/eval-gospec $(OUT)/eval-wiki $(OUT)/eval-godoc $(OUT)/eval-typed $(OUT)/eval-gotext $(OUT)/eval-messy $(OUT)/eval-devhome $(OUT)/eval-devorg $(OUT)/eval-devfest
 	@mkdir -p $(GODOC) $(GOTEXT)
 	@cp "$$($(GO) env GOROOT)/doc/go_spec.html" "$$($(GO) env GOROOT)/doc/go_mem.html" $(GOSPEC)/
 	@cp "$$($(GO) env GOROOT)/doc/asm.html" "$$($(GO) env GOROOT)/doc/godebug.md" $(GODOC)/
@@ -76,6 +76,7 @@ eval: build
 	./$(BIN) eval --corpus eval/train/corpus --data $(OUT)/eval-typed --set eval/train/messy.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/devhome/corpus --data $(OUT)/eval-devhome --set eval/devhome/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/devorg/corpus --data $(OUT)/eval-devorg --set eval/devorg/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/devfest/corpus --data $(OUT)/eval-devfest --set eval/devfest/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 

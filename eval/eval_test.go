@@ -287,6 +287,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"fresh4/corpus", []string{"fresh4/questions.yaml"}},
 		{"devhome/corpus", []string{"devhome/questions.yaml"}},
 		{"devorg/corpus", []string{"devorg/questions.yaml"}},
+		{"devfest/corpus", []string{"devfest/questions.yaml"}},
 	}
 	ids := map[string]string{}
 	for _, s := range sets {
