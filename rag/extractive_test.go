@@ -561,6 +561,18 @@ func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 	})
 }
 
+// "what time" asks for a time of day: a date beside it answers "when".
+func TestWhatTimeIsAnsweredByATimeOfDay(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"The harbour regatta starts on 14 July. Its first race is sailed at 10.30am from the east pier.",
+		"Tickets for the regatta dinner go on sale in May.")
+	a := mustAsk(t, NewEngine(ix), "what time does the regatta start")
+	if a.ShortAnswer != "10.30am" {
+		t.Errorf("short answer %q, want the time of day: %s", a.ShortAnswer, a.Answer)
+	}
+}
+
 // A table's row answers with what its header says its cells are: "power"
 // is in no row, only in the header above them.
 func TestATableRowIsReadWithItsHeader(t *testing.T) {

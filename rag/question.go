@@ -47,6 +47,9 @@ type Question struct {
 	Kind  AnswerKind
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
 	Focus string
+	// TimeOfDay marks a question asking at what time ("what time does
+	// the gala start"): a time of day answers it, not a calendar date.
+	TimeOfDay bool
 	// Compose is the verb of a request to write or translate something
 	// new ("write me a poem about …", "translate … into French"), ""
 	// otherwise: quoting the documents answers no such request.
@@ -202,7 +205,8 @@ var (
 	// questionStart opens a question: a question word, or an auxiliary
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
-	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(at |by |until )?what time (is|are|was|were|does|do|did|will|would|should|can|could|must|to)\b|(the )?(date|year|month|day) (of|when)\b)`)
+	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(at |by |until )?` + whatTimeVerb + `|(the )?(date|year|month|day) (of|when)\b)`)
+	whatTime      = regexp.MustCompile(`(?i)\b` + whatTimeVerb)
 	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|soon|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
@@ -213,6 +217,10 @@ var (
 	contraction   = regexp.MustCompile(`(?i)\b(what|who|where|when|how)['’]?s\b`)
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
 )
+
+// whatTimeVerb asks at what time: "what time" and a verb ("what time of
+// year" asks for a season).
+const whatTimeVerb = `what time (is|are|was|were|does|do|did|will|would|should|can|could|must|to)\b`
 
 // AnalyzeQuestion reads a question against ix: padding dropped, words
 // resolved to the corpus's, the answer kind and focus found.
@@ -233,6 +241,7 @@ func (ix *Index) analyze(text string) *Question {
 	core, request := ix.dropPadding(text, ws)
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:])
+	q.TimeOfDay = q.Kind == KindDate && whatTime.MatchString(text[core:])
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}

@@ -835,6 +835,12 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	// A span answers only with words of its own: "Caspian Sea" is no name
 	// for "the drill in the Caspian". A number's unit is no such word.
 	spans := typedSpans(q.wv, c.text, kind)
+	if q.TimeOfDay {
+		// "what time does it start": a date ("9 October") is no answer.
+		spans = slices.DeleteFunc(spans, func(s typedSpan) bool {
+			return !timeOfDaySpan.MatchString(c.text[s.start:s.end])
+		})
+	}
 	if kind == KindDate && q.Focus != "" {
 		// A noun of time asked of may be a span of it ("the daily
 		// rate", "the shortest interval"): a number answers it too.

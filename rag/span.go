@@ -15,6 +15,9 @@ type typedSpan struct {
 	kind       AnswerKind
 }
 
+// timeOfDay matches a time of day: "19:40", "7.15 am", "9pm", "noon".
+const timeOfDay = `\d{1,2}:[0-5]\d(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)`
+
 var (
 	monthNames = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
 	// Month names are matched with their capital: "may" and "march" are
@@ -27,9 +30,10 @@ var (
 		`|(?i:(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century)` +
 		`|(?:1[0-9]|20)\d\ds?` +
 		`|(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
-		`|\d{1,2}:[0-5]\d(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)` + // a time of day
+		`|` + timeOfDay +
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
+	timeOfDaySpan = regexp.MustCompile(`\b(?:` + timeOfDay + `)\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
