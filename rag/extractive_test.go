@@ -573,6 +573,19 @@ func TestWhatTimeIsAnsweredByATimeOfDay(t *testing.T) {
 	}
 }
 
+// "how old" asks for an age: a sentence giving the measure by its noun
+// answers it, though it shares no other word with the question.
+func TestHowOldSearchesForAnAge(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t,
+		"Last season 40% of those who joined the rowing crew were students. Anyone joining the crew must be of an age of 14 or over.",
+		"The boathouse opens at 7am on weekdays.")
+	a := mustAsk(t, NewEngine(ix), "how old do you have to be to join the rowing crew")
+	if a.ShortAnswer != "14" {
+		t.Errorf("short answer %q, want the age: %s", a.ShortAnswer, a.Answer)
+	}
+}
+
 // A table's row answers with what its header says its cells are: "power"
 // is in no row, only in the header above them.
 func TestATableRowIsReadWithItsHeader(t *testing.T) {

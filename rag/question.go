@@ -206,6 +206,7 @@ var (
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
 	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(at |by |until )?` + whatTimeVerb + `|(the )?(date|year|month|day) (of|when)\b)`)
+	howMeasure    = regexp.MustCompile(`(?i)\bhow (old|tall|high|far|heavy|deep|wide|big|large|fast)\b`)
 	whatTime      = regexp.MustCompile(`(?i)\b` + whatTimeVerb)
 	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|soon|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
@@ -217,6 +218,12 @@ var (
 	contraction   = regexp.MustCompile(`(?i)\b(what|who|where|when|how)['’]?s\b`)
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
 )
+
+// measureNouns name the measure "how X" asks for.
+var measureNouns = map[string]string{
+	"old": "age", "tall": "height", "high": "height", "far": "distance",
+	"heavy": "weight", "deep": "depth", "wide": "width", "big": "size", "large": "size", "fast": "speed",
+}
 
 // whatTimeVerb asks at what time: "what time" and a verb ("what time of
 // year" asks for a season).
@@ -310,6 +317,16 @@ func (ix *Index) analyze(text string) *Question {
 			t.Weight *= lightWeight
 		}
 		q.Terms = append(q.Terms, t)
+	}
+	// "how old" asks for an age, "how tall" for a height: the noun of the
+	// measure searches too, as a light word, for a sentence may give the
+	// measure by its noun ("the minimum age is 16").
+	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && q.Kind == KindNumber {
+		noun := measureNouns[strings.ToLower(m[1])]
+		if s := stem(noun); !seen[s] && ix.lex.df(s) > 0 {
+			q.Terms = append(q.Terms, QueryTerm{Stem: s, Own: s, Surface: noun, Known: true, Sim: relatedSim,
+				Weight: ix.lex.idf(ix.lex.df(s)) * relatedSim * lightWeight})
+		}
 	}
 	first := 0
 	for first < len(ws) && ws[first].Start < core {
