@@ -586,6 +586,24 @@ func TestHowOldSearchesForAnAge(t *testing.T) {
 	}
 }
 
+// A line "label: value" whose label is question words is a field giving
+// what is asked, as a sentence defining a question term is.
+func TestALabelledFieldAnswers(t *testing.T) {
+	t.Parallel()
+	q := &Question{Terms: []QueryTerm{{Stem: "apolog", Own: "apolog", Known: true}, {Stem: "meet", Own: "meet", Known: true}}}
+	for text, want := range map[string]bool{
+		"Apologies: Ada Brook, Tom Reyes":          true,
+		"Meeting apologies: none":                  true,
+		"Note: apologies were sent by two members": false, // the label is no question word
+		"Apologies:": false, // no value
+		"The chair read the apologies at 7pm: two": false, // a sentence, not a label
+	} {
+		if got := labelledBy(q, text); got != want {
+			t.Errorf("%q: labelled %v, want %v", text, got, want)
+		}
+	}
+}
+
 // A table's row answers with what its header says its cells are: "power"
 // is in no row, only in the header above them.
 func TestATableRowIsReadWithItsHeader(t *testing.T) {

@@ -369,7 +369,7 @@ func candidateFeatures(q *Question, passages []Passage, read passageReading, can
 			}
 		}
 		f[16] = pairShare(q, c.words)
-		f[21] = definesTerm(q, c.words)
+		f[21] = definesTerm(q, c.text, c.words)
 		if q.Kind == KindNumber {
 			f[22] = countedNumber(q, c)
 		}
@@ -631,8 +631,13 @@ var numberWord = wordSet("zero one two three four five six seven eight nine ten 
 var definitionVerbs = wordSet("is are was were means mean denotes denote refers represents consists describes called known defined")
 
 // definesTerm is 1 when a question term is followed, within two words, by
-// a verb of definition: "A rune is an alias for int32".
-func definesTerm(q *Question, ws []Word) float64 {
+// a verb of definition ("A rune is an alias for int32"), or when the
+// sentence is a field whose label is question words ("Address: 14 Market
+// Row" for the cinema's address).
+func definesTerm(q *Question, text string, ws []Word) float64 {
+	if labelledBy(q, text) {
+		return 1
+	}
 	for i, w := range ws {
 		if w.Stop && !definitionVerbs[w.Lower] {
 			continue
@@ -655,6 +660,33 @@ func definesTerm(q *Question, ws []Word) float64 {
 	}
 	return 0
 }
+
+// labelledBy reports a line "label: value" whose label is one to three
+// words, each a known question term or a stop word, one at least a term.
+func labelledBy(q *Question, text string) bool {
+	colon := strings.IndexByte(text, ':')
+	if colon <= 0 || colon > maxLabelLength || strings.TrimSpace(text[colon+1:]) == "" {
+		return false
+	}
+	label := words(text[:colon])
+	if len(label) == 0 || len(label) > 3 {
+		return false
+	}
+	terms := 0
+	for _, w := range label {
+		if w.Stop {
+			continue
+		}
+		if !slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return t.Known && (w.Stem == t.Stem || w.Stem == t.Own) }) {
+			return false
+		}
+		terms++
+	}
+	return terms > 0
+}
+
+// maxLabelLength bounds a field's label, in bytes.
+const maxLabelLength = 40
 
 // sentenceVector is the SIF word-vector average of text, or nil.
 func sentenceVector(wv *WordVectors, text string) []float32 {
