@@ -59,6 +59,7 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 			cands[i].score = opts.Model.Score(cands[i].features)
 		}
 		order := byScore(cands)
+		order = q.preferAskedYear(read, req.Passages, cands, order)
 		ans := &Answer{Answerer: ExtractiveName, Citations: []Citation{}}
 		if len(order) > 0 {
 			margin := 0.0
@@ -606,6 +607,26 @@ func (q *Question) abstention(passages []Passage, unanswerable bool) string {
 	}
 	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."
 }
+
+// preferAskedYear returns order with the best sentence moved behind the
+// first of the closest runners-up that answers of what is asked, when the
+// best one's document never writes the year asked of ("who won in 2023":
+// the sentence on this year's winner ranks first).
+func (q *Question) preferAskedYear(read passageReading, passages []Passage, cands []candidate, order []int) []int {
+	if len(order) < 2 || !timeElsewhere(q, read, passages, cands[order[0]].docID) {
+		return order
+	}
+	for k := 1; k < min(len(order), yearRetries); k++ {
+		if !q.ofAnother(read, passages, cands, order[k]) {
+			return append(append([]int{order[k]}, order[:k]...), order[k+1:]...)
+		}
+	}
+	return order
+}
+
+// yearRetries bounds the sentences tried, the best included, when the best
+// is of another year.
+const yearRetries = 3
 
 // offTask answers a request the documents' sentences cannot meet: new
 // text to write or translate, or talk with the answerer itself.

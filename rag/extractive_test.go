@@ -604,6 +604,32 @@ func TestALabelledFieldAnswers(t *testing.T) {
 	}
 }
 
+// The best sentence of a document that never writes the year asked of
+// gives way to a runner-up of that year, rather than the answer being
+// refused.
+func TestAnotherYearGivesWayToTheYearAsked(t *testing.T) {
+	t.Parallel()
+	ix := wordIndex(t)
+	passages := []Passage{
+		{DocID: "news.md", Text: "This autumn the honorary Lumen Award went to Ada Brook, costume designer."},
+		{DocID: "awards.md", Text: "Earlier Lumen Award winners:\n\n- 2021 — Tom Reyes, composer"},
+	}
+	cands := sentenceCandidates(passages)
+	q := ix.AnalyzeQuestion("who got the lumen award in 2021")
+	read := readPassagesFor(q, passages)
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i // the news sentence first
+	}
+	got := q.preferAskedYear(read, passages, cands, order)
+	if best := cands[got[0]]; best.docID != "awards.md" {
+		t.Errorf("best %q, want the 2021 winner's line", best.text)
+	}
+	if got := q.preferAskedYear(read, passages[1:], sentenceCandidates(passages[1:]), []int{0}); len(got) != 1 {
+		t.Errorf("a lone candidate reordered: %v", got)
+	}
+}
+
 // A table's row answers with what its header says its cells are: "power"
 // is in no row, only in the header above them.
 func TestATableRowIsReadWithItsHeader(t *testing.T) {
