@@ -472,6 +472,8 @@ func TestTypedSpans(t *testing.T) {
 		{KindDate, "The treaty was signed on January 17, 2025.", []string{"January 17, 2025"}},
 		{KindDate, "You may sign it in March.", []string{"March"}},
 		{KindDate, "The ferry leaves at 7.15 am and is back by 19:40.", []string{"7.15 am", "19:40"}},
+		// A weekday before a date is part of it; alone it is a date too.
+		{KindDate, "The board meets on Tuesday 7 October, and again on friday.", []string{"Tuesday 7 October", "friday"}},
 		// A time of day counts nothing.
 		{KindNumber, "The ferry leaves at 7.15 am and is back by 19:40.", nil},
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},

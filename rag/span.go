@@ -19,17 +19,20 @@ type typedSpan struct {
 const timeOfDay = `\d{1,2}:[0-5]\d(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2})?\s*(?i:am|pm|a\.m|p\.m)|(?i:noon|midnight)`
 
 var (
+	// weekdays are matched in any case, and before a date are part of it
+	// ("Tuesday 7 October").
+	weekdays   = `(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)`
 	monthNames = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
 	// Month names are matched with their capital: "may" and "march" are
 	// also verbs.
 	dateSpan = regexp.MustCompile(`\b(?:` +
-		`(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
+		`(?:` + weekdays + `,?\s+(?:the\s+)?)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
 		`|(?i:(?:early|mid|late)[- ]\d{3,4}s?)` +
 		`|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|CE)\s*\d{1,4}` +
 		`|(?i:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)[- ]century(?:\s+(?:BC|BCE|AD|CE))?)` +
 		`|(?i:(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[- ]century)` +
 		`|(?:1[0-9]|20)\d\ds?` +
-		`|(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)` +
+		`|` + weekdays + `|(?i:yesterday|today|tomorrow)` +
 		`|` + timeOfDay +
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
