@@ -156,7 +156,7 @@ func (e *Engine) Ask(ctx context.Context, q Query) (*Answer, error) {
 	retrieved := time.Now()
 	analysis := e.Index.AnalyzeQuestion(standalone)
 	if standalone != text {
-		analysis = analysis.typedAs(text)
+		analysis = analysis.typedAs(text, q.History)
 	}
 	ans, err := e.Answer(ctx, AnswerRequest{Question: standalone, Analysis: analysis, Passages: passages, OnToken: q.OnToken, Instructions: q.Instructions})
 	if err != nil {

@@ -608,17 +608,20 @@ func (q *Question) abstention(passages []Passage, unanswerable bool) string {
 	return "The corpus does not say: no passage speaks of " + joinOr(missing) + ". The closest passages are listed below."
 }
 
-// preferAskedYear returns order with the best sentence moved behind the
-// first of the closest runners-up that answers of what is asked, when the
-// best one's document never writes the year asked of ("who won in 2023":
-// the sentence on this year's winner ranks first).
+// preferAskedYear returns order without the sentences before the first of
+// the closest runners-up that answers of what is asked, when the best
+// one's document never writes the year asked of ("who chaired the club in
+// 2019": the sentence on this season's chair ranks first). The sentences
+// dropped are of another year: they join the answer as runners-up no more
+// than they lead it, and the margin to the next stays a margin between
+// sentences of the year asked.
 func (q *Question) preferAskedYear(read passageReading, passages []Passage, cands []candidate, order []int) []int {
 	if len(order) < 2 || !timeElsewhere(q, read, passages, cands[order[0]].docID) {
 		return order
 	}
 	for k := 1; k < min(len(order), yearRetries); k++ {
 		if !q.ofAnother(read, passages, cands, order[k]) {
-			return append(append([]int{order[k]}, order[:k]...), order[k+1:]...)
+			return order[k:]
 		}
 	}
 	return order

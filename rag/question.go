@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,14 +49,14 @@ type Question struct {
 	// Focus is the lemma of the noun a "which X" or "what X" question asks about.
 	Focus string
 	// TimeOfDay marks a question asking at what time ("what time does
-	// the gala start"): a time of day answers it, not a calendar date.
+	// the ferry leave"): a time of day answers it, not a calendar date.
 	TimeOfDay bool
 	// Compose is the verb of a request to write or translate something
-	// new ("write me a poem about …", "translate … into French"), ""
+	// new ("write me a limerick about …", "translate … into Portuguese"), ""
 	// otherwise: quoting the documents answers no such request.
 	Compose string
 	// SmallTalk marks a question put to the answerer about itself, naming
-	// nothing else but a time ("how are you doing today?").
+	// nothing else, or nothing but a time ("are you busy tonight?").
 	SmallTalk bool
 	wv        *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
@@ -206,8 +207,8 @@ var (
 	// that opens a yes/no question.
 	questionStart = regexp.MustCompile(`(?i)\b(` + questionOpeners + `)\b`)
 	datePhrase    = regexp.MustCompile(`(?i)^(when\b|(in |on |by |since |until )?(what|which) (year|month|day|date|century|decade)s?\b|how long ago\b|(at |by |until )?` + whatTimeVerb + `|(the )?(date|year|month|day) (of|when)\b)`)
-	howMeasure    = regexp.MustCompile(`(?i)\bhow (old|tall|high|far|heavy|deep|wide|big|large|fast)\b`)
-	whatTime      = regexp.MustCompile(`(?i)\b` + whatTimeVerb)
+	howMeasure    = regexp.MustCompile(`(?i)\bhow (\w+)\b`)
+	whatTime      = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|but|ok|okay)\s+)*(?:at |by |until )?` + whatTimeVerb)
 	numPhrase     = regexp.MustCompile(`(?i)^(how (many|much|long|soon|far|old|big|large|tall|high|deep|wide|fast|often|heavy)\b|(what|which) (number|percentage|percent|share|amount|proportion|size|fraction)\b|(the )?(number|percentage|amount|proportion) of\b)`)
 	whoPhrase     = regexp.MustCompile(`(?i)^(to |by |with |for |from )?(who|whom|whose)\b`)
 	wherePhr      = regexp.MustCompile(`(?i)^(from |to )?where\b`)
@@ -221,8 +222,8 @@ var (
 
 // measureNouns name the measure "how X" asks for.
 var measureNouns = map[string]string{
-	"old": "age", "tall": "height", "high": "height", "far": "distance",
-	"heavy": "weight", "deep": "depth", "wide": "width", "big": "size", "large": "size", "fast": "speed",
+	"old": "age", "tall": "height", "high": "height", "far": "distance", "heavy": "weight",
+	"deep": "depth", "wide": "width", "big": "size", "large": "size", "fast": "speed",
 }
 
 // whatTimeVerb asks at what time: "what time" and a verb ("what time of
@@ -252,7 +253,7 @@ func (ix *Index) analyze(text string) *Question {
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}
-	q.Compose = composeRequest(wv, ws)
+	q.Compose = composeRequest(wv, text, ws)
 	toldEnd := toldPart(text, ws)
 	seen := map[string]bool{}
 	for i, w := range ws {
@@ -294,7 +295,7 @@ func (ix *Index) analyze(text string) *Question {
 				t.Stem, t.Sim, df = s, sim, ix.lex.df(s)
 			} else if meant.Lower != "" && ix.lex.df(meant.Stem) > 0 {
 				// The word meant is the corpus's, though their stems are
-				// spelt too far apart ("festval": "festiv").
+				// spelt too far apart ("carnval": "carniv").
 				t.Stem, t.Sim, df = meant.Stem, typoSim, ix.lex.df(meant.Stem)
 			} else if meant.Lower != "" {
 				// No corpus word is spelt near it: the word meant resolves
@@ -320,40 +321,66 @@ func (ix *Index) analyze(text string) *Question {
 	}
 	// "how old" asks for an age, "how tall" for a height: the noun of the
 	// measure searches too, as a light word, for a sentence may give the
-	// measure by its noun ("the minimum age is 16").
+	// measure by its noun ("cadets are admitted from the age of 13").
 	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && q.Kind == KindNumber {
 		noun := measureNouns[strings.ToLower(m[1])]
-		if s := stem(noun); !seen[s] && ix.lex.df(s) > 0 {
+		if s := stem(noun); noun != "" && !seen[s] && ix.lex.df(s) > 0 {
 			q.Terms = append(q.Terms, QueryTerm{Stem: s, Own: s, Surface: noun, Known: true, Sim: relatedSim,
 				Weight: ix.lex.idf(ix.lex.df(s)) * relatedSim * lightWeight})
 		}
 	}
-	first := 0
-	for first < len(ws) && ws[first].Start < core {
-		first++
+	first := slices.IndexFunc(ws, func(w Word) bool { return w.Start >= core })
+	if first >= 0 {
+		q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
 	}
-	q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
 	return q
 }
 
-// typedAs returns q with the terms the user did not type in typed — the
-// follow-up as typed, before its rewrite carried words in from the
-// conversation — marked Carried. q is not changed: it may be cached.
-func (q *Question) typedAs(typed string) *Question {
-	own := allStems(words(typed))
+// typedAs returns q read as the follow-up typed after the turns of
+// earlier: the terms its rewrite carried from earlier user turns are
+// marked Carried, as they were judged when asked — unless the last answer
+// was a refusal and the follow-up names no thing of its own ("and how
+// much did they cost?" leans on what was refused; "and for Paris?" asks
+// anew). Small talk is read from what was typed. q is not changed: it
+// may be cached.
+func (q *Question) typedAs(typed string, earlier []Turn) *Question {
+	ws := words(typed)
+	own := allStems(ws)
+	said := map[string]bool{}
+	refused := false
+	for _, t := range earlier {
+		switch t.Role {
+		case "user":
+			maps.Copy(said, allStems(words(t.Content)))
+		case "assistant":
+			refused = strings.HasPrefix(t.Content, notFoundPrefix)
+		}
+	}
 	c := *q
 	c.Terms = slices.Clone(q.Terms)
-	for i := range c.Terms {
-		c.Terms[i].Carried = !own[c.Terms[i].Own]
+	var typedTerms []QueryTerm
+	for _, t := range q.Terms {
+		if own[t.Own] {
+			typedTerms = append(typedTerms, t)
+		}
+	}
+	c.SmallTalk = smallTalk(q.wv, ws, typedTerms)
+	if refused && !slices.ContainsFunc(typedTerms, func(t QueryTerm) bool { return t.Name }) {
+		return &c
+	}
+	for i, t := range c.Terms {
+		c.Terms[i].Carried = !own[t.Own] && said[t.Own]
 	}
 	return &c
 }
 
 // composeRequest returns the verb of a request to write or translate
-// something new ("write me a haiku about …", "could you translate …"),
-// "" otherwise. A summary or overview to write is no such request: the
-// documents' own sentences give that.
-func composeRequest(wv *WordVectors, ws []Word) string {
+// something new ("write me a limerick about …", "could you translate …
+// into Portuguese"), "" otherwise. The verb must take an object ("write
+// me", "draft a …"; "translate" a language to put it into): "write
+// barriers", "draft minutes of …" name things. A summary or overview to
+// write is no such request: the documents' own sentences give that.
+func composeRequest(wv *WordVectors, text string, ws []Word) string {
 	if wv == nil {
 		return ""
 	}
@@ -362,20 +389,31 @@ func composeRequest(wv *WordVectors, ws []Word) string {
 		k++
 	}
 	// Put to the answerer: "can you …", "could u please …", "help me …".
-	if k+1 < len(ws) && politeAux[ws[k].Lower] && (ws[k+1].Lower == "you" || ws[k+1].Lower == "u") {
+	if k+1 < len(ws) && politeAux[ws[k].Lower] && addressee[ws[k+1].Lower] {
 		k += 2
 		for k < len(ws) && politeWords[ws[k].Lower] {
 			k++
 		}
 	}
-	if k+1 < len(ws) && ws[k].Lower == "help" && (ws[k+1].Lower == "me" || ws[k+1].Lower == "us") {
+	if k+1 < len(ws) && ws[k].Lower == "help" && askers[ws[k+1].Lower] {
 		k += 2
 	}
-	if k >= len(ws) || !composeVerbs[ws[k].Lower] {
+	if k+1 >= len(ws) || !composeVerbs[ws[k].Lower] {
 		return ""
 	}
 	if ws[k].Lower == "translate" {
+		if !slices.ContainsFunc(ws[k+1:], func(w Word) bool { return w.Lower == "into" }) {
+			return ""
+		}
 		return "translate"
+	}
+	if !objectOpener[ws[k+1].Lower] {
+		return ""
+	}
+	// A question asked after the request's clause ("write the file: what
+	// does it hold?") is the question.
+	if rest := text[ws[k].End:]; whWord.MatchString(rest) && strings.ContainsAny(rest, ",:;?") {
+		return ""
 	}
 	// What is to be written, within a few words of the verb ("write me a
 	// short poem", "write up a quick summary").
@@ -412,17 +450,22 @@ func summaryLike(wv *WordVectors, n string) bool {
 // "report" 0.51; "essay" 0.45, "story" 0.41, "letter" 0.35, "poem" 0.23.
 const summaryMinSim = 0.5
 
-// composeVerbs ask for new text to be written; politeWords soften a request.
+// composeVerbs ask for new text to be written, objectOpener begins their
+// object; politeWords soften a request; addressee is the answerer, askers
+// the user.
 var (
 	composeVerbs = wordSet("write compose draft translate")
+	objectOpener = wordSet("me us a an some the this that these my our up")
 	politeWords  = wordSet("please pls plz just")
+	addressee    = wordSet("you u")
+	askers       = wordSet("me us")
 )
 
 // smallTalk reports a question put to the answerer ("you") that names
-// nothing but a time: "how are you doing today?", "what are u up to
-// tonight".
+// nothing else, or nothing but a time: "are you well this evening?", "what
+// are u up to", "who are you".
 func smallTalk(wv *WordVectors, ws []Word, terms []QueryTerm) bool {
-	if wv == nil || !slices.ContainsFunc(ws, func(w Word) bool { return w.Lower == "you" || w.Lower == "u" }) {
+	if wv == nil || !slices.ContainsFunc(ws, func(w Word) bool { return addressee[w.Lower] }) {
 		return false
 	}
 	for _, t := range terms {
@@ -746,17 +789,17 @@ func (ix *Index) dropPadding(text string, ws []Word) (start int, request bool) {
 // is the verb's object), or -1. "can you park at the station" asks of
 // anyone, not of the answerer.
 func politeRequest(wv *WordVectors, ws []Word) int {
-	if wv == nil || len(ws) < 4 || !politeAux[ws[0].Lower] || ws[1].Lower != "you" && ws[1].Lower != "u" {
+	if wv == nil || len(ws) < 4 || !politeAux[ws[0].Lower] || !addressee[ws[1].Lower] {
 		return -1
 	}
 	k := 2
-	for k < len(ws) && (ws[k].Lower == "please" || ws[k].Lower == "pls" || ws[k].Lower == "just") {
+	for k < len(ws) && politeWords[ws[k].Lower] {
 		k++
 	}
 	if k+1 >= len(ws) || !opensRequest(wv, ws[k]) {
 		return -1
 	}
-	if ws[k+1].Lower == "me" || ws[k+1].Lower == "us" || summaryLike(wv, ws[k].Lower) {
+	if askers[ws[k+1].Lower] || summaryLike(wv, ws[k].Lower) {
 		return k
 	}
 	// "could you write a short summary of …": an account of the documents
@@ -939,24 +982,32 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 
 // asksAmount reports "what does … cost" and its like: "what", a do-verb,
 // then a verb whose object is an amount ("what did the probe weigh at
-// launch", "what will the repairs cost next year"), with no object of its
-// own after it ("what did she call the pay offer" asks for a name).
+// launch", "what will the repairs cost next year"). A noun spelt the same
+// ("what did the cost of …", "the new measures") follows a determiner or
+// comes before "of" or a verb; a verb with an object of its own ("what do
+// members pay attention to") asks for no amount.
 func asksAmount(wv *WordVectors, ws []Word) bool {
-	if wv == nil || len(ws) < 4 || ws[0].Lower != "what" || !doVerbs[ws[1].Lower] && !auxiliaries[ws[1].Lower] {
+	if wv == nil || len(ws) < 4 || ws[0].Lower != "what" || !doVerbs[ws[1].Lower] {
 		return false
 	}
-	for i := 2; i < len(ws); i++ {
+	for i := 3; i < len(ws); i++ {
 		b := lemma(wv, ws[i].Lower)
 		if b == "" {
 			b = ws[i].Lower
 		}
-		if !amountVerbs[b] {
+		if !amountVerbs[b] || determiners[ws[i-1].Lower] {
 			continue
 		}
-		objectless := func(j int) bool {
-			return j >= len(ws) || ws[j].Stop || lemmaInfo(wv, ws[j].Lower).Class == ClassTime
+		if i+1 == len(ws) {
+			return true
 		}
-		return objectless(i+1) || objectless(i+2) && i+2 < len(ws)
+		next := ws[i+1]
+		if next.Lower == "of" || doVerbs[next.Lower] || auxiliaries[next.Lower] ||
+			wv.Info(next.Lower).POS&PosVerb != 0 && !next.Stop && lemmaInfo(wv, next.Lower).Class != ClassTime {
+			return false
+		}
+		return next.Stop || lemmaInfo(wv, next.Lower).Class == ClassTime ||
+			i+2 < len(ws) && lemmaInfo(wv, ws[i+2].Lower).Class == ClassTime // "cost last year"
 	}
 	return false
 }

@@ -283,6 +283,11 @@ func TestQuestionKinds(t *testing.T) {
 		"what did the satellite weigh at launch?":   KindNumber,
 		"what will the new pier cost next year":     KindNumber,
 		"what did the envoy call the pay agreement": KindOther,
+		"what is the charge against the envoy":      KindThing,
+		"what did the new charges do for trade":     KindOther,
+		"what did the cost of the drills do to oil": KindOther,
+		"what do the envoys pay attention to":       KindOther,
+		"what did the cost to farmers look like":    KindOther,
 		// A time of day asks when, a time zone where; "how soon" asks
 		// for a span, as "how long" does.
 		"what time does the summit open": KindDate,
@@ -314,10 +319,16 @@ func TestComposeRequestsAndSmallTalk(t *testing.T) {
 		"write about the naval drills":                      {},
 		"can i write to the embassy in tehran":              {},
 		"how do the ministers write their joint statements": {},
-		"how are you doing this evening?":                   {smallTalk: true},
-		"what are you up to today":                          {smallTalk: true},
-		"what did the envoy say today":                      {},
-		"can you tell me what the fleet did this week":      {},
+		"how have you been this week?":                      {smallTalk: true},
+		// The verb names a thing, or takes no object: no request.
+		"write barriers: when are they enabled?":                 {},
+		"draft minutes of the harbour board, who approved them?": {},
+		"translate function in the toolkit, what does it return": {},
+		"write the config file: what does it hold?":              {},
+		"draft treaty text from the ministry":                    {},
+		"what are you up to today":                               {smallTalk: true},
+		"what did the envoy say today":                           {},
+		"can you tell me what the fleet did this week":           {},
 	} {
 		a := ix.AnalyzeQuestion(q)
 		if a.Compose != want.compose || a.SmallTalk != want.smallTalk {
@@ -473,7 +484,7 @@ func TestTypedSpans(t *testing.T) {
 		{KindDate, "You may sign it in March.", []string{"March"}},
 		{KindDate, "The ferry leaves at 7.15 am and is back by 19:40.", []string{"7.15 am", "19:40"}},
 		// A weekday before a date is part of it; alone it is a date too.
-		{KindDate, "The board meets on Tuesday 7 October, and again on friday.", []string{"Tuesday 7 October", "friday"}},
+		{KindDate, "The choir sings on Friday 3 March, and again on sunday.", []string{"Friday 3 March", "sunday"}},
 		// A time of day counts nothing.
 		{KindNumber, "The ferry leaves at 7.15 am and is back by 19:40.", nil},
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},

@@ -632,8 +632,8 @@ var definitionVerbs = wordSet("is are was were means mean denotes denote refers 
 
 // definesTerm is 1 when a question term is followed, within two words, by
 // a verb of definition ("A rune is an alias for int32"), or when the
-// sentence is a field whose label is question words ("Address: 14 Market
-// Row" for the cinema's address).
+// sentence is a field whose label is question words ("Opening hours: 9am
+// to 5pm" for when the bakery opens).
 func definesTerm(q *Question, text string, ws []Word) float64 {
 	if labelledBy(q, text) {
 		return 1
@@ -868,7 +868,7 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 	// for "the drill in the Caspian". A number's unit is no such word.
 	spans := typedSpans(q.wv, c.text, kind)
 	if q.TimeOfDay {
-		// "what time does it start": a date ("9 October") is no answer.
+		// "what time does it start": a date ("14 July") is no answer.
 		spans = slices.DeleteFunc(spans, func(s typedSpan) bool {
 			return !timeOfDaySpan.MatchString(c.text[s.start:s.end])
 		})

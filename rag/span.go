@@ -20,7 +20,7 @@ const timeOfDay = `\d{1,2}:[0-5]\d(?:\s*(?i:am|pm|a\.m|p\.m))?|\d{1,2}(?:\.\d{2}
 
 var (
 	// weekdays are matched in any case, and before a date are part of it
-	// ("Tuesday 7 October").
+	// ("Friday 3 March").
 	weekdays   = `(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)`
 	monthNames = `(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)`
 	// Month names are matched with their capital: "may" and "march" are
