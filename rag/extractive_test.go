@@ -616,28 +616,27 @@ func TestAnswerOfASiblingModelIsRefused(t *testing.T) {
 	})
 }
 
-// "what time" asks for a time of day: a date beside it answers "when".
-func TestWhatTimeIsAnsweredByATimeOfDay(t *testing.T) {
+// The span asked for leads the answer: "what time" asks for a time of day,
+// not the date beside it; "how old" for an age, which a sentence may give
+// by the measure's noun though another repeats more of the question.
+func TestTheKindOfSpanAskedLeads(t *testing.T) {
 	t.Parallel()
-	ix := wordIndex(t,
-		"The harbour regatta starts on 14 July. Its first race is sailed at 10.30am from the east pier.",
-		"Tickets for the regatta dinner go on sale in May.")
-	a := mustAsk(t, NewEngine(ix), "what time does the regatta start")
-	if a.ShortAnswer != "10.30am" {
-		t.Errorf("short answer %q, want the time of day: %s", a.ShortAnswer, a.Answer)
-	}
-}
-
-// "how old" asks for an age: a sentence giving the measure by its noun
-// answers it, though another repeats more of the question's words.
-func TestHowOldSearchesForAnAge(t *testing.T) {
-	t.Parallel()
-	ix := wordIndex(t,
-		"Last season 40% of those who joined the cadet band were students. Anyone joining the band must be of an age of 13 or over.",
-		"The band hall opens at 7am on weekdays.")
-	a := mustAsk(t, NewEngine(ix), "how old must you be to join the cadet band")
-	if a.ShortAnswer != "13" {
-		t.Errorf("short answer %q, want the age: %s", a.ShortAnswer, a.Answer)
+	for _, tt := range []struct {
+		texts    []string
+		question string
+		want     string
+	}{
+		{[]string{"The harbour regatta starts on 14 July. Its first race is sailed at 10.30am from the east pier.",
+			"Tickets for the regatta dinner go on sale in May."},
+			"what time does the regatta start", "10.30am"},
+		{[]string{"Last season 40% of those who joined the cadet band were students. Anyone joining the band must be of an age of 13 or over.",
+			"The band hall opens at 7am on weekdays."},
+			"how old must you be to join the cadet band", "13"},
+	} {
+		a := mustAsk(t, NewEngine(wordIndex(t, tt.texts...)), tt.question)
+		if a.ShortAnswer != tt.want {
+			t.Errorf("%q: short answer %q, want %q: %s", tt.question, a.ShortAnswer, tt.want, a.Answer)
+		}
 	}
 }
 
