@@ -56,7 +56,7 @@ type Question struct {
 	// otherwise: quoting the documents answers no such request.
 	Compose string
 	// SmallTalk marks a question put to the answerer about itself, naming
-	// nothing else, or nothing but a time ("are you busy tonight?").
+	// nothing else, or nothing but a time ("how are you this morning?").
 	SmallTalk bool
 	wv        *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
@@ -92,10 +92,10 @@ type QueryTerm struct {
 	// It refuses a question only where such words are terms (see
 	// [passageReading.technical]).
 	Unsure bool
-	// Carried marks a word a follow-up's rewrite took from the
-	// conversation before it, not typed in the follow-up: the earlier
-	// question was judged on it, and it refuses nothing now ("and for
-	// Paris?" after a question about Hamburg the corpus lacks).
+	// Carried marks a word a follow-up's rewrite took from earlier user
+	// turns, not typed in the follow-up, that was judged when it was asked
+	// (see [Question.typedAs]): it refuses nothing now ("and for Paris?"
+	// after a question about Hamburg the corpus lacks).
 	Carried bool
 }
 
@@ -462,7 +462,7 @@ var (
 )
 
 // smallTalk reports a question put to the answerer ("you") that names
-// nothing else, or nothing but a time: "are you well this evening?", "what
+// nothing else, or nothing but a time: "how are you this morning?", "what
 // are u up to", "who are you".
 func smallTalk(wv *WordVectors, ws []Word, terms []QueryTerm) bool {
 	if wv == nil || !slices.ContainsFunc(ws, func(w Word) bool { return addressee[w.Lower] }) {
