@@ -49,7 +49,10 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 	return func(ctx context.Context, req AnswerRequest) (*Answer, error) {
 		q := req.Analysis
 		if q == nil { // an answerer called without the engine: words only
-			q = &Question{Text: req.Question, stems: allStems(words(req.Question))}
+			q = &Question{Text: req.Question, stems: allStems(words(req.Question)), years: askedYears(nil, req.Question)}
+		}
+		if q.Compose != "" || q.SmallTalk {
+			return &Answer{Answerer: ExtractiveName, Citations: []Citation{}, Answer: q.offTask()}, nil
 		}
 		cands := sentenceCandidates(req.Passages)
 		q = q.inContext(cands)
@@ -73,11 +76,6 @@ func Extractive(opts ExtractiveOptions) AnswerFunc {
 		unanswerable := q.unanswerable(read)
 		if unanswerable || len(order) > 0 && q.ofAnother(read, req.Passages, cands, order[0]) {
 			ans.Confidence = 0
-		}
-		if q.Compose != "" || q.SmallTalk {
-			ans.Confidence = 0
-			ans.Answer = q.offTask()
-			return ans, nil
 		}
 		if len(order) == 0 || !q.hasKnownTerm() || ans.Confidence < opts.Model.Threshold {
 			ans.Answer = q.abstention(req.Passages, unanswerable)

@@ -58,7 +58,10 @@ type Question struct {
 	// SmallTalk marks a question put to the answerer about itself, naming
 	// nothing else, or nothing but a time ("how are you this morning?").
 	SmallTalk bool
-	wv        *WordVectors
+	// years are the stems of the years asked of (see [askedYears]), read
+	// once here rather than for each sentence weighed.
+	years []string
+	wv    *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
@@ -250,6 +253,7 @@ func (ix *Index) analyze(text string) *Question {
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:])
 	q.TimeOfDay = q.Kind == KindDate && whatTime.MatchString(text[core:])
+	q.years = askedYears(wv, text[core:])
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
 	}

@@ -300,6 +300,22 @@ func TestQuestionKinds(t *testing.T) {
 	}
 }
 
+// The years a question asks of are read once, with the question: a four-
+// digit number before a unit is a quantity, not a year.
+func TestAskedYears(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for q, want := range map[string][]string{
+		"how many 1200 watt heaters did the navy buy in 2019": {"2019"},
+		"what did the envoys agree in 1999 and in 2004":       {"1999", "2004"},
+		"how many drones were sent":                           nil,
+	} {
+		if got := ix.AnalyzeQuestion(q).years; !slices.Equal(got, want) {
+			t.Errorf("%q: years %v, want %v", q, got, want)
+		}
+	}
+}
+
 // A request to write or translate something new is read as one, and an
 // account of the documents to write is none; a question put to the
 // answerer naming nothing but a time is small talk.

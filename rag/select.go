@@ -578,16 +578,25 @@ func namesElsewhere(q *Question, read passageReading, passages []Passage, doc st
 // passage of the chosen sentence's document writes: the answer is of
 // another time ("inflation in 2021" answered with 2025's figure).
 func timeElsewhere(q *Question, read passageReading, passages []Passage, doc string) bool {
-	ws := words(q.core())
-	for k, w := range ws {
-		if !isBareYear(w.Lower) || k+1 < len(ws) && q.wv != nil && unitWord(q.wv, ws[k+1].Lower) {
-			continue // "1200 watts" is a quantity
-		}
-		if inDoc, _ := read.holding(passages, doc, w.Stem); !inDoc {
+	for _, y := range q.years {
+		if inDoc, _ := read.holding(passages, doc, y); !inDoc {
 			return true
 		}
 	}
 	return false
+}
+
+// askedYears returns the stems of the years a question asks of: four
+// digits not followed by a unit ("1200 watts" is a quantity).
+func askedYears(wv *WordVectors, core string) []string {
+	var years []string
+	ws := words(core)
+	for k, w := range ws {
+		if isBareYear(w.Lower) && !(k+1 < len(ws) && wv != nil && unitWord(wv, ws[k+1].Lower)) {
+			years = append(years, w.Stem)
+		}
+	}
+	return years
 }
 
 // unitWord reports a unit of measure, or its plural ("watts", which
