@@ -516,6 +516,10 @@ func TestTypedSpans(t *testing.T) {
 		{KindPerson, "He was apprenticed to Riebau, a bookbinder.", []string{"Riebau"}},
 		{KindPerson, "RALEIGH, June 3, 2024 — The agency approved it.", nil}, // a dateline's date is no person, after a name that may be one
 		{KindPerson, "The minister, Theresa May, resigned.", []string{"Theresa May"}},
+		// A name whose words WordNet knows as things is a person after a
+		// role and "is", or before ", who".
+		{KindPerson, "The keeper was Hazel Marsh; Ada Brook, who ran the mill, left.", []string{"Hazel Marsh", "Ada Brook"}},
+		{KindPerson, "The harbour is Cold Heath.", nil},
 		{KindPlace, "They met in Moscow.", []string{"Moscow", "in Moscow"}},
 		{KindName, "The drills, named “CASAREX 2025”, ended.", []string{"CASAREX 2025"}},
 	}

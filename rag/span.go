@@ -176,9 +176,18 @@ var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
 // personAfter reports an apposition naming a person's role after a name:
 // ", a bookbinder", ", the engineer".
 func personAfter(wv *WordVectors, after string) bool {
+	if whoAfter.MatchString(after) {
+		return true // "Gethin Marsh, who has …": a person, whatever "Marsh" means
+	}
 	m := apposition.FindStringSubmatch(after)
 	return m != nil && lemmaInfo(wv, strings.ToLower(m[1])).Class == ClassPerson
 }
+
+// beForms are the forms of "be" that link a role to who holds it.
+var beForms = wordSet("is are was were")
+
+// whoAfter is a relative clause about a person right after a name.
+var whoAfter = regexp.MustCompile(`^\s*,?\s+who\b`)
 
 var apposition = regexp.MustCompile(`^\s*,\s+(?:a|an|the|his|her|their)\s+(?:[\p{L}-]+\s+){0,2}?([\p{L}]+)\b`)
 
@@ -288,6 +297,11 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 			return true
 		}
 		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson && !p.Stop {
+			return true
+		}
+		// "the skipper is Gethin Marsh", "its chair was …": a person noun,
+		// then a form of "be".
+		if kind == KindPerson && len(prev) > 1 && beForms[p.Lower] && lemmaInfo(wv, prev[len(prev)-2].Lower).Class == ClassPerson && !prev[len(prev)-2].Stop {
 			return true
 		}
 	}
