@@ -505,6 +505,7 @@ func TestTypedSpans(t *testing.T) {
 		{KindNumber, "The ferry leaves at 7.15 am and is back by 19:40.", nil},
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
 		{KindNumber, "Iran wants Su-35 jets.", nil},
+		{KindNumber, "They flew Apollo 11 from Gate 4.", nil}, // a name's number
 		// A hyphened word is kept whole; a year before one is a year.
 		{KindNumber, "He signed a five-year lease; 40 stone-built barns went with it.", []string{"five-year lease", "40 stone-built"}},
 		{KindNumber, "It was a 2019-era rule.", nil},

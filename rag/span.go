@@ -2,6 +2,7 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,7 +59,11 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		// A calendar date ("3 May 1999", "the 1590s") answers "when",
 		// not "how many" or "how long", though it holds a number.
 		dates := datesHolding(text, unicode.IsLetter)
+		names := nameSpans(wv, text)
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
+			if slices.ContainsFunc(names, func(n typedSpan) bool { return n.start < m[0] && m[0] < n.end }) {
+				continue // a name's number ("Screen 1", "Apollo 11") counts nothing
+			}
 			end := m[1]
 			digits := m[0] + len(text[m[0]:]) - len(strings.TrimLeft(text[m[0]:], "0123456789"))
 			if isBareYear(text[m[0]:trimSpanEnd(text, m[0], end)]) || isBareYear(text[m[0]:digits]) && strings.HasPrefix(text[digits:], "-") ||
