@@ -139,7 +139,7 @@ func WriteMarkdown(w io.Writer, title string, r Report, t Thresholds, failures [
 	if baseline != nil {
 		base = baseline.Metrics()
 	}
-	for _, k := range []string{"answer_recall", "answer_retrieved", "hit_at_k", "mrr", "citation_precision", "cited_support", "abstention_accuracy", "false_abstention_rate", "p50_ms", "p95_ms"} {
+	for _, k := range []string{"answer_recall", "answer_retrieved", "hit_at_k", "mrr", "citation_precision", "cited_support", "abstention_accuracy", "false_abstention_rate", "lead_precision", "p50_ms", "p95_ms"} {
 		b, bound := "", ""
 		if base != nil {
 			b = fmt.Sprintf("%.3f", base[k])

@@ -89,6 +89,10 @@ type Result struct {
 	Answerer     string  `json:"answerer"`
 	Fallback     string  `json:"fallback,omitempty"`
 	Correct      bool    `json:"correct"`
+	// LeadRight: the short answer an answer leads with is an expected
+	// answer, or holds one, or is part of one ("Wolgemut" of "Michael
+	// Wolgemut").
+	LeadRight bool `json:"lead_right,omitempty"`
 	// AnswerRetrieved: a retrieved passage holds an expected answer, so
 	// the answerer had it to find.
 	AnswerRetrieved bool     `json:"answer_retrieved"`
@@ -129,6 +133,11 @@ type Report struct {
 	CitedSupport        float64  `json:"cited_support"`
 	AbstentionAccuracy  float64  `json:"abstention_accuracy"`
 	FalseAbstentionRate float64  `json:"false_abstention_rate"`
+	// LeadPrecision is the share of short answers, among the answerable
+	// questions answered with one, that are right (see Result.LeadRight):
+	// an answer may cite the right sentence and still lead with the
+	// wrong name or number, in bold.
+	LeadPrecision float64 `json:"lead_precision"`
 	P50MS               float64  `json:"p50_ms"`
 	P95MS               float64  `json:"p95_ms"`
 	Items               []Result `json:"items"`
@@ -140,7 +149,7 @@ func (r Report) Metrics() map[string]float64 {
 		"answerable": float64(r.Answerable), "unanswerable": float64(r.Unanswerable),
 		"answer_recall": r.AnswerRecall, "answer_retrieved": r.AnswerRetrieved, "hit_at_k": r.HitAtK, "mrr": r.MRR,
 		"citation_precision": r.CitationPrecision, "cited_support": r.CitedSupport,
-		"abstention_accuracy": r.AbstentionAccuracy, "false_abstention_rate": r.FalseAbstentionRate,
+		"abstention_accuracy": r.AbstentionAccuracy, "false_abstention_rate": r.FalseAbstentionRate, "lead_precision": r.LeadPrecision,
 		"p50_ms": r.P50MS, "p95_ms": r.P95MS,
 	}
 }
@@ -195,6 +204,11 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 	}
 	matched := matchedAliases(ans.Answer, it.Answers)
 	res.Correct = ans.Answered && len(matched) > 0
+	if ans.Answered && ans.ShortAnswer != "" {
+		for _, a := range it.Answers {
+			res.LeadRight = res.LeadRight || containsNormalized(ans.ShortAnswer, a) || containsNormalized(a, ans.ShortAnswer)
+		}
+	}
 	res.Citations = len(ans.Citations)
 	for _, c := range ans.Citations {
 		if sources[c.DocID] {
@@ -210,7 +224,7 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 }
 
 func (r *Report) summarise() {
-	var correct, retrieved, hits, supported, abstainedRight, falseAbstain, cites, citedSrc int
+	var correct, retrieved, hits, supported, abstainedRight, falseAbstain, cites, citedSrc, leads, leadsRight int
 	var rr float64
 	var lat []float64
 	for _, it := range r.Items {
@@ -241,6 +255,12 @@ func (r *Report) summarise() {
 		if it.Error == "" && !it.Answered {
 			falseAbstain++
 		}
+		if it.Answered && it.ShortAnswer != "" {
+			leads++
+			if it.LeadRight {
+				leadsRight++
+			}
+		}
 		cites += it.Citations
 		citedSrc += it.CitedSources
 	}
@@ -252,6 +272,7 @@ func (r *Report) summarise() {
 	r.CitedSupport = ratio(supported, r.Answerable)
 	r.AbstentionAccuracy = ratio(abstainedRight, r.Unanswerable)
 	r.FalseAbstentionRate = ratio(falseAbstain, r.Answerable)
+	r.LeadPrecision = ratio(leadsRight, leads)
 	r.P50MS, r.P95MS = percentile(lat, 50), percentile(lat, 95)
 }
 

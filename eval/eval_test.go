@@ -80,20 +80,20 @@ func TestMetrics(t *testing.T) {
 	}
 	cite := func(doc, quote string) rag.Citation { return rag.Citation{N: 1, DocID: doc, Quote: quote} }
 	answers := map[string]*rag.Answer{
-		"q1": {Answered: true, Answer: "It is Paris [1]", Citations: []rag.Citation{cite("a", "the capital is Paris")}},
-		"q2": {Answered: true, Answer: "It is Milan [1]", Citations: []rag.Citation{cite("x", "Milan")}},
+		"q1": {Answered: true, ShortAnswer: "Paris", Answer: "Paris — the capital is Paris [1]", Citations: []rag.Citation{cite("a", "the capital is Paris")}},
+		"q2": {Answered: true, ShortAnswer: "Milan", Answer: "Milan — It is Milan [1]", Citations: []rag.Citation{cite("x", "Milan")}},
 		"q3": {Answered: false, Answer: "The corpus does not say"},
 		"q4": {Answered: false, Answer: "The corpus does not say"},
 		"q5": {Answered: true, Answer: "Something [1]", Citations: []rag.Citation{cite("x", "Something")}},
 	}
 	rep := Run(context.Background(), fakeEngine(t, answers), items, 5)
 	want := Report{Answerable: 3, Unanswerable: 2, AnswerRecall: 0.3333, CitationPrecision: 0.5,
-		CitedSupport: 0.3333, AbstentionAccuracy: 0.5, FalseAbstentionRate: 0.3333}
+		CitedSupport: 0.3333, AbstentionAccuracy: 0.5, FalseAbstentionRate: 0.3333, LeadPrecision: 0.5}
 	got := rep
 	got.Items, got.P50MS, got.P95MS, got.HitAtK, got.MRR = nil, 0, 0, 0, 0
 	if got.AnswerRecall != want.AnswerRecall || got.CitationPrecision != want.CitationPrecision ||
 		got.CitedSupport != want.CitedSupport || got.AbstentionAccuracy != want.AbstentionAccuracy ||
-		got.FalseAbstentionRate != want.FalseAbstentionRate || got.Answerable != 3 || got.Unanswerable != 2 {
+		got.FalseAbstentionRate != want.FalseAbstentionRate || got.LeadPrecision != want.LeadPrecision || got.Answerable != 3 || got.Unanswerable != 2 {
 		t.Errorf("report %+v, want %+v", got, want)
 	}
 	// The JSON has exactly the summary keys plus items.
@@ -101,7 +101,7 @@ func TestMetrics(t *testing.T) {
 	var top map[string]any
 	json.Unmarshal(b, &top)
 	keys := []string{"answerable", "unanswerable", "answer_recall", "answer_retrieved", "hit_at_k", "mrr", "citation_precision", "cited_support",
-		"abstention_accuracy", "false_abstention_rate", "p50_ms", "p95_ms", "items"}
+		"abstention_accuracy", "false_abstention_rate", "lead_precision", "p50_ms", "p95_ms", "items"}
 	if len(top) != len(keys) {
 		t.Errorf("top-level keys %v", top)
 	}

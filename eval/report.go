@@ -73,8 +73,8 @@ func WriteTable(w io.Writer, r Report) {
 	fmt.Fprintf(w, "\nanswered by %s: %d answerable, %d unanswerable\n", r.Answerers(), r.Answerable, r.Unanswerable)
 	fmt.Fprintf(w, "answer_recall %.3f  answer_retrieved %.3f  hit_at_k %.3f  mrr %.3f  citation_precision %.3f  cited_support %.3f\n",
 		r.AnswerRecall, r.AnswerRetrieved, r.HitAtK, r.MRR, r.CitationPrecision, r.CitedSupport)
-	fmt.Fprintf(w, "abstention_accuracy %.3f  false_abstention_rate %.3f  p50 %.1f ms  p95 %.1f ms\n",
-		r.AbstentionAccuracy, r.FalseAbstentionRate, r.P50MS, r.P95MS)
+	fmt.Fprintf(w, "abstention_accuracy %.3f  false_abstention_rate %.3f  lead_precision %.3f  p50 %.1f ms  p95 %.1f ms\n",
+		r.AbstentionAccuracy, r.FalseAbstentionRate, r.LeadPrecision, r.P50MS, r.P95MS)
 }
 
 func oneLine(s string, n int) string {
