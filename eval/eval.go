@@ -126,21 +126,21 @@ type Report struct {
 	// AnswerRetrieved is the share of answerable questions whose retrieved
 	// passages hold an expected answer: the most answer recall could be
 	// with this retrieval. The gap between the two is the answerer's.
-	AnswerRetrieved     float64  `json:"answer_retrieved"`
-	HitAtK              float64  `json:"hit_at_k"`
-	MRR                 float64  `json:"mrr"`
-	CitationPrecision   float64  `json:"citation_precision"`
-	CitedSupport        float64  `json:"cited_support"`
-	AbstentionAccuracy  float64  `json:"abstention_accuracy"`
-	FalseAbstentionRate float64  `json:"false_abstention_rate"`
+	AnswerRetrieved     float64 `json:"answer_retrieved"`
+	HitAtK              float64 `json:"hit_at_k"`
+	MRR                 float64 `json:"mrr"`
+	CitationPrecision   float64 `json:"citation_precision"`
+	CitedSupport        float64 `json:"cited_support"`
+	AbstentionAccuracy  float64 `json:"abstention_accuracy"`
+	FalseAbstentionRate float64 `json:"false_abstention_rate"`
 	// LeadPrecision is the share of short answers, among the answerable
 	// questions answered with one, that are right (see Result.LeadRight):
 	// an answer may cite the right sentence and still lead with the
 	// wrong name or number, in bold.
-	LeadPrecision float64 `json:"lead_precision"`
-	P50MS               float64  `json:"p50_ms"`
-	P95MS               float64  `json:"p95_ms"`
-	Items               []Result `json:"items"`
+	LeadPrecision float64  `json:"lead_precision"`
+	P50MS         float64  `json:"p50_ms"`
+	P95MS         float64  `json:"p95_ms"`
+	Items         []Result `json:"items"`
 }
 
 // Metrics returns the summary as a map by JSON key, for thresholds.
