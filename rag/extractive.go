@@ -128,23 +128,28 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	if !q.Kind.spanKind() {
 		return chosen, ""
 	}
+	// The lead comes from the first sentence with a span of the kind asked,
+	// unless a later one has a span of the very measure asked and it has
+	// none ("the guide says 14 days … The turnaround is 3 working days").
+	short, from, fit := "", -1, -1
 	for k := range chosen {
 		if spans := leadSpans(q, &chosen[k]); len(spans) > 0 {
-			short := nearestSpan(q, &chosen[k], spans)
-			// A person named by surname alone leads with the full name
-			// the document gives elsewhere, whose sentence is cited too.
-			if q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
-				if full, at := fullName(q, cands, chosen[k].docID, short); at >= 0 {
-					if !slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[at].span }) {
-						chosen = append(chosen, cands[at])
-					}
-					short = full
-				}
+			if s, f := nearestSpan(q, &chosen[k], spans); f > fit {
+				short, from, fit = s, k, f
 			}
-			return chosen, short
 		}
 	}
-	return chosen, ""
+	// A person named by surname alone leads with the full name the
+	// document gives elsewhere, whose sentence is cited too.
+	if from >= 0 && q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
+		if full, at := fullName(q, cands, chosen[from].docID, short); at >= 0 {
+			if !slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[at].span }) {
+				chosen = append(chosen, cands[at])
+			}
+			short = full
+		}
+	}
+	return chosen, short
 }
 
 // fullName returns a person's name of two words or more that ends with
@@ -374,19 +379,114 @@ func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 	return demonym(lemmaInfo(wv, ws[0].Lower))
 }
 
-// nearestSpan returns the span of spans (c's) closest to the words that
-// match the question.
-func nearestSpan(q *Question, c *candidate, spans []typedSpan) string {
-	matched := matchedPositions(q, c)
-	best, bestGap := spans[0], math.MaxInt
+// nearestSpan returns the span of spans (c's) nearest the words that
+// match the question, each word counting by its weight: a span beside the
+// rare word asked of ("third year … 70%") before one beside a common one.
+func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
+	best, bestFit, bestScore := spans[0], -1, -1.0
 	for _, s := range spans {
-		for _, m := range matched {
-			if g := wordGap(c.words, s, m); g < bestGap {
-				best, bestGap = s, g
+		fit := spanFit(q, c, s)
+		if sc := nearness(q, c, s); fit > bestFit || fit == bestFit && sc > bestScore {
+			best, bestFit, bestScore = s, fit, sc
+		}
+	}
+	return strings.TrimSpace(c.text[best.start:best.end]), bestFit
+}
+
+// spanFit is 1 when a span is of the measure asked for, beyond its kind:
+// a number of the thing counted or of its unit ("30 litres" for how much
+// water, "29 min" for how long, "£96,500" for how much … cost), a date
+// with its day or month rather than a bare year unless a year is asked,
+// a place with a name. Otherwise 0.
+func spanFit(q *Question, c *candidate, s typedSpan) int {
+	text := c.text[s.start:s.end]
+	switch q.Kind {
+	case KindNumber:
+		if i := strings.IndexAny(text, "$€£¥"); i >= 0 && i <= 2 {
+			return b2i(q.Focus == "" && howMuch.MatchString(q.core()))
+		}
+		if asksShare.MatchString(q.core()) {
+			return b2i(strings.Contains(text, "%") || strings.Contains(text, "percent") || strings.Contains(text, "per cent"))
+		}
+		u, ok := countedWord(c, s)
+		if !ok || q.wv == nil {
+			return 0
+		}
+		if q.Focus != "" {
+			return b2i(countsFocus(q, u))
+		}
+		if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
+			switch strings.ToLower(m[1]) {
+			case "long", "often", "soon":
+				return b2i(ofClass(q.wv, u.Lower, ClassTime))
+			case "much", "many":
+			default:
+				return b2i(ofClass(q.wv, u.Lower, ClassQuantity))
+			}
+		}
+	case KindDate:
+		// The fuller the date, the likelier the answer: a weekday alone
+		// is often only a report's day; a bare year answers "what year".
+		if q.TimeOfDay {
+			return 0
+		}
+		t := strings.TrimSpace(text)
+		if isBareYear(t) {
+			return 1 + b2i(strings.Contains(strings.ToLower(q.core()), "year"))
+		}
+		return b2i(monthName.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
+	case KindPlace:
+		// A name: a capitalised word other than a month's or a day's.
+		for _, w := range words(text) {
+			if w.Cap && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]) {
+				return 1
 			}
 		}
 	}
-	return strings.TrimSpace(c.text[best.start:best.end])
+	return 0
+}
+
+var (
+	monthName  = regexp.MustCompile(`\b` + monthNames + `\b`)
+	weekday    = regexp.MustCompile(`\b` + weekdays + `\b`)
+	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
+	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
+)
+
+var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b|%`)
+
+var howMuch = regexp.MustCompile(`(?i)^\W*(?:\w+\s+){0,2}?how much\b`)
+
+// countedWord is the first content word after a number span's digits,
+// within the span or just after it: what it counts or measures.
+func countedWord(c *candidate, s typedSpan) (Word, bool) {
+	for _, w := range c.words {
+		if w.Start < s.start || w.Start > s.end+24 || w.Stop || isNumber(w.Lower) || numberWord[w.Lower] {
+			continue
+		}
+		return w, true
+	}
+	return Word{}, false
+}
+
+// nearness sums, over the question's terms c holds, the term's weight
+// over one plus the words between the span and the term's nearest use.
+func nearness(q *Question, c *candidate, s typedSpan) float64 {
+	total := 0.0
+	for _, t := range q.Terms {
+		gap := -1
+		for _, w := range c.words {
+			if !w.Stop && (w.Stem == t.Stem || w.Stem == t.Own) {
+				if g := wordGap(c.words, s, w.Start); gap < 0 || g < gap {
+					gap = g
+				}
+			}
+		}
+		if gap >= 0 {
+			total += t.Weight / float64(1+gap)
+		}
+	}
+	return total
 }
 
 // inContext returns the question as the passages read it: a "when"

@@ -266,6 +266,13 @@ func b2f(b bool) float64 {
 	return 0
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // candidateFeatures computes the features of every candidate sentence.
 func candidateFeatures(q *Question, passages []Passage, read passageReading, cands []candidate) {
 	wv := q.wv
@@ -601,12 +608,16 @@ func askedYears(wv *WordVectors, core string) []string {
 
 // unitWord reports a unit of measure, or its plural ("watts", which
 // WordNet also knows as a name).
-func unitWord(wv *WordVectors, w string) bool {
-	if wv.Info(w).Class == ClassQuantity {
+func unitWord(wv *WordVectors, w string) bool { return ofClass(wv, w, ClassQuantity) }
+
+// ofClass reports a word of the WordNet class, or whose lemma is of it
+// ("minutes", which WordNet also knows as a meeting's record).
+func ofClass(wv *WordVectors, w string, class uint8) bool {
+	if wv.Info(w).Class == class {
 		return true
 	}
 	b := lemma(wv, w)
-	return b != "" && wv.Info(b).Class == ClassQuantity
+	return b != "" && wv.Info(b).Class == class
 }
 
 // countedNumber is 1 when a number of the sentence comes right before the
@@ -616,22 +627,24 @@ func unitWord(wv *WordVectors, w string) bool {
 func countedNumber(q *Question, c *candidate) float64 {
 	best := 0.0
 	for _, s := range c.answerSpans(q) {
-		for _, w := range c.words {
-			if w.Start < s.start || w.Start > s.end+24 || w.Stop || isNumber(w.Lower) || numberWord[w.Lower] {
-				continue
+		w, ok := countedWord(c, s)
+		switch {
+		case !ok:
+		case countsFocus(q, w):
+			return 1
+		case q.Focus == "" && q.wv != nil:
+			if cl := lemmaInfo(q.wv, w.Lower).Class; cl == ClassQuantity || cl == ClassTime {
+				best = 1
 			}
-			switch {
-			case q.Focus != "" && (w.Stem == stem(q.Focus) || q.wv != nil && q.wv.Similarity(q.Focus, w.Lower) >= 0.55):
-				return 1
-			case q.Focus == "" && q.wv != nil:
-				if cl := lemmaInfo(q.wv, w.Lower).Class; cl == ClassQuantity || cl == ClassTime {
-					best = 1
-				}
-			}
-			break // only the first word after the number
 		}
 	}
 	return best
+}
+
+// countsFocus reports the word after a number naming what a "how many X"
+// question counts: X, or a word near it in meaning ("guns" for cannons).
+func countsFocus(q *Question, w Word) bool {
+	return q.Focus != "" && (w.Stem == stem(q.Focus) || q.wv != nil && q.wv.Similarity(q.Focus, w.Lower) >= 0.55)
 }
 
 var numberWord = wordSet("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion dozen about around roughly some nearly almost over more than")

@@ -73,7 +73,11 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			}
 			// Keep the unit that follows a number ("3 days", "6,000 drones")
 			// but not a whole clause.
-			out = append(out, typedSpan{m[0], trimSpanEnd(text, m[0], end), KindNumber})
+			end = trimSpanEnd(text, m[0], end)
+			if p := percentSign.FindStringIndex(text[m[0]:end]); p != nil {
+				end = m[0] + p[1] // a share has no unit: "61%", not "61% voted"
+			}
+			out = append(out, typedSpan{m[0], end, KindNumber})
 		}
 	case KindPlace:
 		dates := datesHolding(text, unicode.IsDigit)
@@ -85,7 +89,16 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		}
 		// "in the thylakoid membranes": where-answers that are no names.
 		for _, m := range placePhrase.FindAllStringSubmatchIndex(text, -1) {
-			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], m[3]), KindPlace})
+			// The phrase ends before another preposition of place: "at
+			// the side gate", then "in Mill Yard".
+			end := m[3]
+			for _, w := range words(text[m[2]:m[3]])[1:] {
+				if placePreposition[w.Lower] {
+					end = m[2] + w.Start
+					break
+				}
+			}
+			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], end), KindPlace})
 		}
 	case KindPerson:
 		dates := datesHolding(text, unicode.IsDigit)
@@ -169,9 +182,17 @@ func inDate(dates [][]int, at int) bool {
 // nameJoiner are the small words inside names.
 var nameJoiner = map[string]bool{"of": true, "de": true, "al": true, "bin": true, "von": true, "van": true, "da": true, "del": true, "la": true, "le": true}
 
+// placePrepositions open a phrase of place.
+const placePrepositions = `in|at|on|inside|within|near|into|from|across|along|beneath|under|above|off`
+
+var placePreposition = wordSet(strings.ReplaceAll(placePrepositions, "|", " "))
+
 // placePhrase is a locative phrase: a preposition of place and up to four
 // words after it, up to punctuation.
-var placePhrase = regexp.MustCompile(`\b((?:in|at|on|inside|within|near|into|from|across|along|beneath|under|above|off)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
+var placePhrase = regexp.MustCompile(`\b((?:` + placePrepositions + `)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
+
+// percentSign ends a share.
+var percentSign = regexp.MustCompile(`(?i)%|\bper ?cent\b`)
 
 // namingVerb ends text that introduces a name.
 var namingVerb = regexp.MustCompile(`(?i)\b(?:called|named|dubbed|titled|nicknamed|known as|renamed|christened)\s*[“"«]?$`)
