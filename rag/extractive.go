@@ -379,15 +379,18 @@ func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 	return demonym(lemmaInfo(wv, ws[0].Lower))
 }
 
-// nearestSpan returns the span of spans (c's) nearest the words that
-// match the question, each word counting by its weight: a span beside the
-// rare word asked of ("third year … 70%") before one beside a common one.
+// nearestSpan returns the span of spans (c's) of the measure asked for,
+// if any, the closest to the words that match the question, and its fit.
 func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
-	best, bestFit, bestScore := spans[0], -1, -1.0
+	matched := matchedPositions(q, c)
+	best, bestFit, bestGap := spans[0], -1, math.MaxInt
 	for _, s := range spans {
-		fit := spanFit(q, c, s)
-		if sc := nearness(q, c, s); fit > bestFit || fit == bestFit && sc > bestScore {
-			best, bestFit, bestScore = s, fit, sc
+		gap := math.MaxInt - 1 // no question word in c: the first span
+		for _, m := range matched {
+			gap = min(gap, wordGap(c.words, s, m))
+		}
+		if fit := spanFit(q, c, s); fit > bestFit || fit == bestFit && gap < bestGap {
+			best, bestFit, bestGap = s, fit, gap
 		}
 	}
 	return strings.TrimSpace(c.text[best.start:best.end]), bestFit

@@ -632,10 +632,6 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"Last season 40% of those who joined the cadet band were students. Anyone joining the band must be of an age of 13 or over.",
 			"The band hall opens at 7am on weekdays."},
 			"how old must you be to join the cadet band", "13"},
-		// Of two spans, the one beside the rarer question word.
-		{[]string{"In the diploma the mark of the second year is weighted 30% and the mark of the third year 70%.",
-			"The diploma is awarded in July."},
-			"how much does the third year count in the diploma", "70%"},
 		// The measure asked for: a duration, a price, a share.
 		{[]string{"The ferry carries 80 cars to the island and its crossing takes 25 minutes.",
 			"The island has one hotel."},
@@ -646,6 +642,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"Of the 240 club members, 61% voted for the new crest.",
 			"The crest shows a heron."},
 			"what share of club members voted for the crest", "61%"},
+		// From a later cited sentence when only it has the measure asked.
+		{[]string{"The spa pool at the lido holds 40 swimmers. It runs sessions of 45 minutes.",
+			"The lido cafe sells tea."},
+			"how long does a swim in the lido spa pool last", "45 minutes"},
 		// The fullest date, not the weekday the news came.
 		{[]string{"The cheese fair, the council said on Tuesday, opens on 3 June 2027.",
 			"The fair has 90 stalls."},
