@@ -405,8 +405,12 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	text := c.text[s.start:s.end]
 	switch q.Kind {
 	case KindNumber:
+		money := q.Focus == "" && howMuch.MatchString(q.core()) || slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] })
 		if i := strings.IndexAny(text, "$€£¥"); i >= 0 && i <= 2 {
-			return b2i(q.Focus == "" && howMuch.MatchString(q.core()))
+			return b2i(money)
+		}
+		if money {
+			return 0
 		}
 		if asksShare.MatchString(q.core()) {
 			return b2i(strings.Contains(text, "%") || strings.Contains(text, "percent") || strings.Contains(text, "per cent"))
@@ -420,7 +424,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		}
 		if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
 			switch strings.ToLower(m[1]) {
-			case "long", "often", "soon":
+			case "long", "often", "soon", "old":
 				return b2i(ofClass(q.wv, u.Lower, ClassTime))
 			case "much", "many":
 			default:
@@ -455,6 +459,9 @@ var (
 	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
 	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
 )
+
+// moneyWords are the stems of words that ask for a sum of money.
+var moneyWords = wordSet("cost price fee fare pay spend charg earn worth salari wage rent budget")
 
 var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b|%`)
 
