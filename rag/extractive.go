@@ -139,6 +139,9 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 			}
 		}
 	}
+	if fit < 0 {
+		return chosen, ""
+	}
 	// A person named by surname alone leads with the full name the
 	// document gives elsewhere, whose sentence is cited too.
 	if from >= 0 && q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
@@ -396,24 +399,33 @@ func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	return strings.TrimSpace(c.text[best.start:best.end]), bestFit
 }
 
-// spanFit is 1 when a span is of the measure asked for, beyond its kind:
-// a number of the thing counted or of its unit ("30 litres" for how much
-// water, "29 min" for how long, "£96,500" for how much … cost), a date
-// with its day or month rather than a bare year unless a year is asked,
-// a place with a name. Otherwise 0.
+// spanFit grades how well a span is what is asked, beyond its kind. A
+// number: 1 when it counts the thing asked of or is in the unit asked for
+// ("30 litres" for how much water, "29 min" for how long), or is a price
+// when a sum is asked ("£96,500", "1.4 billion euros" for what … cost) or
+// a share when one is; −1 when a sum or a share is asked and it is
+// neither, so that nothing leads. A date: a point each for its day, month
+// and year; a bare year two when a year is asked. A place: 1 with a name.
+// Otherwise 0.
 func spanFit(q *Question, c *candidate, s typedSpan) int {
 	text := c.text[s.start:s.end]
 	switch q.Kind {
 	case KindNumber:
-		money := q.Focus == "" && howMuch.MatchString(q.core()) || slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] })
-		if i := strings.IndexAny(text, "$€£¥"); i >= 0 && i <= 2 {
-			return b2i(money)
+		// A sum named ("cost", "fee") or a share asked for, only a price
+		// or a share answers: another number leads with nothing.
+		measure := ""
+		if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
+			measure = strings.ToLower(m[1])
 		}
-		if money {
-			return 0
-		}
-		if asksShare.MatchString(q.core()) {
-			return b2i(strings.Contains(text, "%") || strings.Contains(text, "percent") || strings.Contains(text, "per cent"))
+		share := percentSign.MatchString(text)
+		named := (measure == "" || measure == "much") && slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] })
+		switch {
+		case priceSpan(q.wv, c, s):
+			return b2i(named || q.Focus == "" && measure == "much")
+		case named && !share:
+			return -1
+		case asksShare.MatchString(q.core()):
+			return 2*b2i(share) - 1
 		}
 		u, ok := countedWord(c, s)
 		if !ok || q.wv == nil {
@@ -422,14 +434,12 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		if q.Focus != "" {
 			return b2i(countsFocus(q, u))
 		}
-		if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
-			switch strings.ToLower(m[1]) {
-			case "long", "often", "soon", "old":
-				return b2i(ofClass(q.wv, u.Lower, ClassTime))
-			case "much", "many":
-			default:
-				return b2i(ofClass(q.wv, u.Lower, ClassQuantity))
-			}
+		switch measure {
+		case "long", "often", "soon", "old":
+			return b2i(ofClass(q.wv, u.Lower, ClassTime))
+		case "", "much", "many":
+		default:
+			return b2i(ofClass(q.wv, u.Lower, ClassQuantity))
 		}
 	case KindDate:
 		// The fuller the date, the likelier the answer: a weekday alone
@@ -460,12 +470,27 @@ var (
 	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
 )
 
+// priceSpan reports a sum of money: a currency's sign before the number,
+// or a currency after it ("1.4 billion euros"), which WordNet counts a
+// unit and whose vector is near "currency" or "dollar" (not "metres").
+func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
+	if i := strings.IndexAny(c.text[s.start:s.end], "$€£¥"); i >= 0 && i <= 2 {
+		return true
+	}
+	u, ok := countedWord(c, s)
+	return ok && wv != nil && ofClass(wv, u.Lower, ClassQuantity) &&
+		max(wv.Similarity(u.Lower, "currency"), wv.Similarity(u.Lower, "dollar")) >= currencyMinSim
+}
+
+// currencyMinSim: "euro" 0.73, "pound" 0.63, "rupee" 0.59 near "dollar";
+// "metre" 0.23, "kilometre" 0.14.
+const currencyMinSim = 0.5
+
 // moneyWords are the stems of words that ask for a sum of money.
 var moneyWords = wordSet("cost price fee fare pay spend charg earn worth salari wage rent budget")
 
-var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b|%`)
+var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b`)
 
-var howMuch = regexp.MustCompile(`(?i)^\W*(?:\w+\s+){0,2}?how much\b`)
 
 // countedWord is the first content word after a number span's digits,
 // within the span or just after it: what it counts or measures.

@@ -642,6 +642,13 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The new chapel roof, due in 3 months, will cost the parish £40,000.",
 			"The chapel has a bell."},
 			"what will the new chapel roof cost", "£40,000"},
+		{[]string{"The harbour crane, built in 14 months, cost 2.5 million euros.",
+			"The harbour has a crane."},
+			"how much did the harbour crane cost", "2.5 million euros"},
+		// A sum asked for and no price there: nothing leads.
+		{[]string{"The chapel porch was rebuilt in 3 months and its cost was met by the parish.",
+			"The chapel has a bell."},
+			"what did the chapel porch cost", ""},
 		{[]string{"The bell has hung for 9 days, since 2 monks of the chapel raised it.",
 			"The chapel has a new roof."},
 			"how old is the chapel bell", "9 days"},
