@@ -491,7 +491,6 @@ var moneyWords = wordSet("cost price fee fare pay spend charg earn worth salari 
 
 var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b`)
 
-
 // countedWord is the first content word after a number span's digits,
 // within the span or just after it: what it counts or measures.
 func countedWord(c *candidate, s typedSpan) (Word, bool) {
