@@ -452,6 +452,14 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 			return 1 + b2i(strings.Contains(strings.ToLower(q.core()), "year"))
 		}
 		return b2i(monthName.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
+	case KindPerson:
+		// One common noun for a person is a role written capitalised as
+		// a title ("Coordinator", "Sons"), not a person's name.
+		if ws := words(text); len(ws) == 1 && q.wv != nil {
+			if in := lemmaInfo(q.wv, ws[0].Lower); in.Class == ClassPerson && in.POS&PosProper == 0 {
+				return -1
+			}
+		}
 	case KindPlace:
 		// A name: a capitalised word other than a month's or a day's.
 		for _, w := range words(text) {

@@ -659,6 +659,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The spa pool at the lido holds 40 swimmers. It runs sessions of 45 minutes.",
 			"The lido cafe sells tea."},
 			"how long does a swim in the lido spa pool last", "45 minutes"},
+		// A person's name, not a role written as a title.
+		{[]string{"For the dock, ask our Coordinator, Tamsin Obi, at the gate.",
+			"The dock opens at dawn."},
+			"who do i ask about the dock", "Tamsin Obi"},
 		// The fullest date, not the weekday the news came.
 		{[]string{"The cheese fair, the council said on Tuesday, opens on 3 June 2027.",
 			"The fair has 90 stalls."},
