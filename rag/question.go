@@ -258,7 +258,7 @@ func (ix *Index) analyze(text string) *Question {
 		q.Kind = KindSummary
 	}
 	q.Compose = composeRequest(wv, text, ws)
-	toldEnd := toldPart(text, ws)
+	toldEnd, toldAfter := toldPart(text, ws), toldLast(text)
 	seen := map[string]bool{}
 	for i, w := range ws {
 		if w.Start < core || w.Stop || seen[w.Stem] || len(w.Lower) == 1 && !hasDigit(w.Lower) {
@@ -290,8 +290,8 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && wv != nil && measureOf(wv, ws, i) {
 			t.Key = false // "a bunch of", "a handful of": how much, not what
 		}
-		if t.Key && !t.Name && w.Start < toldEnd {
-			t.Key = false // "my sister is a nurse, can she …": told, not asked
+		if t.Key && !t.Name && (w.Start < toldEnd || w.Start >= toldAfter) {
+			t.Key = false // "my sister is a nurse, can she …", "…, my son is autistic": told, not asked
 		}
 		df := ix.lex.df(t.Stem)
 		if df == 0 {
@@ -1206,6 +1206,21 @@ func toldPart(text string, ws []Word) int {
 	}
 	return m[2]
 }
+
+// toldLast returns where a closing clause begins in which the user tells
+// of themselves after asking ("what is a relaxed screening, my son is
+// autistic"), or len(text) when there is none.
+func toldLast(text string) int {
+	m := toldAfterAsked.FindStringSubmatchIndex(text)
+	if m == nil || !whWord.MatchString(text[:m[2]]) && !questionStart.MatchString(text[:m[2]]) {
+		return len(text)
+	}
+	return m[2]
+}
+
+// toldAfterAsked is a last clause, after a mark, that opens with the
+// user and asks nothing.
+var toldAfterAsked = regexp.MustCompile(`(?i)[,.;:!?—–]\s*((?:i|i'm|im|my|we|we're|our)\s[^,.;:!?—–]*?)[.!]?\s*$`)
 
 // questionOpeners are the words a question may open with.
 const questionOpeners = `who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had`

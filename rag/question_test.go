@@ -478,6 +478,9 @@ func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 		{"is the welder in the navy?", "welder", true},
 		{"the navy fired x24, what does that mean?", "x24", true}, // told of no one
 		{"the drones came, can the navy pay?", "drones", true},
+		// So is what the user tells after it.
+		{"can the navy take recruits, my sister is a welder", "welder", false},
+		{"can the navy take recruits, the welder asked", "welder", true}, // told of no one
 	} {
 		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
 		if !ok || got.Key != tc.key {
