@@ -413,12 +413,9 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	case KindNumber:
 		// A sum named ("cost", "fee") or a share asked for, only a price
 		// or a share answers: another number leads with nothing.
-		measure := ""
-		if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
-			measure = strings.ToLower(m[1])
-		}
+		measure := q.measure()
 		share := percentSign.MatchString(text)
-		named := (measure == "" || measure == "much") && slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] })
+		named := q.asksSum()
 		switch {
 		case priceSpan(q.wv, c, s):
 			return b2i(named || q.Focus == "" && measure == "much")
@@ -493,6 +490,31 @@ func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
 // currencyMinSim: "euro" 0.73, "pound" 0.63, "rupee" 0.59 near "dollar";
 // "metre" 0.23, "kilometre" 0.14.
 const currencyMinSim = 0.5
+
+// measure is the word after "how" in the question ("long", "much"), or "".
+func (q *Question) measure() string {
+	if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
+		return strings.ToLower(m[1])
+	}
+	return ""
+}
+
+// asksSum reports a question for a sum of money: it names one ("cost",
+// "fee", "how much cash"), and asks for no other measure ("how long
+// before they pay").
+func (q *Question) asksSum() bool {
+	if m := q.measure(); m != "" && m != "much" {
+		return false
+	}
+	return slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] }) ||
+		q.Focus != "" && q.wv != nil && lemmaInfo(q.wv, q.Focus).Class == ClassPossession &&
+			q.wv.Similarity(q.Focus, "money") >= moneyFocusMinSim
+}
+
+// moneyFocusMinSim is how near "money" a possession that a "how much X"
+// question counts must be to be a sum: "cash" 0.85, "funding" 0.70,
+// "income" 0.65; not "land" 0.50 nor "capital" 0.52.
+const moneyFocusMinSim = 0.6
 
 // moneyWords are the stems of words that ask for a sum of money.
 var moneyWords = wordSet("cost price fee fare pay spend charg earn worth salari wage rent budget")

@@ -481,6 +481,29 @@ func TestRelationCoverage(t *testing.T) {
 	}
 }
 
+// A price counts what a question for a sum of money counts, as a number
+// before the thing counted does for how many.
+func TestAPriceCountsASum(t *testing.T) {
+	t.Parallel()
+	const price, count = "The raffle winner takes £500.", "The raffle winner takes 3 hampers."
+	ix := wordIndex(t, price, count, "Raffle tickets are sold for cash.")
+	counted := slices.Index(FeatureNames, "counted")
+	for _, tt := range []struct {
+		question, sentence string
+		want               float64
+	}{
+		{"how much cash does the raffle winner take", price, 1},
+		{"how much cash does the raffle winner take", count, 0},
+		{"how many hampers does the raffle winner take", count, 1},
+	} {
+		passages := []Passage{{DocID: "d.txt", Text: tt.sentence, End: len(tt.sentence)}}
+		cs := CandidateSentences(ix.AnalyzeQuestion(tt.question), passages)
+		if len(cs) != 1 || cs[0].Features[counted] != tt.want {
+			t.Errorf("%q over %q: %v, want counted %v", tt.question, tt.sentence, cs, tt.want)
+		}
+	}
+}
+
 func TestAPersonLeadsWithTheFullName(t *testing.T) {
 	t.Parallel()
 	ix := wordIndex(t,
@@ -645,6 +668,9 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The harbour crane, built in 14 months, cost 2.5 million euros.",
 			"The harbour has a crane."},
 			"how much did the harbour crane cost", "2.5 million euros"},
+		{[]string{"The raffle winner takes 3 hampers and £500.",
+			"The raffle is drawn in May; its tickets are sold for cash."},
+			"how much cash does the raffle winner take", "£500"},
 		// A sum asked for and no price there: nothing leads.
 		{[]string{"The chapel porch was rebuilt in 3 months and its cost was met by the parish.",
 			"The chapel has a bell."},

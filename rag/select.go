@@ -626,9 +626,12 @@ func ofClass(wv *WordVectors, w string, class uint8) bool {
 // or time ("12.4 hours", "3,000 kilograms").
 func countedNumber(q *Question, c *candidate) float64 {
 	best := 0.0
+	sum := q.asksSum()
 	for _, s := range c.answerSpans(q) {
 		w, ok := countedWord(c, s)
 		switch {
+		case sum && priceSpan(q.wv, c, s):
+			return 1 // "£10,000" for how much cash
 		case !ok:
 		case countsFocus(q, w):
 			return 1

@@ -36,14 +36,15 @@ const (
 // Noun classes of WordNet's lexicographer files that the answerer asks
 // about ([WordInfo.Class] holds the file number + 1).
 const (
-	ClassAct      = 4 + 1
-	ClassArtifact = 6 + 1
-	ClassCommun   = 10 + 1
-	ClassGroup    = 14 + 1
-	ClassLocation = 15 + 1
-	ClassPerson   = 18 + 1
-	ClassQuantity = 23 + 1
-	ClassTime     = 28 + 1
+	ClassAct        = 4 + 1
+	ClassArtifact   = 6 + 1
+	ClassCommun     = 10 + 1
+	ClassGroup      = 14 + 1
+	ClassLocation   = 15 + 1
+	ClassPerson     = 18 + 1
+	ClassPossession = 21 + 1
+	ClassQuantity   = 23 + 1
+	ClassTime       = 28 + 1
 )
 
 // WordInfo is what the lexical resource says of a word.
