@@ -411,6 +411,9 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	text := c.text[s.start:s.end]
 	switch q.Kind {
 	case KindNumber:
+		if q.Phone {
+			return 2*b2i(phoneNumber.MatchString(text)) - 1
+		}
 		// A sum named ("cost", "fee") or a share asked for, only a price
 		// or a share answers: another number leads with nothing.
 		measure := q.measure()

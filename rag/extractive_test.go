@@ -671,6 +671,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The raffle winner takes 3 hampers and £500.",
 			"The raffle is drawn in May; its tickets are sold for cash."},
 			"how much cash does the raffle winner take", "£500"},
+		// A telephone number for a number to ring.
+		{[]string{"Lost property is kept for 30 days; for it ring the ferry office on 01632 960 431.",
+			"The ferry office opens at 8am."},
+			"what number do i ring about lost property", "01632 960 431"},
 		// A sum asked for and no price there: nothing leads.
 		{[]string{"The chapel porch was rebuilt in 3 months and its cost was met by the parish.",
 			"The chapel has a bell."},

@@ -51,6 +51,9 @@ type Question struct {
 	// TimeOfDay marks a question asking at what time ("what time does
 	// the ferry leave"): a time of day answers it, not a calendar date.
 	TimeOfDay bool
+	// Phone marks a question for a telephone number ("what number do i
+	// ring", "contact phone for …"): only such a number answers it.
+	Phone bool
 	// Compose is the verb of a request to write or translate something
 	// new ("write me a limerick about …", "translate … into Portuguese"), ""
 	// otherwise: quoting the documents answers no such request.
@@ -223,6 +226,10 @@ var (
 	whatBeThe     = regexp.MustCompile(`(?i)^(?:which|what)(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an)\s+`)
 )
 
+// asksPhone is a question for a telephone number: a "phone number", a
+// "contact number", or a number to call ("what number do I ring").
+var asksPhone = regexp.MustCompile(`(?i)\b(?:(?:tele)?phone|contact|emergency|office|helpline|enquiries) (?:number|no)\b|\bnumber (?:do|should|can|could|to) (?:i |we |you )?(?:ring|call|dial|phone|text)\b`)
+
 // measureNouns name the measure "how X" asks for.
 var measureNouns = map[string]string{
 	"old": "age", "tall": "height", "high": "height", "far": "distance", "heavy": "weight",
@@ -253,6 +260,9 @@ func (ix *Index) analyze(text string) *Question {
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:])
 	q.TimeOfDay = q.Kind == KindDate && whatTime.MatchString(text[core:])
+	if asksPhone.MatchString(text[core:]) && (q.Kind == KindOther || q.Kind == KindThing || q.Kind == KindNumber) {
+		q.Kind, q.Focus, q.Phone = KindNumber, "", true
+	}
 	q.years = askedYears(wv, text[core:])
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary

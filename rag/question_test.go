@@ -489,6 +489,25 @@ func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 	}
 }
 
+// A question for a telephone number is told from one for another number.
+func TestPhoneQuestions(t *testing.T) {
+	t.Parallel()
+	ix := mustSeedIndex(t)
+	for q, want := range map[string]bool{
+		"what's the phone number for the embassy":         true,
+		"what number do i ring to reach the envoy":        true,
+		"embassy contact number?":                         true,
+		"can the log print the line number of the call":   false,
+		"what number is on the side of the frigate":       false,
+		"how many drones did iran send, and what number?": false,
+	} {
+		a := ix.AnalyzeQuestion(q)
+		if a.Phone != want || want && a.Kind != KindNumber {
+			t.Errorf("%q: phone %v kind %s, want phone %v", q, a.Phone, a.Kind, want)
+		}
+	}
+}
+
 func TestTypedSpans(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
@@ -509,6 +528,8 @@ func TestTypedSpans(t *testing.T) {
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},
 		{KindNumber, "Iran wants Su-35 jets.", nil},
 		{KindNumber, "They flew Apollo 11 from Gate 4.", nil}, // a name's number
+		// A telephone number is one span, not three numbers.
+		{KindNumber, "Call 01632 960 431 or +45 70 20 14 87.", []string{"01632 960 431", "+45 70 20 14 87"}},
 		// A hyphened word is kept whole; a year before one is a year.
 		{KindNumber, "He signed a five-year lease; 40 stone-built barns went with it.", []string{"five-year lease", "40 stone-built"}},
 		{KindNumber, "It was a 2019-era rule.", nil},

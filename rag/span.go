@@ -60,9 +60,16 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		// not "how many" or "how long", though it holds a number.
 		dates := datesHolding(text, unicode.IsLetter)
 		names := nameSpans(wv, text)
+		phones := phoneNumbers(text)
+		for _, p := range phones {
+			out = append(out, typedSpan{p[0], p[1], KindNumber})
+		}
 		for _, m := range numberSpan.FindAllStringIndex(text, -1) {
 			if slices.ContainsFunc(names, func(n typedSpan) bool { return n.start < m[0] && m[0] < n.end }) {
 				continue // a name's number ("Screen 1", "Apollo 11") counts nothing
+			}
+			if slices.ContainsFunc(phones, func(p []int) bool { return p[0] <= m[0] && m[0] < p[1] }) {
+				continue // a group of a telephone number
 			}
 			end := m[1]
 			digits := m[0] + len(text[m[0]:]) - len(strings.TrimLeft(text[m[0]:], "0123456789"))
@@ -190,6 +197,28 @@ var placePreposition = wordSet(strings.ReplaceAll(placePrepositions, "|", " "))
 // placePhrase is a locative phrase: a preposition of place and up to four
 // words after it, up to punctuation.
 var placePhrase = regexp.MustCompile(`\b((?:` + placePrepositions + `)\s+(?:the\s+|a\s+|an\s+)?[\p{L}\d'-]+(?:\s+[\p{L}\d'-]+){0,3})`)
+
+// phoneNumber is a telephone number: digits in groups, seven to fifteen
+// in all, opening with "+", "(" or "0" ("01632 960 431", "+45 70 20 14
+// 87", "(555) 010-4477").
+var phoneNumber = regexp.MustCompile(`(?:\+|\(|\b0)\d[\d() -]{5,18}\d\b`)
+
+// phoneNumbers returns the spans of the telephone numbers in text.
+func phoneNumbers(text string) [][]int {
+	var out [][]int
+	for _, m := range phoneNumber.FindAllStringIndex(text, -1) {
+		digits := 0
+		for _, r := range text[m[0]:m[1]] {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if digits >= 7 && digits <= 15 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 // percentSign ends a share.
 var percentSign = regexp.MustCompile(`(?i)%|\bper ?cent\b`)
