@@ -451,6 +451,9 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		if isBareYear(t) {
 			return 1 + b2i(strings.Contains(strings.ToLower(q.core()), "year"))
 		}
+		if timeOfDaySpan.MatchString(t) && !monthName.MatchString(t) {
+			return 1 // "9.15pm": as precise as a month, though its hour looks like a day
+		}
 		return b2i(monthName.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
 	case KindPerson:
 		// One common noun for a person is a role written capitalised as
