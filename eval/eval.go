@@ -89,9 +89,10 @@ type Result struct {
 	Answerer     string  `json:"answerer"`
 	Fallback     string  `json:"fallback,omitempty"`
 	Correct      bool    `json:"correct"`
-	// LeadRight: the short answer an answer leads with is an expected
-	// answer, or holds one, or is part of one ("Wolgemut" of "Michael
-	// Wolgemut").
+	// LeadRight: the short answer an answer leads with holds an expected
+	// answer, as a right answer does, or is the end of one without its
+	// digits: a surname of the full name ("Wolgemut" of "Michael
+	// Wolgemut"), not "May" of "3 May 1999" nor "12" of "12 minutes".
 	LeadRight bool `json:"lead_right,omitempty"`
 	// AnswerRetrieved: a retrieved passage holds an expected answer, so
 	// the answerer had it to find.
@@ -206,7 +207,7 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 	res.Correct = ans.Answered && len(matched) > 0
 	if ans.Answered && ans.ShortAnswer != "" {
 		for _, a := range it.Answers {
-			res.LeadRight = res.LeadRight || containsNormalized(ans.ShortAnswer, a) || containsNormalized(a, ans.ShortAnswer)
+			res.LeadRight = res.LeadRight || containsNormalized(ans.ShortAnswer, a) || endsAlias(a, ans.ShortAnswer)
 		}
 	}
 	res.Citations = len(ans.Citations)
@@ -319,6 +320,13 @@ func Normalize(s string) string {
 func containsNormalized(text, alias string) bool {
 	a := Normalize(alias)
 	return a != "" && strings.Contains(" "+Normalize(text)+" ", " "+a+" ")
+}
+
+// endsAlias reports a lead without digits that ends the alias, once both
+// are normalised: the surname of a full name.
+func endsAlias(alias, lead string) bool {
+	l := Normalize(lead)
+	return l != "" && !strings.ContainsAny(l, "0123456789") && strings.HasSuffix(" "+Normalize(alias), " "+l)
 }
 
 func matchedAliases(answer string, aliases []string) []string {

@@ -69,6 +69,33 @@ func fakeEngine(t *testing.T, answers map[string]*rag.Answer) *rag.Engine {
 	return e
 }
 
+// A lead is right when it holds an expected answer, or is a surname of
+// one; a part of a date or of a number is not. Unanswerable questions and
+// answers without a lead do not count.
+func TestLeadPrecision(t *testing.T) {
+	t.Parallel()
+	items := []Item{
+		{ID: "whole", Question: "q1", Answers: []string{"Paris"}},
+		{ID: "surname", Question: "q2", Answers: []string{"Anna Berg"}},
+		{ID: "part-of-date", Question: "q3", Answers: []string{"3 May 1999"}},
+		{ID: "part-of-number", Question: "q4", Answers: []string{"12 minutes"}},
+		{ID: "no-lead", Question: "q5", Answers: []string{"Oslo"}},
+		{ID: "out", Question: "q6", Unanswerable: true},
+	}
+	answers := map[string]*rag.Answer{
+		"q1": {Answered: true, ShortAnswer: "Paris", Answer: "Paris — in Paris [1]"},
+		"q2": {Answered: true, ShortAnswer: "Berg", Answer: "Berg — Anna Berg said so [1]"},
+		"q3": {Answered: true, ShortAnswer: "May", Answer: "May — on 3 May 1999 [1]"},
+		"q4": {Answered: true, ShortAnswer: "12", Answer: "12 — it takes 12 minutes [1]"},
+		"q5": {Answered: true, Answer: "Oslo is north [1]"},
+		"q6": {Answered: true, ShortAnswer: "Rome", Answer: "Rome — Rome [1]"},
+	}
+	rep := Run(context.Background(), fakeEngine(t, answers), items, 5)
+	if rep.LeadPrecision != 0.5 {
+		t.Errorf("lead precision %v, want 0.5 (2 of 4 leads)", rep.LeadPrecision)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	items := []Item{

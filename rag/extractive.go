@@ -129,8 +129,9 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		return chosen, ""
 	}
 	// The lead comes from the first sentence with a span of the kind asked,
-	// unless a later one has a span of the very measure asked and it has
-	// none ("the guide says 14 days … The turnaround is 3 working days").
+	// unless a later one has a span that fits what is asked better (see
+	// spanFit: "the guide says 14 days … The turnaround is 3 working days"
+	// for how long). A span that does not fit at all (−1) leads nowhere.
 	short, from, fit := "", -1, -1
 	for k := range chosen {
 		if spans := leadSpans(q, &chosen[k]); len(spans) > 0 {
@@ -138,9 +139,6 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 				short, from, fit = s, k, f
 			}
 		}
-	}
-	if fit < 0 {
-		return chosen, ""
 	}
 	// A person named by surname alone leads with the full name the
 	// document gives elsewhere, whose sentence is cited too.
@@ -382,8 +380,9 @@ func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 	return demonym(lemmaInfo(wv, ws[0].Lower))
 }
 
-// nearestSpan returns the span of spans (c's) of the measure asked for,
-// if any, the closest to the words that match the question, and its fit.
+// nearestSpan returns the span of spans (c's) that fits what is asked
+// best (spanFit), of those the closest to the words that match the
+// question, and its fit.
 func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	matched := matchedPositions(q, c)
 	best, bestFit, bestGap := spans[0], -1, math.MaxInt
@@ -399,33 +398,39 @@ func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	return strings.TrimSpace(c.text[best.start:best.end]), bestFit
 }
 
-// spanFit grades how well a span is what is asked, beyond its kind. A
-// number: 1 when it counts the thing asked of or is in the unit asked for
-// ("30 litres" for how much water, "29 min" for how long), or is a price
-// when a sum is asked ("£96,500", "1.4 billion euros" for what … cost) or
-// a share when one is; −1 when a sum or a share is asked and it is
-// neither, so that nothing leads. A date: a point each for its day, month
-// and year; a bare year two when a year is asked. A place: 1 with a name.
-// Otherwise 0.
+// spanFit grades how well a span is what is asked, beyond its kind.
+//   - A telephone number asked for: 1 for one, −1 for any other number.
+//   - A share asked for ("what percentage"): 1 for a share, −1 otherwise.
+//   - A sum asked for ("what does it cost", "how much cash"): 1 for a
+//     price ("£96,500", "1.4 billion euros"), 0 for a share (a rise "by 18
+//     percent"), −1 for any other number.
+//   - Otherwise a number: 1 when it counts the thing asked of or is in the
+//     unit of the measure asked ("30 litres" for how much water, "29 min"
+//     for how long, "12 metres" for how deep).
+//   - A date: a point each for its day, month and year, a time of day
+//     one; a bare year two when a year is asked.
+//   - A person: 1 for a name, 0 for one common noun for a person written
+//     as a title ("Coordinator", or a surname such as "Smith").
+//   - A place: 1 with a name (a capitalised word not a month's or a day's),
+//     −1 for a month or a day alone.
+//
+// A span of fit −1 never leads. Otherwise 0.
 func spanFit(q *Question, c *candidate, s typedSpan) int {
 	text := c.text[s.start:s.end]
 	switch q.Kind {
 	case KindNumber:
-		if q.Phone {
-			return 2*b2i(phoneNumber.MatchString(text)) - 1
-		}
-		// A sum named ("cost", "fee") or a share asked for, only a price
-		// or a share answers: another number leads with nothing.
-		measure := q.measure()
 		share := percentSign.MatchString(text)
-		named := q.asksSum()
 		switch {
-		case priceSpan(q.wv, c, s):
-			return b2i(named || q.Focus == "" && measure == "much")
-		case named && !share:
-			return -1
-		case asksShare.MatchString(q.core()):
+		case q.Phone:
+			return 2*b2i(phoneNumber.MatchString(text)) - 1
+		case q.asksShare:
 			return 2*b2i(share) - 1
+		case q.asksSum && share:
+			return 0
+		case q.asksSum:
+			return 2*b2i(priceSpan(q.wv, c, s)) - 1
+		case priceSpan(q.wv, c, s):
+			return b2i(q.Focus == "" && q.measure == "much") // "how much" with nothing counted
 		}
 		u, ok := countedWord(c, s)
 		if !ok || q.wv == nil {
@@ -434,7 +439,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		if q.Focus != "" {
 			return b2i(countsFocus(q, u))
 		}
-		switch measure {
+		switch q.measure {
 		case "long", "often", "soon", "old":
 			return b2i(ofClass(q.wv, u.Lower, ClassTime))
 		case "", "much", "many":
@@ -444,32 +449,32 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	case KindDate:
 		// The fuller the date, the likelier the answer: a weekday alone
 		// is often only a report's day; a bare year answers "what year".
-		if q.TimeOfDay {
-			return 0
-		}
 		t := strings.TrimSpace(text)
 		if isBareYear(t) {
-			return 1 + b2i(strings.Contains(strings.ToLower(q.core()), "year"))
+			return 1 + b2i(q.asksYear)
 		}
 		if timeOfDaySpan.MatchString(t) && !monthName.MatchString(t) {
 			return 1 // "9.15pm": as precise as a month, though its hour looks like a day
 		}
 		return b2i(monthName.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
 	case KindPerson:
-		// One common noun for a person is a role written capitalised as
-		// a title ("Coordinator", "Sons"), not a person's name.
 		if ws := words(text); len(ws) == 1 && q.wv != nil {
 			if in := lemmaInfo(q.wv, ws[0].Lower); in.Class == ClassPerson && in.POS&PosProper == 0 {
-				return -1
+				return 0
 			}
 		}
+		return 1
 	case KindPlace:
-		// A name: a capitalised word other than a month's or a day's.
+		fit := -1 // a month or a day is no place: "In March"
 		for _, w := range words(text) {
-			if w.Cap && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]) {
+			switch {
+			case w.Cap && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]):
 				return 1
+			case !w.Cap && !w.Stop:
+				fit = 0
 			}
 		}
+		return fit
 	}
 	return 0
 }
@@ -485,7 +490,7 @@ var (
 // or a currency after it ("1.4 billion euros"), which WordNet counts a
 // unit and whose vector is near "currency" or "dollar" (not "metres").
 func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
-	if i := strings.IndexAny(c.text[s.start:s.end], "$€£¥"); i >= 0 && i <= 2 {
+	if strings.IndexAny(c.text[s.start:s.end], "$€£") == 0 {
 		return true
 	}
 	u, ok := countedWord(c, s)
@@ -497,19 +502,11 @@ func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
 // "metre" 0.23, "kilometre" 0.14.
 const currencyMinSim = 0.5
 
-// measure is the word after "how" in the question ("long", "much"), or "".
-func (q *Question) measure() string {
-	if m := howMeasure.FindStringSubmatch(q.core()); m != nil {
-		return strings.ToLower(m[1])
-	}
-	return ""
-}
-
-// asksSum reports a question for a sum of money: it names one ("cost",
-// "fee", "how much cash"), and asks for no other measure ("how long
-// before they pay").
-func (q *Question) asksSum() bool {
-	if m := q.measure(); m != "" && m != "much" {
+// asksSumOf reports a question for a sum of money: it names one ("cost",
+// "fee") or counts a possession near "money" ("how much cash"), and asks
+// for no other measure ("how long before they pay").
+func asksSumOf(q *Question) bool {
+	if q.measure != "" && q.measure != "much" {
 		return false
 	}
 	return slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return moneyWords[t.Own] }) ||
@@ -525,7 +522,8 @@ const moneyFocusMinSim = 0.6
 // moneyWords are the stems of words that ask for a sum of money.
 var moneyWords = wordSet("cost price fee fare pay spend charg earn worth salari wage rent budget")
 
-var asksShare = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|share|proportion)\b`)
+// shareQuestion asks for a share: "what percentage", "what share of".
+var shareQuestion = regexp.MustCompile(`(?i)\b(?:percent|percentage|per cent|proportion)\b|\b(?:what|which) share\b|\bshare of\b`)
 
 // countedWord is the first content word after a number span's digits,
 // within the span or just after it: what it counts or measures.
@@ -537,26 +535,6 @@ func countedWord(c *candidate, s typedSpan) (Word, bool) {
 		return w, true
 	}
 	return Word{}, false
-}
-
-// nearness sums, over the question's terms c holds, the term's weight
-// over one plus the words between the span and the term's nearest use.
-func nearness(q *Question, c *candidate, s typedSpan) float64 {
-	total := 0.0
-	for _, t := range q.Terms {
-		gap := -1
-		for _, w := range c.words {
-			if !w.Stop && (w.Stem == t.Stem || w.Stem == t.Own) {
-				if g := wordGap(c.words, s, w.Start); gap < 0 || g < gap {
-					gap = g
-				}
-			}
-		}
-		if gap >= 0 {
-			total += t.Weight / float64(1+gap)
-		}
-	}
-	return total
 }
 
 // inContext returns the question as the passages read it: a "when"

@@ -671,6 +671,36 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The raffle winner takes 3 hampers and £500.",
 			"The raffle is drawn in May; its tickets are sold for cash."},
 			"how much cash does the raffle winner take", "£500"},
+		// Of two spans that fit alike, the one nearer the question's words.
+		{[]string{"In 1820 the north gate opened, and the south gate opened in 1870.",
+			"The gates are of oak."},
+			"when did the south gate open", "1870"},
+		// The thing counted; the unit of a measure of size.
+		{[]string{"The south pier, in 3 rows, holds 40 boats.",
+			"The piers were built of oak."},
+			"how many boats are at the south pier", "40 boats"},
+		{[]string{"Dredged 3 times, the deep harbour now has 12 metres of water.",
+			"The harbour has a lighthouse."},
+			"how deep is the harbour", "12 metres"},
+		// A bare year for what year, before a fuller date of another thing.
+		{[]string{"The mill opened in 1820, and its new wing on 3 June.",
+			"The mill ground corn for a hundred years."},
+			"what year did the mill open", "1820"},
+		// A month is no place's name.
+		{[]string{"In March the rowers meet at the old boathouse.",
+			"The rowers race in summer."},
+			"where do the rowers meet", "at the old boathouse"},
+		// A share asked of a sum is a share; a sum is not asked by "how long".
+		{[]string{"Of the parish budget of £80,000, 15% goes on the roof.",
+			"The parish has a roof."},
+			"what percentage of the parish budget goes on the roof", "15%"},
+		{[]string{"Pay the parish fee of £20 within 14 days.",
+			"The parish office opens on Mondays."},
+			"how long do i have to pay the parish fee", "14 days"},
+		// "share" as a verb asks for no share.
+		{[]string{"Up to 4 campers, at £9 a night, share each hut.",
+			"The huts stand by the lake."},
+			"how many campers share a hut", "4 campers"},
 		// A telephone number for a number to ring.
 		{[]string{"Lost property is kept for 30 days; for it ring the ferry office on 01632 960 431.",
 			"The ferry office opens at 8am."},

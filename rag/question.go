@@ -64,7 +64,13 @@ type Question struct {
 	// years are the stems of the years asked of (see [askedYears]), read
 	// once here rather than for each sentence weighed.
 	years []string
-	wv    *WordVectors
+	// measure is the measure a "how" asks for ("long", "much", "deep"),
+	// or ""; asksSum, asksShare and asksYear mark a question for a sum of
+	// money, a share and a year (see [spanFit]). Read once, not for each
+	// span weighed.
+	measure                      string
+	asksSum, asksShare, asksYear bool
+	wv                           *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
@@ -347,8 +353,16 @@ func (ix *Index) analyze(text string) *Question {
 	if first >= 0 {
 		q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
 	}
+	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && numPhrase.MatchString(m[0]) {
+		q.measure = strings.ToLower(m[1])
+	}
+	q.asksSum = asksSumOf(q)
+	q.asksShare = shareQuestion.MatchString(text[core:])
+	q.asksYear = yearWord.MatchString(text[core:])
 	return q
 }
+
+var yearWord = regexp.MustCompile(`(?i)\byears?\b`)
 
 // typedAs returns q read as the follow-up typed after the turns of
 // earlier: the terms its rewrite carried from earlier user turns are
@@ -1219,10 +1233,15 @@ func toldPart(text string, ws []Word) int {
 
 // toldLast returns where a closing clause begins in which the user tells
 // of themselves after asking ("what is a relaxed screening, my son is
-// autistic"), or len(text) when there is none.
+// autistic"), or len(text) when there is none: a question word or a
+// question's opening word must come before it. A closing clause that
+// ends in "?" asks, and is not one.
 func toldLast(text string) int {
 	m := toldAfterAsked.FindStringSubmatchIndex(text)
-	if m == nil || !whWord.MatchString(text[:m[2]]) && !questionStart.MatchString(text[:m[2]]) {
+	if m == nil {
+		return len(text)
+	}
+	if before := text[:m[2]]; !whWord.MatchString(before) && !opensQuestion(words(before)) {
 		return len(text)
 	}
 	return m[2]

@@ -481,6 +481,7 @@ func TestVerbsQuantitiesAndToldWordsAreNoKeyWords(t *testing.T) {
 		// So is what the user tells after it.
 		{"can the navy take recruits, my sister is a welder", "welder", false},
 		{"can the navy take recruits, the welder asked", "welder", true}, // told of no one
+		{"the navy is big, my sister is a welder", "welder", true},       // nothing asked before it
 	} {
 		got, ok := term(ix.AnalyzeQuestion(tc.q), tc.word)
 		if !ok || got.Key != tc.key {

@@ -623,14 +623,14 @@ func ofClass(wv *WordVectors, w string, class uint8) bool {
 // countedNumber is 1 when a number of the sentence comes right before the
 // thing a "how many X" question counts (or a word of close meaning: "100,000
 // vehicles" for "how many cars"), or, with no X, before a unit of measure
-// or time ("12.4 hours", "3,000 kilograms").
+// or time ("12.4 hours", "3,000 kilograms"), or is a price when the
+// question asks for a sum ("£10,000" for how much cash).
 func countedNumber(q *Question, c *candidate) float64 {
 	best := 0.0
-	sum := q.asksSum()
 	for _, s := range c.answerSpans(q) {
 		w, ok := countedWord(c, s)
 		switch {
-		case sum && priceSpan(q.wv, c, s):
+		case q.asksSum && priceSpan(q.wv, c, s):
 			return 1 // "£10,000" for how much cash
 		case !ok:
 		case countsFocus(q, w):
@@ -855,15 +855,15 @@ func matchedPositions(q *Question, c *candidate) []int {
 	return out
 }
 
-// wordGap counts the words between a span and a word offset.
+// wordGap counts the words between a span and a word offset; the span's
+// own words are not between.
 func wordGap(ws []Word, s typedSpan, at int) int {
-	lo, hi := min(s.start, at), max(s.end, at)
 	if at >= s.start && at < s.end {
 		return 0
 	}
 	n := 0
 	for _, w := range ws {
-		if w.Start > lo && w.Start < hi {
+		if at < s.start && w.Start > at && w.Start < s.start || at >= s.end && w.Start >= s.end && w.Start < at {
 			n++
 		}
 	}

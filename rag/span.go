@@ -228,8 +228,9 @@ var namingVerb = regexp.MustCompile(`(?i)\b(?:called|named|dubbed|titled|nicknam
 
 var quoted = regexp.MustCompile(`[“"«]([^”"»]{2,80})[”"»]`)
 
-// personAfter reports an apposition naming a person's role after a name:
-// ", a bookbinder", ", the engineer".
+// personAfter reports an apposition naming a person's role after a name
+// (", a bookbinder", ", the engineer"), or a relative clause of a person
+// (", who ran the mill").
 func personAfter(wv *WordVectors, after string) bool {
 	if whoAfter.MatchString(after) {
 		return true // "Gethin Marsh, who has …": a person, whatever "Marsh" means
@@ -326,10 +327,11 @@ func sentenceInitial(text string, at int) bool {
 // nameFits reports whether a name suits a question for a person or a
 // place. A place: a word of it is a place in WordNet, or a preposition of
 // place comes before it ("in Moscow"). A person: a word of it is a person
-// in WordNet, or a person noun stands beside it ("minister Aziz
-// Nasirzadeh", "George Riebau, a bookbinder"), or it is two or more words
-// none of which WordNet knows as a thing, place or group ("Sarah Barnard",
-// not "Brooklyn Bridge").
+// in WordNet, or a person noun stands before it ("minister Aziz
+// Nasirzadeh"), or a person noun and a form of "be" ("the skipper is
+// Hazel Marsh"), or it is two or more words none of which WordNet knows
+// as a thing, place or group ("Sarah Barnard", not "Brooklyn Bridge"). A
+// role after the name is [personAfter]'s.
 func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 	ws := words(name)
 	var want uint8 = ClassPerson
