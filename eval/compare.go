@@ -150,7 +150,11 @@ func WriteMarkdown(w io.Writer, title string, r Report, t Thresholds, failures [
 		if v, ok := t.Max[k]; ok {
 			bound = fmt.Sprintf("≤ %.3f", v)
 		}
-		fmt.Fprintf(w, "| %s | %.3f | %s | %s |\n", k, now[k], b, bound)
+		v := fmt.Sprintf("%.3f", now[k])
+		if k == "lead_precision" {
+			v = r.leadPrecision()
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", k, v, b, bound)
 	}
 	if len(failures) > 0 {
 		fmt.Fprintln(w, "\nOutside the thresholds:")

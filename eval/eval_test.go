@@ -94,6 +94,20 @@ func TestLeadPrecision(t *testing.T) {
 	if rep.LeadPrecision != 0.5 {
 		t.Errorf("lead precision %v, want 0.5 (2 of 4 leads)", rep.LeadPrecision)
 	}
+	// Answers without leads (a model's) report none, not 0.
+	for _, tt := range []struct {
+		items []Item
+		want  string
+	}{
+		{items, "lead_precision 0.500"},
+		{items[4:], "lead_precision n/a"},
+	} {
+		var table bytes.Buffer
+		WriteTable(&table, Run(context.Background(), fakeEngine(t, answers), tt.items, 5))
+		if !strings.Contains(table.String(), tt.want) {
+			t.Errorf("table lacks %q:\n%s", tt.want, table.String())
+		}
+	}
 }
 
 func TestMetrics(t *testing.T) {

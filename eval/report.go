@@ -73,8 +73,20 @@ func WriteTable(w io.Writer, r Report) {
 	fmt.Fprintf(w, "\nanswered by %s: %d answerable, %d unanswerable\n", r.Answerers(), r.Answerable, r.Unanswerable)
 	fmt.Fprintf(w, "answer_recall %.3f  answer_retrieved %.3f  hit_at_k %.3f  mrr %.3f  citation_precision %.3f  cited_support %.3f\n",
 		r.AnswerRecall, r.AnswerRetrieved, r.HitAtK, r.MRR, r.CitationPrecision, r.CitedSupport)
-	fmt.Fprintf(w, "abstention_accuracy %.3f  false_abstention_rate %.3f  lead_precision %.3f  p50 %.1f ms  p95 %.1f ms\n",
-		r.AbstentionAccuracy, r.FalseAbstentionRate, r.LeadPrecision, r.P50MS, r.P95MS)
+	fmt.Fprintf(w, "abstention_accuracy %.3f  false_abstention_rate %.3f  lead_precision %s  p50 %.1f ms  p95 %.1f ms\n",
+		r.AbstentionAccuracy, r.FalseAbstentionRate, r.leadPrecision(), r.P50MS, r.P95MS)
+}
+
+// leadPrecision formats LeadPrecision, or says that no answer led with a
+// short answer (a model's answers may have none): 0 would read as every
+// lead wrong.
+func (r Report) leadPrecision() string {
+	for _, it := range r.Items {
+		if !it.Unanswerable && it.Answered && it.ShortAnswer != "" {
+			return fmt.Sprintf("%.3f", r.LeadPrecision)
+		}
+	}
+	return "n/a"
 }
 
 func oneLine(s string, n int) string {
