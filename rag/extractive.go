@@ -468,7 +468,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		fit := -1 // a month or a day is no place: "In March"
 		for _, w := range words(text) {
 			switch {
-			case w.Cap && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]):
+			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]):
 				return 1
 			case !w.Cap && !w.Stop:
 				fit = 0
