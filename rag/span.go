@@ -86,6 +86,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			}
 			out = append(out, typedSpan{m[0], end, KindNumber})
 		}
+		out = joinRanges(text, out)
 	case KindPlace:
 		dates := datesHolding(text, unicode.IsDigit)
 		for _, n := range nameSpans(wv, text) {
@@ -219,6 +220,29 @@ func phoneNumbers(text string) [][]int {
 	}
 	return out
 }
+
+// joinRanges makes one span of a range of numbers: "12 to 18 months",
+// "between 3 and 5 days", "10–15 minutes". "from £9 to £9.50" is a change,
+// not a range: its numbers stay two.
+func joinRanges(text string, spans []typedSpan) []typedSpan {
+	out := spans[:0:0]
+	for _, s := range spans {
+		if n := len(out) - 1; n >= 0 && out[n].end <= s.start {
+			last := out[n]
+			gap, before := text[last.end:s.start], strings.ToLower(text[:last.start])
+			between := strings.HasSuffix(strings.TrimSpace(before), "between")
+			if rangeGap.MatchString(gap) && !strings.HasSuffix(strings.TrimSpace(before), "from") &&
+				(between || !strings.Contains(gap, "and")) {
+				out[n].end = s.end
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+var rangeGap = regexp.MustCompile(`^\s*(?:to|and|-|–|—)\s*$`)
 
 // percentSign ends a share.
 var percentSign = regexp.MustCompile(`(?i)%|\bper ?cent\b`)
