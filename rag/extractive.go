@@ -708,14 +708,16 @@ func (q *Question) restHeld(passageStems []map[string]bool) bool {
 
 // absent reports a key word the corpus lacks in every form. A number the
 // corpus lacks ("1400s") is no such word: it only lowers the confidence.
-func (t QueryTerm) absent() bool { return t.Key && !t.Known && !t.Carried && !hasDigit(t.Surface) }
+func (t QueryTerm) absent() bool {
+	return t.Key && !t.Known && !t.Carried && !t.Told && !hasDigit(t.Surface)
+}
 
 // missingKey reports a name the corpus does not hold in any form, nor the
 // passages spelled out ("CWD" where they say "chronic wasting
 // disease").
 func (q *Question) missingKey(read passageReading, unsureRefuses bool) bool {
 	for _, t := range q.Terms {
-		if t.Name && !t.Known && !t.Clipped && !t.Carried && (!t.Unsure || unsureRefuses) && !read.spellsOut(t.Surface) {
+		if t.Name && !t.Known && !t.Clipped && !t.Carried && !t.Told && (!t.Unsure || unsureRefuses) && !read.spellsOut(t.Surface) {
 			return true
 		}
 	}

@@ -130,6 +130,20 @@ func TestOffTaskRequestsAreDeclined(t *testing.T) {
 // A follow-up is refused for what its user typed, not for a word the
 // rewrite carried from the question before it: that question was refused
 // for it already.
+// A name in what the user tells of themselves refuses nothing: the
+// question after it is asked of the documents all the same. Asked of, the
+// name refuses.
+func TestToldNamesRefuseNothing(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(wordIndex(t, "Overseas students who accept a place pay a deposit of £900.", "The college library opens at 9am."))
+	if a := mustAsk(t, e, "i'm from Zarvonia and got a place, how much is the deposit"); !a.Answered || !strings.Contains(a.Answer, "£900") {
+		t.Errorf("refused for a name the user told of themselves: %q", a.Answer)
+	}
+	if a := mustAsk(t, e, "how much is the deposit for students from Zarvonia"); a.Answered {
+		t.Errorf("a name asked of, which the corpus lacks, answered: %q", a.Answer)
+	}
+}
+
 func TestCarriedWordsRefuseNoFollowUp(t *testing.T) {
 	t.Parallel()
 	ix := mustSeedIndex(t)

@@ -109,6 +109,11 @@ type QueryTerm struct {
 	// (see [Question.typedAs]): it refuses nothing now ("and for Paris?"
 	// after a question about Hamburg the corpus lacks).
 	Carried bool
+	// Told marks a word of what the user tells of themselves before or
+	// after the question ("i'm from Malaysia and got an offer, how much
+	// is the deposit"): their story, not what is asked, it refuses
+	// nothing, a name neither.
+	Told bool
 }
 
 // Similarity thresholds for resolving a word the corpus lacks, and the
@@ -306,7 +311,8 @@ func (ix *Index) analyze(text string) *Question {
 		if t.Key && !t.Name && wv != nil && measureOf(wv, ws, i) {
 			t.Key = false // "a bunch of", "a handful of": how much, not what
 		}
-		if t.Key && !t.Name && (w.Start < toldEnd || w.Start >= toldAfter) {
+		t.Told = w.Start < toldEnd || w.Start >= toldAfter
+		if t.Key && !t.Name && t.Told {
 			t.Key = false // "my sister is a nurse, can she …", "…, my son is autistic": told, not asked
 		}
 		df := ix.lex.df(t.Stem)
