@@ -135,7 +135,7 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	short, from, fit := "", -1, -1
 	for k := range chosen {
 		if spans := leadSpans(q, &chosen[k]); len(spans) > 0 {
-			if s, f := nearestSpan(q, &chosen[k], spans); f > fit {
+			if s, f := bestSpan(q, &chosen[k], spans); f > fit {
 				short, from, fit = s, k, f
 			}
 		}
@@ -380,10 +380,10 @@ func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 	return demonym(lemmaInfo(wv, ws[0].Lower))
 }
 
-// nearestSpan returns the span of spans (c's) that fits what is asked
-// best (spanFit), of those the closest to the words that match the
-// question, and its fit.
-func nearestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
+// bestSpan returns the span of spans (c's) that fits what is asked best
+// (spanFit), of those the closest to the words that match the question,
+// and its fit.
+func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	matched := matchedPositions(q, c)
 	best, bestFit, bestGap := spans[0], -1, math.MaxInt
 	for _, s := range spans {
@@ -422,7 +422,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		share := percentSign.MatchString(text)
 		switch {
 		case q.Phone:
-			return 2*b2i(phoneNumber.MatchString(text)) - 1
+			return 2*b2i(isPhoneNumber(text)) - 1
 		case q.asksShare:
 			return 2*b2i(share) - 1
 		case q.asksSum && share:
@@ -478,13 +478,6 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	}
 	return 0
 }
-
-var (
-	monthName  = regexp.MustCompile(`\b` + monthNames + `\b`)
-	weekday    = regexp.MustCompile(`\b` + weekdays + `\b`)
-	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
-	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
-)
 
 // priceSpan reports a sum of money: a currency's sign before the number,
 // or a currency after it ("1.4 billion euros"), which WordNet counts a

@@ -271,9 +271,7 @@ func (ix *Index) analyze(text string) *Question {
 	q := &Question{Text: text, Core: core, wv: wv, stems: allStems(ws)}
 	q.Kind, q.Focus = questionKind(wv, text[core:])
 	q.TimeOfDay = q.Kind == KindDate && whatTime.MatchString(text[core:])
-	if asksPhone.MatchString(text[core:]) && (q.Kind == KindOther || q.Kind == KindThing || q.Kind == KindNumber) {
-		q.Kind, q.Focus, q.Phone = KindNumber, "", true
-	}
+	q.Phone = q.Kind == KindNumber && asksPhone.MatchString(text[core:])
 	q.years = askedYears(wv, text[core:])
 	if request && q.Kind == KindOther {
 		q.Kind = KindSummary
@@ -345,11 +343,14 @@ func (ix *Index) analyze(text string) *Question {
 		}
 		q.Terms = append(q.Terms, t)
 	}
+	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && numPhrase.MatchString(m[0]) {
+		q.measure = strings.ToLower(m[1])
+	}
 	// "how old" asks for an age, "how tall" for a height: the noun of the
 	// measure searches too, as a light word, for a sentence may give the
 	// measure by its noun ("cadets are admitted from the age of 13").
-	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && q.Kind == KindNumber {
-		noun := measureNouns[strings.ToLower(m[1])]
+	if q.Kind == KindNumber {
+		noun := measureNouns[q.measure]
 		if s := stem(noun); noun != "" && !seen[s] && ix.lex.df(s) > 0 {
 			q.Terms = append(q.Terms, QueryTerm{Stem: s, Own: s, Surface: noun, Known: true, Sim: relatedSim,
 				Weight: ix.lex.idf(ix.lex.df(s)) * relatedSim * lightWeight})
@@ -358,9 +359,6 @@ func (ix *Index) analyze(text string) *Question {
 	first := slices.IndexFunc(ws, func(w Word) bool { return w.Start >= core })
 	if first >= 0 {
 		q.SmallTalk = smallTalk(wv, ws[first:], q.Terms)
-	}
-	if m := howMeasure.FindStringSubmatch(text[core:]); m != nil && numPhrase.MatchString(m[0]) {
-		q.measure = strings.ToLower(m[1])
 	}
 	q.asksSum = asksSumOf(q)
 	q.asksShare = shareQuestion.MatchString(text[core:])
@@ -982,6 +980,8 @@ func questionKind(wv *WordVectors, core string) (AnswerKind, string) {
 			return KindPerson, focus // "which minister called the meeting"
 		}
 		return KindName, focus
+	case asksPhone.MatchString(core):
+		return KindNumber, "" // "what's the phone number", "box office number?"
 	case asksAmount(wv, ws):
 		return KindNumber, ""
 	case focus != "":

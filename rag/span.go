@@ -38,6 +38,11 @@ var (
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	timeOfDaySpan = regexp.MustCompile(`\b(?:` + timeOfDay + `)\b`)
+	// A date's parts, to weigh how full a date span is.
+	monthName  = regexp.MustCompile(`\b` + monthNames + `\b`)
+	weekday    = regexp.MustCompile(`\b` + weekdays + `\b`)
+	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
+	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
@@ -208,17 +213,28 @@ var phoneNumber = regexp.MustCompile(`(?:\+|\(|\b0)\d[\d() -]{5,18}\d\b`)
 func phoneNumbers(text string) [][]int {
 	var out [][]int
 	for _, m := range phoneNumber.FindAllStringIndex(text, -1) {
-		digits := 0
-		for _, r := range text[m[0]:m[1]] {
-			if r >= '0' && r <= '9' {
-				digits++
-			}
-		}
-		if digits >= 7 && digits <= 15 {
+		if phoneDigits(text[m[0]:m[1]]) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// isPhoneNumber reports a span that is a telephone number.
+func isPhoneNumber(span string) bool {
+	m := phoneNumber.FindStringIndex(span)
+	return m != nil && phoneDigits(span[m[0]:m[1]])
+}
+
+// phoneDigits reports a telephone number's count of digits: seven to fifteen.
+func phoneDigits(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n >= 7 && n <= 15
 }
 
 // joinRanges makes one span of a range of numbers: "12 to 18 months",
@@ -229,10 +245,9 @@ func joinRanges(text string, spans []typedSpan) []typedSpan {
 	for _, s := range spans {
 		if n := len(out) - 1; n >= 0 && out[n].end <= s.start {
 			last := out[n]
-			gap, before := text[last.end:s.start], strings.ToLower(text[:last.start])
-			between := strings.HasSuffix(strings.TrimSpace(before), "between")
-			if rangeGap.MatchString(gap) && !strings.HasSuffix(strings.TrimSpace(before), "from") &&
-				(between || !strings.Contains(gap, "and")) {
+			gap := text[last.end:s.start]
+			if rangeGap.MatchString(gap) && !wordBefore(text, last.start, "from") &&
+				(wordBefore(text, last.start, "between") || !strings.Contains(gap, "and")) {
 				out[n].end = s.end
 				continue
 			}
@@ -240,6 +255,16 @@ func joinRanges(text string, spans []typedSpan) []typedSpan {
 		out = append(out, s)
 	}
 	return out
+}
+
+// wordBefore reports word (in any case) as the word right before offset at.
+func wordBefore(text string, at int, word string) bool {
+	t := strings.TrimRight(text[:at], " ")
+	if len(t) < len(word) || !strings.EqualFold(t[len(t)-len(word):], word) {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(t[:len(t)-len(word)])
+	return len(t) == len(word) || !unicode.IsLetter(r)
 }
 
 var rangeGap = regexp.MustCompile(`^\s*(?:to|and|-|–|—)\s*$`)
