@@ -432,7 +432,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		case priceSpan(q.wv, c, s):
 			return b2i(q.Focus == "" && q.measure == "much") // "how much" with nothing counted
 		}
-		u, ok := countedWord(c, s)
+		u, ok := unitOf(q.wv, c, s)
 		if !ok || q.wv == nil {
 			return 0
 		}
@@ -479,14 +479,15 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	return 0
 }
 
-// priceSpan reports a sum of money: a currency's sign before the number,
-// or a currency after it ("1.4 billion euros"), which WordNet counts a
-// unit and whose vector is near "currency" or "dollar" (not "metres").
+// priceSpan reports a sum of money: a currency's sign before the number
+// ("$5", "US$1.1 billion"), or a currency after it ("1.4 billion euros"),
+// which WordNet counts a unit and whose vector is near "currency" or
+// "dollar" (not "metres").
 func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
-	if strings.IndexAny(c.text[s.start:s.end], "$€£") == 0 {
+	if currencySign.MatchString(c.text[s.start:s.end]) {
 		return true
 	}
-	u, ok := countedWord(c, s)
+	u, ok := unitOf(wv, c, s)
 	return ok && wv != nil && ofClass(wv, u.Lower, ClassQuantity) &&
 		max(wv.Similarity(u.Lower, "currency"), wv.Similarity(u.Lower, "dollar")) >= currencyMinSim
 }
@@ -528,6 +529,18 @@ func countedWord(c *candidate, s typedSpan) (Word, bool) {
 		return w, true
 	}
 	return Word{}, false
+}
+
+// unitOf is what a number span counts or measures, past a word that
+// qualifies it ("10 working days": days).
+func unitOf(wv *WordVectors, c *candidate, s typedSpan) (Word, bool) {
+	u, ok := countedWord(c, s)
+	if ok {
+		if next, after := wordAfter(c.text, u.End); after && modifiesUnit(wv, u.Lower, next.Lower) {
+			return next, true
+		}
+	}
+	return u, ok
 }
 
 // inContext returns the question as the passages read it: a "when"

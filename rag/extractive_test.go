@@ -682,6 +682,9 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The harbour crane, built in 14 months, cost 2.5 million euros.",
 			"The harbour has a crane."},
 			"how much did the harbour crane cost", "2.5 million euros"},
+		{[]string{"The dock repairs, done in 3 months, cost US$2 million.",
+			"The dock has a crane."},
+			"what did the dock repairs cost", "US$2 million"},
 		{[]string{"The raffle winner takes 3 hampers and £500.",
 			"The raffle is drawn in May; its tickets are sold for cash."},
 			"how much cash does the raffle winner take", "£500"},
@@ -689,6 +692,11 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"In 1820 the north gate opened, and the south gate opened in 1870.",
 			"The gates are of oak."},
 			"when did the south gate open", "1870"},
+		// A duration whose unit is qualified ("working days") is a
+		// duration still.
+		{[]string{"We keep a repaired bike free for 14 months; a service takes 3 working days.",
+			"The shop sells bikes."},
+			"how long does a bike service take", "3 working days"},
 		// The thing counted; the unit of a measure of size.
 		{[]string{"The south pier, in 3 rows, holds 40 boats.",
 			"The piers were built of oak."},

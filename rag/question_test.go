@@ -535,8 +535,18 @@ func TestTypedSpans(t *testing.T) {
 		// A telephone number is one span, not three numbers.
 		{KindNumber, "Call 01632 960 431 or +45 70 20 14 87.", []string{"01632 960 431", "+45 70 20 14 87"}},
 		// A hyphened word is kept whole; a year before one is a year.
-		{KindNumber, "He signed a five-year lease; 40 stone-built barns went with it.", []string{"five-year lease", "40 stone-built"}},
+		{KindNumber, "He signed a five-year lease; 40 stone-built barns went with it.", []string{"five-year", "40 stone-built barns"}},
 		{KindNumber, "It was a 2019-era rule.", nil},
+		// A hyphened unit ends the span: the word after it is what it
+		// describes ("a 44-year-old former pilot").
+		{KindNumber, "A 44-year-old former pilot chairs it.", []string{"44-year-old"}},
+		// A currency's country letters belong to the sum.
+		{KindNumber, "Trade was worth C$310 million, repairs US$1.1 billion.", []string{"C$310 million", "US$1.1 billion"}},
+		// A word that qualifies the unit keeps the unit; a unit first
+		// ends the span.
+		{KindNumber, "Allow 10 working days for 5 square kilometres of survey, after 2 weeks notice.",
+			[]string{"10 working days", "5 square kilometres", "2 weeks"}},
+		{KindNumber, "The storm hurt 7 people last week.", []string{"7 people"}},
 		// A code's and a range of years' tails count nothing; a fraction's
 		// parts and a decimal do.
 		{KindNumber, "The envoys met in room B2.14 in 2031/32.", nil},
@@ -549,6 +559,9 @@ func TestTypedSpans(t *testing.T) {
 		// role and "is", or before ", who".
 		{KindPerson, "The keeper was Hazel Marsh; Ada Brook, who ran the mill, left.", []string{"Hazel Marsh", "Ada Brook"}},
 		{KindPerson, "The harbour is Cold Heath.", nil},
+		// An initial's full stop ends no name, and an initial between
+		// names marks a person.
+		{KindPerson, "The only goal was scored by Amos T. Bridge from the wing, the second by J. Oakes Barn.", []string{"Amos T. Bridge", "J. Oakes Barn"}},
 		{KindPlace, "They met in Moscow.", []string{"Moscow", "in Moscow"}},
 		{KindName, "The drills, named “CASAREX 2025”, ended.", []string{"CASAREX 2025"}},
 	}

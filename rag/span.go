@@ -46,7 +46,10 @@ var (
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
-	numberSpan           = regexp.MustCompile(`(?i)(?:[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:-[a-z]+\b)?(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+(?:-[a-z]+)*\b)?`)
+	// numberSpan is a number with its currency ("C$310"), then either a
+	// hyphened unit, which ends it ("44-year-old"), or a share's sign, a
+	// scale and a unit word ("2.5 million euros").
+	numberSpan = regexp.MustCompile(`(?i)(?:(?-i:\b[A-Z]{1,3})?[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:(?:-[a-z]+)+\b|(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+(?:-[a-z]+)*\b)?)`)
 )
 
 // typedSpans finds the spans of text that could answer a question of kind.
@@ -88,6 +91,10 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			end = trimSpanEnd(text, m[0], end)
 			if p := percentSign.FindStringIndex(text[m[0]:end]); p != nil {
 				end = m[0] + p[1] // a share has no unit: "61%", not "61% voted"
+			} else if ws := words(text[m[0]:end]); len(ws) > 1 {
+				if next, ok := wordAfter(text, end); ok && modifiesUnit(wv, ws[len(ws)-1].Lower, next.Lower) {
+					end = next.End // "10 working days", "5 square kilometres"
+				}
 			}
 			out = append(out, typedSpan{m[0], end, KindNumber})
 		}
@@ -269,6 +276,10 @@ func wordBefore(text string, at int, word string) bool {
 
 var rangeGap = regexp.MustCompile(`^\s*(?:to|and|-|–|—)\s*$`)
 
+// currencySign opens a sum of money: a sign, perhaps after the country's
+// letters ("C$310 million").
+var currencySign = regexp.MustCompile(`^[A-Z]{0,3}[$€£]`)
+
 // percentSign ends a share.
 var percentSign = regexp.MustCompile(`(?i)%|\bper ?cent\b`)
 
@@ -324,6 +335,18 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 		start, end := ws[i].Start, ws[i].End
 		j := i + 1
 		for j < len(ws) {
+			// An initial's full stop ends no name: "William R. Chase".
+			if p := pastInitials(text, end, end-ws[j-1].Start == 1); p != end {
+				k := j
+				for k < len(ws) && ws[k].Start < p {
+					k++
+				}
+				if k < len(ws) && ws[k].Start == p && startsUpper(text[p:]) && !ws[k].Stop {
+					end = ws[k].End
+					j = k + 1
+					continue
+				}
+			}
 			gap := text[end:ws[j].Start]
 			if strings.TrimSpace(gap) != "" && gap != "-" && gap != " - " && gap != "'" {
 				break
@@ -348,17 +371,72 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 	return out
 }
 
+// middleInitial is an initial with its full stop inside a name.
+var middleInitial = regexp.MustCompile(`\b\p{Lu}\. \p{Lu}`)
+
+// initials are the initials with their full stops after a word of a name:
+// " T." of "Amos T. Bridge".
+var initials = regexp.MustCompile(`^(?: \p{Lu}\.)*`)
+
+// pastInitials returns the offset of the word after the initials that
+// follow a name's word ending at end ("Amos| T. Bridge", or "J|. Tuzo
+// Wilson" when the word is itself an initial), or end when none follow.
+func pastInitials(text string, end int, initial bool) int {
+	at := end
+	if initial && strings.HasPrefix(text[at:], ".") {
+		at++
+	}
+	at += len(initials.FindString(text[at:]))
+	if at == end || !strings.HasPrefix(text[at:], " ") {
+		return end
+	}
+	return at + 1
+}
+
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r)
+}
+
+// wordAfter returns the word that follows offset at after one space.
+func wordAfter(text string, at int) (Word, bool) {
+	if !strings.HasPrefix(text[at:], " ") {
+		return Word{}, false
+	}
+	ws := words(text[at+1:])
+	if len(ws) == 0 || ws[0].Start != 0 {
+		return Word{}, false
+	}
+	w := ws[0]
+	w.Start, w.End = w.Start+at+1, w.End+at+1
+	return w, true
+}
+
+// modifiesUnit reports a word after a number that qualifies the unit
+// after it rather than being the unit: an adjective that is mainly no
+// noun ("10 working days", "nine formal rounds"), or any word before a
+// unit of measure or time ("5 square kilometres", "2 light years"). A
+// unit first ends the span: "2 weeks notice".
+func modifiesUnit(wv *WordVectors, w, next string) bool {
+	if wv == nil || isStopWord(w) || isStopWord(next) || numberWord[w] || lemmaInfo(wv, next).POS&PosNoun == 0 ||
+		ofClass(wv, w, ClassQuantity) || ofClass(wv, w, ClassTime) {
+		return false
+	}
+	in := lemmaInfo(wv, w)
+	return in.POS&PosAdj != 0 && in.POS&PosMainNoun == 0 ||
+		lemmaInfo(wv, next).POS&PosMainNoun != 0 && (ofClass(wv, next, ClassQuantity) || ofClass(wv, next, ClassTime))
+}
+
 func isNumber(w string) bool { return w != "" && strings.Trim(w, "0123456789") == "" }
 
 // isNameWord reports a capitalised word (or one with digits, as in
 // "Su-35") that is not a sentence's common first word.
 func isNameWord(wv *WordVectors, text string, w Word) bool {
-	r, _ := utf8.DecodeRuneInString(text[w.Start:])
-	if !unicode.IsUpper(r) {
+	if !startsUpper(text[w.Start:]) {
 		return false
 	}
-	if w.Stop && strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] {
-		return false // "The", "In"
+	if w.Stop && (strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] || len(w.Lower) == 1 && sentenceInitial(text, w.Start)) {
+		return false // "The", "In"; "A" opening a sentence, not "Maximilian I"
 	}
 	// A sentence's first word is capitalised anyway: it counts only when
 	// WordNet knows no common word of that form.
@@ -379,9 +457,13 @@ func sentenceInitial(text string, at int) bool {
 // in WordNet, or a person noun stands before it ("minister Aziz
 // Nasirzadeh"), or a person noun and a form of "be" ("the skipper is
 // Hazel Marsh"), or it is two or more words none of which WordNet knows
-// as a thing, place or group ("Sarah Barnard", not "Brooklyn Bridge"). A
-// role after the name is [personAfter]'s.
+// as a thing, place or group ("Sarah Barnard", not "Brooklyn Bridge"), or
+// it has an initial between its words ("William R. Chase"). A role after
+// the name is [personAfter]'s.
 func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
+	if kind == KindPerson && middleInitial.MatchString(name) {
+		return true
+	}
 	ws := words(name)
 	var want uint8 = ClassPerson
 	if kind == KindPlace {
