@@ -456,7 +456,8 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		if timeOfDaySpan.MatchString(t) && !monthName.MatchString(t) {
 			return 1 // "9.15pm": as precise as a month, though its hour looks like a day
 		}
-		return b2i(monthName.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
+		// A part of a year ("the third quarter of") is as precise as a month.
+		return b2i(monthName.MatchString(t) || partOfYearRe.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
 	case KindPerson:
 		if ws := words(text); len(ws) == 1 && q.wv != nil {
 			if in := lemmaInfo(q.wv, ws[0].Lower); in.Class == ClassPerson && in.POS&PosProper == 0 {

@@ -708,6 +708,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The mill opened in 1820, and its new wing on 3 June.",
 			"The mill ground corn for a hundred years."},
 			"what year did the mill open", "1820"},
+		// A part of a year is as precise as a month.
+		{[]string{"In the second half of 2031, the council says, the new ferry link planned in 1990 is due.",
+			"The ferry is slow."},
+			"when is the ferry link due", "the second half of 2031"},
 		// A month is no place's name.
 		{[]string{"In March the rowers meet at the old boathouse.",
 			"The rowers race in summer."},

@@ -524,6 +524,10 @@ func TestTypedSpans(t *testing.T) {
 		{KindDate, "The ferry leaves at 7.15 am and is back by 19:40.", []string{"7.15 am", "19:40"}},
 		// A weekday before a date is part of it; alone it is a date too.
 		{KindDate, "The choir sings on Friday 3 March, and again on sunday.", []string{"Friday 3 March", "sunday"}},
+		// A part of a year, a range of days, a time counted back.
+		{KindDate, "Results come in the third quarter of 2025 or by the end of 2028; talks are on September 2 and 3.",
+			[]string{"the third quarter of 2025", "the end of 2028", "September 2 and 3"}},
+		{KindDate, "The doors open on May 4 to 10:30 visitors; the rock formed 2.4 billion years ago.", []string{"May 4", "2.4 billion years ago"}},
 		// A time of day counts nothing.
 		{KindNumber, "The ferry leaves at 7.15 am and is back by 19:40.", nil},
 		{KindNumber, "It carried about 6,000 drones and 3 tonnes of fuel.", []string{"6,000 drones", "3 tonnes"}},

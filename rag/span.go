@@ -27,7 +27,8 @@ var (
 	// Month names are matched with their capital: "may" and "march" are
 	// also verbs.
 	dateSpan = regexp.MustCompile(`\b(?:` +
-		`(?:` + weekdays + `,?\s+(?:the\s+)?)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
+		partOfYear + `(?:` + monthNames + `\s+)?\d{4}` +
+		`|(?:` + weekdays + `,?\s+(?:the\s+)?)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?` + monthNames + `(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{3,4})?` +
 		`|(?i:(?:early|mid|late)[- ]\d{3,4}s?)` +
 		`|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|CE)\s*\d{1,4}` +
 		`|(?i:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)[- ]century(?:\s+(?:BC|BCE|AD|CE))?)` +
@@ -38,11 +39,21 @@ var (
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	timeOfDaySpan = regexp.MustCompile(`\b(?:` + timeOfDay + `)\b`)
+	// agoSpan is a time counted back from now: "2.4 billion years ago".
+	agoSpan = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|` + numberWords + `)(?:\s+(?:thousand|million|billion))?\s+(?:years?|centuries|decades|months|weeks|days)\s+ago\b`)
+	// partOfYear opens a date that names a part of a year: "the third
+	// quarter of 2025", "the end of 2028", "the summer of 1943".
+	partOfYear   = `(?i:(?:the\s+)?(?:(?:first|second|third|fourth|final|last)\s+(?:quarter|half)|start|end|beginning|middle|spring|summer|autumn|fall|winter)\s+of\s+)`
+	partOfYearRe = regexp.MustCompile(`^` + partOfYear)
+	// dayRange continues a date with a second day: "September 2 and 3".
+	dayRange = regexp.MustCompile(`^\s*(?:and|to|-|–)\s*\d{1,2}(?:st|nd|rd|th)?\b`)
 	// A date's parts, to weigh how full a date span is.
-	monthName  = regexp.MustCompile(`\b` + monthNames + `\b`)
-	weekday    = regexp.MustCompile(`\b` + weekdays + `\b`)
-	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
-	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
+	monthName     = regexp.MustCompile(`\b` + monthNames + `\b`)
+	weekday       = regexp.MustCompile(`\b` + weekdays + `\b`)
+	dayNumber     = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
+	timeOrDecimal = regexp.MustCompile(`^[:.]\d`)
+	endsInDay     = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?$`)
+	yearNumber    = regexp.MustCompile(`\b\d{4}\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
@@ -58,6 +69,14 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 	switch kind {
 	case KindDate:
 		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
+			end := m[1]
+			if r := dayRange.FindString(text[end:]); r != "" && monthName.MatchString(text[m[0]:end]) && endsInDay.MatchString(text[m[0]:end]) &&
+				!timeOrDecimal.MatchString(text[end+len(r):]) {
+				end += len(r) // "September 2 and 3", not "May 4 to 10:30"
+			}
+			out = append(out, typedSpan{m[0], end, KindDate})
+		}
+		for _, m := range agoSpan.FindAllStringIndex(text, -1) {
 			out = append(out, typedSpan{m[0], m[1], KindDate})
 		}
 		for _, m := range yearAfterPreposition.FindAllStringSubmatchIndex(text, -1) {
