@@ -395,7 +395,11 @@ func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 			best, bestFit, bestGap = s, fit, gap
 		}
 	}
-	return strings.TrimSpace(c.text[best.start:best.end]), bestFit
+	start := best.start
+	if q.Kind == KindNumber {
+		start = hedgeStart(c.text, start) // "more than 1,100": the bound is part of the answer
+	}
+	return strings.TrimSpace(c.text[start:best.end]), bestFit
 }
 
 // spanFit grades how well a span is what is asked, beyond its kind.

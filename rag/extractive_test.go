@@ -708,6 +708,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The mill opened in 1820, and its new wing on 3 June.",
 			"The mill ground corn for a hundred years."},
 			"what year did the mill open", "1820"},
+		// A bound or an approximation is part of the number.
+		{[]string{"Built in 9 months, the marina now holds more than 300 boats.",
+			"The marina has a crane."},
+			"how many boats does the marina hold", "more than 300 boats"},
 		// A part of a year is as precise as a month.
 		{[]string{"In the second half of 2031, the council says, the new ferry link planned in 1990 is due.",
 			"The ferry is slow."},
@@ -726,7 +730,7 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		// "share" as a verb asks for no share.
 		{[]string{"Up to 4 campers, at £9 a night, share each hut.",
 			"The huts stand by the lake."},
-			"how many campers share a hut", "4 campers"},
+			"how many campers share a hut", "Up to 4 campers"},
 		// A telephone number for a number to ring.
 		{[]string{"Lost property is kept for 30 days; for it ring the ferry office on 01632 960 431.",
 			"The ferry office opens at 8am."},

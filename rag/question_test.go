@@ -536,6 +536,7 @@ func TestTypedSpans(t *testing.T) {
 		// A range is one span; a change from one figure to another is two.
 		{KindNumber, "It takes 12 to 18 months, between 3 and 5 days, or 10–15 minutes; fares rose from £9 to £9.50.",
 			[]string{"12 to 18 months", "3 and 5 days", "10–15 minutes", "£9", "£9.50"}},
+		{KindNumber, "Piers are between about 2 and 3 metres long.", []string{"2 and 3 metres"}},
 		// A telephone number is one span, not three numbers.
 		{KindNumber, "Call 01632 960 431 or +45 70 20 14 87.", []string{"01632 960 431", "+45 70 20 14 87"}},
 		// A hyphened word is kept whole; a year before one is a year.

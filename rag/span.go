@@ -272,8 +272,9 @@ func joinRanges(text string, spans []typedSpan) []typedSpan {
 		if n := len(out) - 1; n >= 0 && out[n].end <= s.start {
 			last := out[n]
 			gap := text[last.end:s.start]
-			if rangeGap.MatchString(gap) && !wordBefore(text, last.start, "from") &&
-				(wordBefore(text, last.start, "between") || !strings.Contains(gap, "and")) {
+			from := hedgeStart(text, last.start) // "between about 2.7 and 3 metres"
+			if rangeGap.MatchString(gap) && !wordBefore(text, from, "from") &&
+				(wordBefore(text, from, "between") || !strings.Contains(gap, "and")) {
 				out[n].end = s.end
 				continue
 			}
@@ -291,6 +292,18 @@ func wordBefore(text string, at int, word string) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(t[:len(t)-len(word)])
 	return len(t) == len(word) || !unicode.IsLetter(r)
+}
+
+// hedge is a word of approximation or bound before a number: "about",
+// "more than", "up to".
+var hedge = regexp.MustCompile(`(?i)\b(?:(?:more|fewer|less|greater) than|about|around|roughly|nearly|almost|approximately|up to|at least|at most)\s+$`)
+
+// hedgeStart returns where a hedge before offset at begins, or at.
+func hedgeStart(text string, at int) int {
+	if m := hedge.FindStringIndex(text[:at]); m != nil {
+		return m[0]
+	}
+	return at
 }
 
 var rangeGap = regexp.MustCompile(`^\s*(?:to|and|-|–|—)\s*$`)
