@@ -140,7 +140,7 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 			}
 		}
 	}
-	// A person named by surname alone leads with the full name the
+	// A person named by one name alone leads with the full name the
 	// document gives elsewhere, whose sentence is cited too.
 	if from >= 0 && q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
 		if full, at := fullName(q, cands, chosen[from].docID, short); at >= 0 {
@@ -153,9 +153,9 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	return chosen, short
 }
 
-// fullName returns a person's name of two words or more that ends with
-// the one-word name, from a candidate sentence of the same document, and
-// that sentence's index; -1 when there is none.
+// fullName returns a person's name of two words or more that ends or
+// begins with the one-word name, from a candidate sentence of the same
+// document, and that sentence's index; -1 when there is none.
 func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 	for i := range cands {
 		c := &cands[i]
@@ -164,8 +164,8 @@ func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 		}
 		for _, sp := range c.answerSpans(q) { // q asks for a person: the spans are people's names
 			full := strings.TrimSpace(c.text[sp.start:sp.end])
-			if strings.HasSuffix(full, " "+name) {
-				return full, i
+			if strings.HasSuffix(full, " "+name) || strings.HasPrefix(full, name+" ") {
+				return full, i // "Jalali": "Kazem Jalali"; "Owen": "Owen Thackeray"
 			}
 		}
 	}

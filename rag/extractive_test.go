@@ -535,6 +535,13 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 	if !cited {
 		t.Errorf("the full name is in no cited quote: %+v", a.Citations)
 	}
+	// A given name alone leads with the full name too.
+	ix = wordIndex(t,
+		"Any complaint about the regatta must be made to Milton on the day. The boathouse is kept by Milton Hollis.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	if a := mustAsk(t, NewEngine(ix), "who must a complaint about the regatta be made to"); a.ShortAnswer != "Milton Hollis" {
+		t.Errorf("short answer %q, want the full name (%s)", a.ShortAnswer, a.Answer)
+	}
 }
 
 // A sentence from a document that never names what the question names,

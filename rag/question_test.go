@@ -564,6 +564,8 @@ func TestTypedSpans(t *testing.T) {
 		// role and "is", or before ", who".
 		{KindPerson, "The keeper was Hazel Marsh; Ada Brook, who ran the mill, left.", []string{"Hazel Marsh", "Ada Brook"}},
 		{KindPerson, "The harbour is Cold Heath.", nil},
+		// Unknown words after "in" or "at" are a place.
+		{KindPerson, "The crew trained in Skarn Vellow.", nil},
 		// An initial's full stop ends no name, and an initial between
 		// names marks a person.
 		{KindPerson, "The only goal was scored by Amos T. Bridge from the wing, the second by J. Oakes Barn.", []string{"Amos T. Bridge", "J. Oakes Barn"}},

@@ -478,6 +478,15 @@ func isNameWord(wv *WordVectors, text string, w Word) bool {
 	return true
 }
 
+// placeBefore reports words that end in a preposition of place.
+func placeBefore(prev []Word) bool {
+	if len(prev) == 0 {
+		return false
+	}
+	p := prev[len(prev)-1].Lower
+	return p == "in" || p == "at" || p == "near"
+}
+
 func sentenceInitial(text string, at int) bool {
 	before := strings.TrimRight(text[:at], ` "'“‘(`)
 	return before == "" || strings.HasSuffix(before, ".") || strings.HasSuffix(before, ":")
@@ -513,7 +522,7 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 	prev := words(before)
 	if len(prev) > 0 {
 		p := prev[len(prev)-1]
-		if kind == KindPlace && (p.Lower == "in" || p.Lower == "at" || p.Lower == "near" || p.Lower == "from" || p.Lower == "to") {
+		if kind == KindPlace && (placeBefore(prev) || p.Lower == "from" || p.Lower == "to") {
 			return true
 		}
 		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson && !p.Stop {
@@ -525,5 +534,7 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 			return true
 		}
 	}
-	return kind == KindPerson && len(ws) >= 2 && !other
+	// Unknown words after "in" or "at" name a place more likely than a
+	// person: "a team in Boca Raton".
+	return kind == KindPerson && len(ws) >= 2 && !other && !placeBefore(prev)
 }
