@@ -79,6 +79,7 @@ type candidate struct {
 	// alike.
 	matchWords  []Word
 	headerStems map[string]bool
+	header      string // a table row's header row
 }
 
 // holds reports a stem of the sentence, or of a table row's header.
@@ -125,6 +126,7 @@ func sentenceCandidates(passages []Passage) []candidate {
 			c.matchWords = ws
 			if h := tableHeader(p.Text, s.Start); h != "" {
 				header := words(h)
+				c.header = h
 				c.matchWords = append(ws[:len(ws):len(ws)], header...)
 				c.headerStems = map[string]bool{}
 				for _, w := range header {

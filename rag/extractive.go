@@ -366,7 +366,21 @@ func leadSpans(q *Question, c *candidate) []typedSpan {
 			out = append(out, s)
 		}
 	}
+	// A name in a table's column headed by a role is a person, whatever
+	// its words mean elsewhere ("| Deputy |": "Ida Berg").
+	if c.header != "" {
+		for _, n := range nameSpans(q.wv, c.text) {
+			if !slices.ContainsFunc(out, func(s typedSpan) bool { return s.start == n.start }) && roleColumn(q.wv, columnOf(c, n)) {
+				out = append(out, typedSpan{n.start, n.end, KindPerson})
+			}
+		}
+	}
 	return out
+}
+
+// roleColumn reports a column header that names a person's role.
+func roleColumn(wv *WordVectors, header string) bool {
+	return slices.ContainsFunc(words(header), func(w Word) bool { return !w.Stop && lemmaInfo(wv, w.Lower).Class == ClassPerson })
 }
 
 // demonymBeforeNoun reports a span of one word that WordNet knows as an
@@ -385,14 +399,17 @@ func demonymBeforeNoun(wv *WordVectors, text string, s typedSpan) bool {
 // and its fit.
 func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	matched := matchedPositions(q, c)
-	best, bestFit, bestGap := spans[0], -1, math.MaxInt
+	best, bestFit, bestColumn, bestGap := spans[0], -1, 0, math.MaxInt
 	for _, s := range spans {
 		gap := math.MaxInt - 1 // no question word in c: the first span
 		for _, m := range matched {
 			gap = min(gap, wordGap(c.words, s, m))
 		}
-		if fit := spanFit(q, c, s); fit > bestFit || fit == bestFit && gap < bestGap {
-			best, bestFit, bestGap = s, fit, gap
+		// Of a table row's cells, the one whose column is what is asked
+		// ("| Convenor |" for who runs it) before the nearest.
+		fit, column := spanFit(q, c, s), headerAsks(q, columnOf(c, s))
+		if fit > bestFit || fit == bestFit && (column > bestColumn || column == bestColumn && gap < bestGap) {
+			best, bestFit, bestColumn, bestGap = s, fit, column, gap
 		}
 	}
 	start := best.start
@@ -400,6 +417,45 @@ func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 		start = hedgeStart(c.text, start) // "more than 1,100": the bound is part of the answer
 	}
 	return strings.TrimSpace(c.text[start:best.end]), bestFit
+}
+
+// columnOf returns the header of the table column a span of a table's
+// row sits in ("Seats" for "312" of "| Screen 1 | 312 |"), or "" when c
+// is no table row.
+func columnOf(c *candidate, s typedSpan) string {
+	if c.header == "" {
+		return ""
+	}
+	cells := strings.Split(c.header, "|")
+	if k := strings.Count(c.text[:s.start], "|"); k < len(cells) {
+		return strings.TrimSpace(cells[k])
+	}
+	return ""
+}
+
+// headerAsks grades how well a column header names what the question
+// asks: 2 when one of its words is a question term or the thing counted
+// ("Convenor" for who is the convenor, "Seats" for how many seats), 1 when
+// one is of the kind asked (a person's role for who, a time for when, a
+// place for where), else 0.
+func headerAsks(q *Question, header string) int {
+	if header == "" || q.wv == nil {
+		return 0
+	}
+	grade := 0
+	for _, w := range words(header) {
+		if w.Stop {
+			continue
+		}
+		if countsFocus(q, w) || slices.ContainsFunc(q.Terms, func(t QueryTerm) bool { return t.Stem == w.Stem || t.Own == w.Stem }) {
+			return 2
+		}
+		c := lemmaInfo(q.wv, w.Lower).Class
+		if q.Kind == KindPerson && c == ClassPerson || q.Kind == KindDate && c == ClassTime || q.Kind == KindPlace && c == ClassLocation {
+			grade = 1
+		}
+	}
+	return grade
 }
 
 // spanFit grades how well a span is what is asked, beyond its kind.
@@ -537,9 +593,19 @@ func countedWord(c *candidate, s typedSpan) (Word, bool) {
 }
 
 // unitOf is what a number span counts or measures, past a word that
-// qualifies it ("10 working days": days).
+// qualifies it ("10 working days": days); in a table's cell that holds
+// nothing else, its column's header ("Seats" for "| 312 |").
 func unitOf(wv *WordVectors, c *candidate, s typedSpan) (Word, bool) {
 	u, ok := countedWord(c, s)
+	if h := columnOf(c, s); h != "" && (!ok || strings.Contains(c.text[s.start:u.Start], "|")) {
+		// Nothing after the number in its cell: the header's last word.
+		ws := words(h)
+		for i := len(ws) - 1; i >= 0; i-- {
+			if !ws[i].Stop {
+				return ws[i], true
+			}
+		}
+	}
 	if ok {
 		if next, after := wordAfter(c.text, u.End); after && modifiesUnit(wv, u.Lower, next.Lower) {
 			return next, true

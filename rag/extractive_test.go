@@ -776,6 +776,54 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 	}
 }
 
+// A table's cell is what its column's header says: the count of the
+// header's thing, the person of the role it names, though the name's words
+// mean things elsewhere ("Berg").
+func TestATableCellIsWhatItsColumnSays(t *testing.T) {
+	t.Parallel()
+	ix := NewIndex(IndexOptions{})
+	if _, err := ix.Upsert(context.Background(), []*Document{
+		NewDocument("screens.md", "# Cinema screens\n\nEvery screen has spaces for wheelchairs.\n\n| Screen | Seats | Wheelchair spaces |\n| --- | --- | --- |\n| Screen 1 | 312 | 4 |\n| Screen 2 | 96 | 2 |\n"),
+		NewDocument("staff.md", "# Module staff\n\nEach module has a convenor and a deputy.\n\n| Module | Deputy | Convenor |\n| --- | --- | --- |\n| Reef Ecology | Tom Okafor | Ana Reyes |\n| Salt Marshes | Ida Berg | Lev Sorin |\n"),
+		NewDocument("history.md", "# History\n\nThe cinema opened in 1931."),
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for question, want := range map[string]string{
+		"how many wheelchair spaces are there in screen 1": "4",
+		"who is the convenor of reef ecology":              "Ana Reyes",
+		"who is the deputy for salt marshes":               "Ida Berg",
+	} {
+		if a := mustAsk(t, NewEngine(ix), question); a.ShortAnswer != want {
+			t.Errorf("%q: short answer %q, want %q: %s", question, a.ShortAnswer, want, a.Answer)
+		}
+	}
+}
+
+// A number alone in a table's cell measures what its column's header
+// names.
+func TestATableCellsUnitIsItsHeader(t *testing.T) {
+	t.Parallel()
+	wv := EmbeddedWordVectors()
+	doc := NewDocument("screens.md", "# Screens\n\n| Screen | Seats | Wheelchair spaces |\n| --- | --- | --- |\n| Screen 1 | 312 | 4 wide bays |\n")
+	for _, c := range sentenceCandidates([]Passage{{DocID: doc.ID, Text: doc.Text}}) {
+		if !strings.HasPrefix(c.text, "| Screen 1") {
+			continue
+		}
+		got := map[string]string{}
+		for _, s := range typedSpans(wv, c.text, KindNumber) {
+			u, _ := unitOf(wv, &c, s)
+			got[c.text[s.start:s.end]] = u.Lower
+		}
+		// The cell's own unit comes first: "4 wide bays" counts bays.
+		if got["312"] != "seats" || got["4 wide bays"] != "bays" {
+			t.Errorf("units %v, want 312 in seats and 4 in bays", got)
+		}
+		return
+	}
+	t.Fatal("no table row among the candidates")
+}
+
 // A line "label: value" whose label is question words is a field giving
 // what is asked, as a sentence defining a question term is.
 func TestALabelledFieldAnswers(t *testing.T) {
