@@ -80,14 +80,15 @@ eval: build
 	./$(BIN) eval --corpus seeds --data $(OUT)/eval-data --set eval/qa.yaml --replay eval/qa.replay.json \
 		--thresholds eval/thresholds.replay.yaml --junit $(OUT)/eval-replay-junit.xml | tail -4
 
-## eval-fresh: the fresh sets (eval/fresh, eval/fresh2 … eval/fresh5), never fitted on and read only to close a round of changes
+## eval-fresh: the fresh sets (eval/fresh, eval/fresh2 … eval/fresh6), never fitted on and read only to close a round of changes
 eval-fresh: build
-	@rm -rf $(OUT)/eval-fresh $(OUT)/eval-fresh2 $(OUT)/eval-fresh3 $(OUT)/eval-fresh4 $(OUT)/eval-fresh5
+	@rm -rf $(OUT)/eval-fresh $(OUT)/eval-fresh2 $(OUT)/eval-fresh3 $(OUT)/eval-fresh4 $(OUT)/eval-fresh5 $(OUT)/eval-fresh6
 	./$(BIN) eval --corpus eval/fresh/corpus --data $(OUT)/eval-fresh --set eval/fresh/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/fresh2/corpus --data $(OUT)/eval-fresh2 --set eval/fresh2/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/fresh3/corpus --data $(OUT)/eval-fresh3 --set eval/fresh3/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/fresh4/corpus --data $(OUT)/eval-fresh4 --set eval/fresh4/questions.yaml --thresholds "" | tail -4
 	./$(BIN) eval --corpus eval/fresh5/corpus --data $(OUT)/eval-fresh5 --set eval/fresh5/questions.yaml --thresholds "" | tail -4
+	./$(BIN) eval --corpus eval/fresh6/corpus --data $(OUT)/eval-fresh6 --set eval/fresh6/questions.yaml --thresholds "" | tail -4
 
 ## npm-tools: Redocly's CLI, the official openai SDK and axe-core, installed through npm into out/tools
 ## once (both in one install: npm removes what a later install does not name)

@@ -327,6 +327,7 @@ func TestSetsAreWellFormed(t *testing.T) {
 		{"fresh3/corpus", []string{"fresh3/questions.yaml"}},
 		{"fresh4/corpus", []string{"fresh4/questions.yaml"}},
 		{"fresh5/corpus", []string{"fresh5/questions.yaml"}},
+		{"fresh6/corpus", []string{"fresh6/questions.yaml"}},
 		{"devhome/corpus", []string{"devhome/questions.yaml"}},
 		{"devorg/corpus", []string{"devorg/questions.yaml"}},
 		{"devfest/corpus", []string{"devfest/questions.yaml"}},
