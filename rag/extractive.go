@@ -530,10 +530,18 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		for _, w := range words(text) {
 			switch {
 			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]):
-				return 1
+				fit = 1
 			case !w.Cap && !w.Stop:
-				fit = 0
+				fit = max(fit, 0)
 			}
+		}
+		// A phrase "from …" tells where a thing comes from: it answers
+		// "where does it come from" first, and "where is it" last.
+		if fit >= 0 && (strings.HasPrefix(strings.ToLower(text), "from ") || wordBefore(c.text, s.start, "from")) {
+			if q.asksFrom {
+				return fit + 1
+			}
+			return 0
 		}
 		return fit
 	}

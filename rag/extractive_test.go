@@ -764,6 +764,14 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The cheese fair, the council said on Tuesday, opens on 3 June 2027.",
 			"The fair has 90 stalls."},
 			"when does the cheese fair open", "3 June 2027"},
+		// A phrase "from …" answers where a thing comes from, not where
+		// it is.
+		{[]string{"The old lighthouse lamp was shipped from Skellig Rock and is now kept in the Harbour Museum.",
+			"The lighthouse is white."},
+			"where is the old lighthouse lamp now", "in the Harbour Museum"},
+		{[]string{"The old lighthouse lamp is now kept in the Harbour Museum, shipped from Skellig Rock.",
+			"The lighthouse is white."},
+			"where did the old lighthouse lamp come from", "from Skellig Rock"},
 		// A named place before a phrase of place.
 		{[]string{"Rowing volunteers meet at the side gate in Mill Yard.",
 			"Rowing starts at dawn."},

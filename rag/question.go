@@ -65,12 +65,13 @@ type Question struct {
 	// once here rather than for each sentence weighed.
 	years []string
 	// measure is the measure a "how" asks for ("long", "much", "deep"),
-	// or ""; asksSum, asksShare and asksYear mark a question for a sum of
-	// money, a share and a year (see [spanFit]). Read once, not for each
-	// span weighed.
-	measure                      string
-	asksSum, asksShare, asksYear bool
-	wv                           *WordVectors
+	// or ""; asksSum, asksShare, asksYear and asksFrom mark a question for
+	// a sum of money, a share, a year and a place of origin ("where does
+	// it come from") (see [spanFit]). Read once, not for each span
+	// weighed.
+	measure                                string
+	asksSum, asksShare, asksYear, asksFrom bool
+	wv                                     *WordVectors
 	// stems are the stems of every word of Text, stop words too: a span
 	// that repeats one does not answer.
 	stems map[string]bool
@@ -363,8 +364,11 @@ func (ix *Index) analyze(text string) *Question {
 	q.asksSum = asksSumOf(q)
 	q.asksShare = shareQuestion.MatchString(text[core:])
 	q.asksYear = yearWord.MatchString(text[core:])
+	q.asksFrom = fromWord.MatchString(text[core:])
 	return q
 }
+
+var fromWord = regexp.MustCompile(`(?i)\bfrom\b`)
 
 var yearWord = regexp.MustCompile(`(?i)\byears?\b`)
 

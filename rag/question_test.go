@@ -570,6 +570,10 @@ func TestTypedSpans(t *testing.T) {
 		// names marks a person.
 		{KindPerson, "The only goal was scored by Amos T. Bridge from the wing, the second by J. Oakes Barn.", []string{"Amos T. Bridge", "J. Oakes Barn"}},
 		{KindPlace, "They met in Moscow.", []string{"Moscow", "in Moscow"}},
+		// A phrase of place does not end inside a name; a number's full
+		// stop is no initial's.
+		{KindPlace, "He lies in the north section of Highgate Cemetery.", []string{"in the north section of Highgate Cemetery"}},
+		{KindPlace, "They show it in Screen 3. Midnight Lantern runs late.", []string{"in Screen 3"}},
 		{KindName, "The drills, named “CASAREX 2025”, ended.", []string{"CASAREX 2025"}},
 	}
 	for _, tt := range tests {

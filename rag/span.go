@@ -120,7 +120,8 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		out = joinRanges(text, out)
 	case KindPlace:
 		dates := datesHolding(text, unicode.IsDigit)
-		for _, n := range nameSpans(wv, text) {
+		names := nameSpans(wv, text)
+		for _, n := range names {
 			if nameFits(wv, text[n.start:n.end], text[:n.start], kind) && !inDate(dates, n.start) {
 				n.kind = kind
 				out = append(out, n)
@@ -137,7 +138,15 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 					break
 				}
 			}
-			out = append(out, typedSpan{m[2], trimSpanEnd(text, m[2], end), KindPlace})
+			end = trimSpanEnd(text, m[2], end)
+			// Nor does it end inside a name: "in the north section of
+			// Highgate Cemetery".
+			for _, n := range names {
+				if n.start < end && end < n.end {
+					end = n.end
+				}
+			}
+			out = append(out, typedSpan{m[2], end, KindPlace})
 		}
 	case KindPerson:
 		dates := datesHolding(text, unicode.IsDigit)
@@ -368,7 +377,7 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 		j := i + 1
 		for j < len(ws) {
 			// An initial's full stop ends no name: "William R. Chase".
-			if p := pastInitials(text, end, end-ws[j-1].Start == 1); p != end {
+			if p := pastInitials(text, end, end-ws[j-1].Start == 1 && startsUpper(text[ws[j-1].Start:])); p != end {
 				k := j
 				for k < len(ws) && ws[k].Start < p {
 					k++
