@@ -129,13 +129,16 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 		return chosen, ""
 	}
 	// The lead comes from the first sentence with a span of the kind asked,
-	// unless a later one has a span that fits what is asked better (see
-	// spanFit: "the guide says 14 days … The turnaround is 3 working days"
-	// for how long). A span that does not fit at all (−1) leads nowhere.
+	// unless a later one has a span that fits what is asked where the
+	// first's does not (see spanFit: "the pool holds 40 swimmers … a
+	// session lasts 45 minutes" for how long), or clearly better (a full
+	// date over a bare year; not over a month and year, where the order
+	// of the sentences says more). A span that does not fit at all (−1)
+	// leads nowhere.
 	short, from, fit := "", -1, -1
 	for k := range chosen {
 		if spans := leadSpans(q, &chosen[k]); len(spans) > 0 {
-			if s, f := bestSpan(q, &chosen[k], spans); f > fit {
+			if s, f := bestSpan(q, &chosen[k], spans); f > fit && (fit <= 0 || f > fit+1) {
 				short, from, fit = s, k, f
 			}
 		}

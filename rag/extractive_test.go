@@ -772,6 +772,14 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The old lighthouse lamp is now kept in the Harbour Museum, shipped from Skellig Rock.",
 			"The lighthouse is white."},
 			"where did the old lighthouse lamp come from", "from Skellig Rock"},
+		// A later cited sentence leads only when its span fits clearly
+		// better: a full date does not displace the best sentence's month.
+		{[]string{"The harbour wall was rebuilt in September 2016. It had been rebuilt on 12 November 2014.",
+			"The harbour has a crane."},
+			"when was the harbour wall rebuilt", "September 2016"},
+		{[]string{"The harbour crane was built in 1936. It had been first built on 21 December 1891.",
+			"The harbour has a wall."},
+			"when was the harbour crane first built", "21 December 1891"},
 		// A named place before a phrase of place.
 		{[]string{"Rowing volunteers meet at the side gate in Mill Yard.",
 			"Rowing starts at dawn."},
