@@ -564,6 +564,9 @@ func TestTypedSpans(t *testing.T) {
 		// role and "is", or before ", who".
 		{KindPerson, "The keeper was Hazel Marsh; Ada Brook, who ran the mill, left.", []string{"Hazel Marsh", "Ada Brook"}},
 		{KindPerson, "The harbour is Cold Heath.", nil},
+		// An adjective with a person's noun sense ("a national") names no
+		// person.
+		{KindPerson, "The dam was made a National Historic Landmark.", nil},
 		// Unknown words after "in" or "at" are a place.
 		{KindPerson, "The crew trained in Skarn Vellow.", nil},
 		// An initial's full stop ends no name, and an initial between

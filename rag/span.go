@@ -521,11 +521,11 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 	}
 	other := false
 	for _, w := range ws {
-		switch c := lemmaInfo(wv, w.Lower).Class; {
-		case c == want:
+		switch in := lemmaInfo(wv, w.Lower); {
+		case in.Class == want && (kind == KindPlace || in.POS&(PosMainNoun|PosProper) != 0):
 			return true
-		case c != 0:
-			other = true
+		case in.Class != 0:
+			other = true // "National Landmark": an adjective first, whatever its noun sense
 		}
 	}
 	prev := words(before)
