@@ -507,7 +507,13 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 			return b2i(ofClass(q.wv, u.Lower, ClassTime))
 		case "", "much", "many":
 		default:
-			return b2i(ofClass(q.wv, u.Lower, ClassQuantity))
+			if !ofClass(q.wv, u.Lower, ClassQuantity) {
+				return 0
+			}
+			// A measure the sentence names for this figure fits best: "to a
+			// depth of nearly 3 metres", "33 kilometres high" for how deep,
+			// how high.
+			return 1 + b2i(namesMeasure(q.measure, c.text, s))
 		}
 	case KindDate:
 		// The fuller the date, the likelier the answer: a weekday alone
@@ -549,6 +555,22 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		return fit
 	}
 	return 0
+}
+
+// namesMeasure reports the measure's noun just before a span ("a height
+// of about 33 kilometres") or its adjective just after it ("33 kilometres
+// high").
+func namesMeasure(measure, text string, s typedSpan) bool {
+	before := words(text[max(0, s.start-40):s.start])
+	if len(before) > 4 {
+		before = before[len(before)-4:]
+	}
+	noun := measureNouns[measure]
+	if noun != "" && slices.ContainsFunc(before, func(w Word) bool { return w.Stem == stem(noun) }) {
+		return true
+	}
+	after := words(text[s.end:min(len(text), s.end+20)])
+	return len(after) > 0 && after[0].Lower == measure
 }
 
 // priceSpan reports a sum of money: a currency's sign before the number

@@ -711,6 +711,14 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"Dredged 3 times, the deep harbour now has 12 metres of water.",
 			"The harbour has a lighthouse."},
 			"how deep is the harbour", "12 metres"},
+		// The figure the sentence names the measure of: its noun before,
+		// its adjective after.
+		{[]string{"The harbour, 2 kilometres from town, is dredged to a depth of 12 metres.",
+			"The harbour has a lighthouse."},
+			"how deep is the harbour", "12 metres"},
+		{[]string{"The pier, 300 metres from the town, stands 9 metres high.",
+			"The pier has a cafe."},
+			"how high is the pier", "9 metres"},
 		// A bare year for what year, before a fuller date of another thing.
 		{[]string{"The mill opened in 1820, and its new wing on 3 June.",
 			"The mill ground corn for a hundred years."},
