@@ -160,15 +160,21 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 // begins with the one-word name, from a candidate sentence of the same
 // document, and that sentence's index; -1 when there is none.
 func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
-	for i := range cands {
-		c := &cands[i]
-		if c.docID != doc || !strings.Contains(c.text, name) {
-			continue
-		}
-		for _, sp := range c.answerSpans(q) { // q asks for a person: the spans are people's names
-			full := strings.TrimSpace(c.text[sp.start:sp.end])
-			if strings.HasSuffix(full, " "+name) || strings.HasPrefix(full, name+" ") {
-				return full, i // "Jalali": "Kazem Jalali"; "Owen": "Owen Thackeray"
+	// A surname first ("Brandvold": "Ilse Brandvold"), then a given name
+	// ("Ilse": "Ilse Brandvold").
+	for _, fits := range []func(full string) bool{
+		func(full string) bool { return strings.HasSuffix(full, " "+name) },
+		func(full string) bool { return strings.HasPrefix(full, name+" ") },
+	} {
+		for i := range cands {
+			c := &cands[i]
+			if c.docID != doc || !strings.Contains(c.text, name) {
+				continue
+			}
+			for _, sp := range c.answerSpans(q) { // q asks for a person: the spans are people's names
+				if full := strings.TrimSpace(c.text[sp.start:sp.end]); fits(full) {
+					return full, i
+				}
 			}
 		}
 	}
@@ -370,11 +376,18 @@ func leadSpans(q *Question, c *candidate) []typedSpan {
 		}
 	}
 	// A name in a table's column headed by a role is a person, whatever
-	// its words mean elsewhere ("| Deputy |": "Ida Berg").
+	// its words mean elsewhere ("| Deputy |": "Ida Berg"), when it says
+	// more than the question does, as any span must.
 	if c.header != "" {
+		var roles []typedSpan
 		for _, n := range nameSpans(q.wv, c.text) {
-			if !slices.ContainsFunc(out, func(s typedSpan) bool { return s.start == n.start }) && roleColumn(q.wv, columnOf(c, n)) {
-				out = append(out, typedSpan{n.start, n.end, KindPerson})
+			if roleColumn(q.wv, columnOf(c, n)) {
+				roles = append(roles, typedSpan{n.start, n.end, KindPerson})
+			}
+		}
+		for _, r := range c.ownSpans(q, roles) {
+			if !slices.ContainsFunc(out, func(s typedSpan) bool { return s.start < r.end && r.start < s.end }) {
+				out = append(out, r)
 			}
 		}
 	}
@@ -417,20 +430,27 @@ func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 	}
 	start := best.start
 	if q.Kind == KindNumber {
-		start = hedgeStart(c.text, start) // "more than 1,100": the bound is part of the answer
+		// The bound is part of the answer ("more than 240"), and so is a
+		// range's "between" ("between about 2 and 3 metres").
+		start = hedgeStart(c.text, start)
+		if wordBefore(c.text, start, "between") {
+			start = strings.LastIndex(strings.ToLower(c.text[:start]), "between")
+		}
 	}
 	return strings.TrimSpace(c.text[start:best.end]), bestFit
 }
 
 // columnOf returns the header of the table column a span of a table's
-// row sits in ("Seats" for "312" of "| Screen 1 | 312 |"), or "" when c
+// row sits in ("Berths" for "40" of "| North pier | 40 |"), or "" when c
 // is no table row.
 func columnOf(c *candidate, s typedSpan) string {
 	if c.header == "" {
 		return ""
 	}
-	cells := strings.Split(c.header, "|")
-	if k := strings.Count(c.text[:s.start], "|"); k < len(cells) {
+	// Cells are counted by their bars, empty ones too (tableCells drops
+	// those); an escaped bar ("\|") is text.
+	cells := strings.Split(strings.ReplaceAll(c.header, `\|`, ""), "|")
+	if k := strings.Count(c.text[:s.start], "|") - strings.Count(c.text[:s.start], `\|`); k < len(cells) {
 		return strings.TrimSpace(cells[k])
 	}
 	return ""
@@ -438,7 +458,7 @@ func columnOf(c *candidate, s typedSpan) string {
 
 // headerAsks grades how well a column header names what the question
 // asks: 2 when one of its words is a question term or the thing counted
-// ("Convenor" for who is the convenor, "Seats" for how many seats), 1 when
+// ("Convenor" for who is the convenor, "Berths" for how many berths), 1 when
 // one is of the kind asked (a person's role for who, a time for when, a
 // place for where), else 0.
 func headerAsks(q *Question, header string) int {
@@ -469,13 +489,17 @@ func headerAsks(q *Question, header string) int {
 //     percent"), −1 for any other number.
 //   - Otherwise a number: 1 when it counts the thing asked of or is in the
 //     unit of the measure asked ("30 litres" for how much water, "29 min"
-//     for how long, "12 metres" for how deep).
-//   - A date: a point each for its day, month and year, a time of day
-//     one; a bare year two when a year is asked.
+//     for how long, "12 metres" for how deep); 2 when the sentence names
+//     that measure for it ("a depth of 12 metres"). Its unit may be its
+//     table column's header ([unitOf]).
+//   - A date: a point each for its day, its month (or a part of a year:
+//     "the first half of"), its year; a time of day or a time counted back
+//     ("a decade ago") one; a bare year two when a year is asked.
 //   - A person: 1 for a name, 0 for one common noun for a person written
 //     as a title ("Coordinator", or a surname such as "Smith").
 //   - A place: 1 with a name (a capitalised word not a month's or a day's),
-//     −1 for a month or a day alone.
+//     0 without, −1 for a month or a day alone; a phrase or name after
+//     "from" one more when an origin is asked, else 0.
 //
 // A span of fit −1 never leads. Otherwise 0.
 func spanFit(q *Question, c *candidate, s typedSpan) int {
@@ -511,9 +535,8 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 				return 0
 			}
 			// A measure the sentence names for this figure fits best: "to a
-			// depth of nearly 3 metres", "33 kilometres high" for how deep,
-			// how high.
-			return 1 + b2i(namesMeasure(q.measure, c.text, s))
+			// depth of 12 metres", "9 metres high" for how deep, how high.
+			return 1 + b2i(namesMeasure(q.measure, c.words, s))
 		}
 	case KindDate:
 		// The fuller the date, the likelier the answer: a weekday alone
@@ -522,8 +545,8 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		if isBareYear(t) {
 			return 1 + b2i(q.asksYear)
 		}
-		if timeOfDaySpan.MatchString(t) && !monthName.MatchString(t) {
-			return 1 // "9.15pm": as precise as a month, though its hour looks like a day
+		if timeOfDaySpan.MatchString(t) && !monthName.MatchString(t) || agoSpan.MatchString(t) {
+			return 1 // "9.15pm" as precise as a month, though its hour looks like a day; "a decade ago" as a year
 		}
 		// A part of a year ("the third quarter of") is as precise as a month.
 		return b2i(monthName.MatchString(t) || partOfYearRe.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
@@ -545,7 +568,8 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 			}
 		}
 		// A phrase "from …" tells where a thing comes from: it answers
-		// "where does it come from" first, and "where is it" last.
+		// "where does it come from" first, and "where is it" only as a
+		// phrase that names no place does.
 		if fit >= 0 && (strings.HasPrefix(strings.ToLower(text), "from ") || wordBefore(c.text, s.start, "from")) {
 			if q.asksFrom {
 				return fit + 1
@@ -557,24 +581,26 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 	return 0
 }
 
-// namesMeasure reports the measure's noun just before a span ("a height
-// of about 33 kilometres") or its adjective just after it ("33 kilometres
-// high").
-func namesMeasure(measure, text string, s typedSpan) bool {
-	before := words(text[max(0, s.start-40):s.start])
-	if len(before) > 4 {
-		before = before[len(before)-4:]
+// namesMeasure reports the measure's noun among the four words before a
+// span ("a depth of 12 metres") or its adjective right after it ("9
+// metres high"); ws are the sentence's words.
+func namesMeasure(measure string, ws []Word, s typedSpan) bool {
+	first := slices.IndexFunc(ws, func(w Word) bool { return w.End > s.start })
+	if first < 0 {
+		first = len(ws)
 	}
-	noun := measureNouns[measure]
-	if noun != "" && slices.ContainsFunc(before, func(w Word) bool { return w.Stem == stem(noun) }) {
-		return true
+	if noun := measureNouns[measure]; noun != "" {
+		before := ws[max(0, first-4):first]
+		if slices.ContainsFunc(before, func(w Word) bool { return w.Stem == stem(noun) }) {
+			return true
+		}
 	}
-	after := words(text[s.end:min(len(text), s.end+20)])
-	return len(after) > 0 && after[0].Lower == measure
+	after := slices.IndexFunc(ws, func(w Word) bool { return w.Start >= s.end })
+	return after >= 0 && ws[after].Lower == measure
 }
 
 // priceSpan reports a sum of money: a currency's sign before the number
-// ("$5", "US$1.1 billion"), or a currency after it ("1.4 billion euros"),
+// ("$5", "NZ$4 million"), or a currency after it ("1.4 billion euros"),
 // which WordNet counts a unit and whose vector is near "currency" or
 // "dollar" (not "metres").
 func priceSpan(wv *WordVectors, c *candidate, s typedSpan) bool {
@@ -626,8 +652,8 @@ func countedWord(c *candidate, s typedSpan) (Word, bool) {
 }
 
 // unitOf is what a number span counts or measures, past a word that
-// qualifies it ("10 working days": days); in a table's cell that holds
-// nothing else, its column's header ("Seats" for "| 312 |").
+// qualifies it ("4 working days": days); in a table's cell that holds
+// nothing else, its column's header ("Berths" for "| 40 |").
 func unitOf(wv *WordVectors, c *candidate, s typedSpan) (Word, bool) {
 	u, ok := countedWord(c, s)
 	if h := columnOf(c, s); h != "" && (!ok || strings.Contains(c.text[s.start:u.Start], "|")) {

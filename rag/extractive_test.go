@@ -535,6 +535,13 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 	if !cited {
 		t.Errorf("the full name is in no cited quote: %+v", a.Citations)
 	}
+	// A name alone is a surname before it is a given name.
+	ix = wordIndex(t,
+		"Any complaint about the regatta must be made to Milton on the day. The boathouse is kept by Milton Hollis, the quay by Anna Milton.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	if a := mustAsk(t, NewEngine(ix), "who must a complaint about the regatta be made to"); a.ShortAnswer != "Anna Milton" {
+		t.Errorf("short answer %q, want the surname's full name (%s)", a.ShortAnswer, a.Answer)
+	}
 	// A given name alone leads with the full name too.
 	ix = wordIndex(t,
 		"Any complaint about the regatta must be made to Milton on the day. The boathouse is kept by Milton Hollis.",
@@ -782,12 +789,20 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 			"where did the old lighthouse lamp come from", "from Skellig Rock"},
 		// A later cited sentence leads only when its span fits clearly
 		// better: a full date does not displace the best sentence's month.
-		{[]string{"The harbour wall was rebuilt in September 2016. It had been rebuilt on 12 November 2014.",
+		{[]string{"The harbour wall was rebuilt in October 2027. It had been rebuilt on 5 March 2019.",
 			"The harbour has a crane."},
-			"when was the harbour wall rebuilt", "September 2016"},
-		{[]string{"The harbour crane was built in 1936. It had been first built on 21 December 1891.",
+			"when was the harbour wall rebuilt", "October 2027"},
+		{[]string{"The harbour crane was built in 1952. It had been first built on 3 March 1887.",
 			"The harbour has a wall."},
-			"when was the harbour crane first built", "21 December 1891"},
+			"when was the harbour crane first built", "3 March 1887"},
+		// A time counted back is as precise as a year.
+		{[]string{"The sea cave formed ten thousand years ago, a survey said in March.",
+			"The cave is dry."},
+			"when did the sea cave form", "ten thousand years ago"},
+		// A range keeps its "between" with its bound.
+		{[]string{"The dock gates, rebuilt in 4 months, are between about 2 and 3 metres wide.",
+			"The dock has a crane."},
+			"how wide are the dock gates", "between about 2 and 3 metres"},
 		// A named place before a phrase of place.
 		{[]string{"Rowing volunteers meet at the side gate in Mill Yard.",
 			"Rowing starts at dawn."},
@@ -802,21 +817,22 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 
 // A table's cell is what its column's header says: the count of the
 // header's thing, the person of the role it names, though the name's words
-// mean things elsewhere ("Berg").
+// mean things elsewhere ("Berg"), and not the name the question gives.
 func TestATableCellIsWhatItsColumnSays(t *testing.T) {
 	t.Parallel()
 	ix := NewIndex(IndexOptions{})
 	if _, err := ix.Upsert(context.Background(), []*Document{
-		NewDocument("screens.md", "# Cinema screens\n\nEvery screen has spaces for wheelchairs.\n\n| Screen | Seats | Wheelchair spaces |\n| --- | --- | --- |\n| Screen 1 | 312 | 4 |\n| Screen 2 | 96 | 2 |\n"),
-		NewDocument("staff.md", "# Module staff\n\nEach module has a convenor and a deputy.\n\n| Module | Deputy | Convenor |\n| --- | --- | --- |\n| Reef Ecology | Tom Okafor | Ana Reyes |\n| Salt Marshes | Ida Berg | Lev Sorin |\n"),
-		NewDocument("history.md", "# History\n\nThe cinema opened in 1931."),
+		NewDocument("piers.md", "# Harbour piers\n\nEvery pier has cranes for lifting boats.\n\n| Pier | Berths | Crane lifts |\n| --- | --- | --- |\n| North pier | 40 | 3 |\n| South pier | 25 | 1 |\n"),
+		NewDocument("staff.md", "# Module staff\n\nEach module has a tutor and a deputy.\n\n| Module | Deputy | Tutor |\n| --- | --- | --- |\n| Reef Ecology | Tom Okafor | Ana Reyes |\n| Salt Marshes | Ida Berg | Lev Sorin |\n"),
+		NewDocument("history.md", "# History\n\nThe harbour opened in 1931."),
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for question, want := range map[string]string{
-		"how many wheelchair spaces are there in screen 1": "4",
-		"who is the convenor of reef ecology":              "Ana Reyes",
+		"how many crane lifts are there on the north pier": "3",
+		"who is the tutor of reef ecology":                 "Ana Reyes",
 		"who is the deputy for salt marshes":               "Ida Berg",
+		"who does ida berg work with on salt marshes":      "Lev Sorin",
 	} {
 		if a := mustAsk(t, NewEngine(ix), question); a.ShortAnswer != want {
 			t.Errorf("%q: short answer %q, want %q: %s", question, a.ShortAnswer, want, a.Answer)
@@ -829,9 +845,9 @@ func TestATableCellIsWhatItsColumnSays(t *testing.T) {
 func TestATableCellsUnitIsItsHeader(t *testing.T) {
 	t.Parallel()
 	wv := EmbeddedWordVectors()
-	doc := NewDocument("screens.md", "# Screens\n\n| Screen | Seats | Wheelchair spaces |\n| --- | --- | --- |\n| Screen 1 | 312 | 4 wide bays |\n")
+	doc := NewDocument("piers.md", "# Piers\n\n| Pier | Berths | Crane lifts |\n| --- | --- | --- |\n| North pier | 40 | 3 wide slips |\n")
 	for _, c := range sentenceCandidates([]Passage{{DocID: doc.ID, Text: doc.Text}}) {
-		if !strings.HasPrefix(c.text, "| Screen 1") {
+		if !strings.HasPrefix(c.text, "| North pier") {
 			continue
 		}
 		got := map[string]string{}
@@ -839,9 +855,9 @@ func TestATableCellsUnitIsItsHeader(t *testing.T) {
 			u, _ := unitOf(wv, &c, s)
 			got[c.text[s.start:s.end]] = u.Lower
 		}
-		// The cell's own unit comes first: "4 wide bays" counts bays.
-		if got["312"] != "seats" || got["4 wide bays"] != "bays" {
-			t.Errorf("units %v, want 312 in seats and 4 in bays", got)
+		// The cell's own unit comes first: "3 wide slips" counts slips.
+		if got["40"] != "berths" || got["3 wide slips"] != "slips" {
+			t.Errorf("units %v, want 40 in berths and 3 in slips", got)
 		}
 		return
 	}

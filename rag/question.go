@@ -368,7 +368,9 @@ func (ix *Index) analyze(text string) *Question {
 	return q
 }
 
-var fromWord = regexp.MustCompile(`(?i)\bfrom\b`)
+// fromWord asks for an origin: "where does it come from", "where was it
+// shipped from?", "where do they originate" (not "moved to X from Y").
+var fromWord = regexp.MustCompile(`(?i)\bfrom\W*$|\b(?:come|comes|came|coming|originat\w*)\b`)
 
 var yearWord = regexp.MustCompile(`(?i)\byears?\b`)
 

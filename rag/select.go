@@ -877,6 +877,27 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		return c.spans
 	}
 	c.spansDone = true
+	spans := typedSpans(q.wv, c.text, q.Kind)
+	if q.TimeOfDay {
+		// "what time does it start": a date ("14 July") is no answer.
+		spans = slices.DeleteFunc(spans, func(s typedSpan) bool {
+			return !timeOfDaySpan.MatchString(c.text[s.start:s.end])
+		})
+	}
+	if q.Kind == KindDate && q.Focus != "" {
+		// A noun of time asked of may be a span of it ("the daily
+		// rate", "the shortest interval"): a number answers it too.
+		spans = append(spans, typedSpans(q.wv, c.text, KindNumber)...)
+	}
+	c.spans = c.ownSpans(q, spans)
+	return c.spans
+}
+
+// ownSpans returns the spans that answer with words of their own: "Caspian
+// Sea" is no name for "the drill in the Caspian". A number's unit is no
+// such word, and a person's name begins after the title the question asks
+// of.
+func (c *candidate) ownSpans(q *Question, spans []typedSpan) []typedSpan {
 	kind := q.Kind
 	repeats := func(w Word) bool {
 		if q.stems[w.Stem] {
@@ -889,20 +910,7 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 		}
 		return false
 	}
-	// A span answers only with words of its own: "Caspian Sea" is no name
-	// for "the drill in the Caspian". A number's unit is no such word.
-	spans := typedSpans(q.wv, c.text, kind)
-	if q.TimeOfDay {
-		// "what time does it start": a date ("14 July") is no answer.
-		spans = slices.DeleteFunc(spans, func(s typedSpan) bool {
-			return !timeOfDaySpan.MatchString(c.text[s.start:s.end])
-		})
-	}
-	if kind == KindDate && q.Focus != "" {
-		// A noun of time asked of may be a span of it ("the daily
-		// rate", "the shortest interval"): a number answers it too.
-		spans = append(spans, typedSpans(q.wv, c.text, KindNumber)...)
-	}
+	var out []typedSpan
 	for _, s := range spans {
 		ws := words(c.text[s.start:s.end])
 		// A person's name begins after the title the question asks of
@@ -930,10 +938,10 @@ func (c *candidate) answerSpans(q *Question) []typedSpan {
 			}
 		}
 		if fresh && !repeated {
-			c.spans = append(c.spans, s)
+			out = append(out, s)
 		}
 	}
-	return c.spans
+	return out
 }
 
 // novelty is the share of the sentence's content words that are not the

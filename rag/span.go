@@ -39,26 +39,30 @@ var (
 		`|(?i:(?:last|this|next)\s+(?:week|month|year|spring|summer|autumn|fall|winter))` +
 		`)\b`)
 	timeOfDaySpan = regexp.MustCompile(`\b(?:` + timeOfDay + `)\b`)
-	// agoSpan is a time counted back from now: "2.4 billion years ago".
-	agoSpan = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|` + numberWords + `)(?:\s+(?:thousand|million|billion))?\s+(?:years?|centuries|decades|months|weeks|days)\s+ago\b`)
-	// partOfYear opens a date that names a part of a year: "the third
-	// quarter of 2025", "the end of 2028", "the summer of 1943".
+	// agoSpan is a time counted back from now: "60 million years ago", "a
+	// decade ago", "twenty-five years ago".
+	agoSpan = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|an?|(?:` + numberWords + `)(?:-(?:` + numberWords + `))*)(?:\s+(?:thousand|million|billion))?\s+(?:years?|century|centuries|decades?|months?|weeks?|days?)\s+ago\b`)
+	// partOfYear opens a date that names a part of a year: "the second
+	// quarter of 2031", "the end of 2029", "the winter of 1902".
 	partOfYear   = `(?i:(?:the\s+)?(?:(?:first|second|third|fourth|final|last)\s+(?:quarter|half)|start|end|beginning|middle|spring|summer|autumn|fall|winter)\s+of\s+)`
 	partOfYearRe = regexp.MustCompile(`^` + partOfYear)
-	// dayRange continues a date with a second day: "September 2 and 3".
-	dayRange = regexp.MustCompile(`^\s*(?:and|to|-|–)\s*\d{1,2}(?:st|nd|rd|th)?\b`)
+	// dayRange continues a date with a second day: "June 8 and 9".
+	dayRange = regexp.MustCompile(`^\s*(?:and|to|-|–)\s*(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b`)
+	// notADay follows a number that is no day of a date: a thousands
+	// group, a decimal, a time ("10:30", "5 pm"), or a month of its own
+	// ("4 and 5 June" is two dates).
+	notADay = regexp.MustCompile(`^(?:[,.:]\d|\s*(?i:am|pm|a\.m|p\.m)\b|\s+` + monthNames + `\b)`)
 	// A date's parts, to weigh how full a date span is.
-	monthName     = regexp.MustCompile(`\b` + monthNames + `\b`)
-	weekday       = regexp.MustCompile(`\b` + weekdays + `\b`)
-	dayNumber     = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
-	timeOrDecimal = regexp.MustCompile(`^[:.]\d`)
-	endsInDay     = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?$`)
-	yearNumber    = regexp.MustCompile(`\b\d{4}\b`)
+	monthName  = regexp.MustCompile(`\b` + monthNames + `\b`)
+	weekday    = regexp.MustCompile(`\b` + weekdays + `\b`)
+	dayNumber  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?\b`)
+	endsInDay  = regexp.MustCompile(`\b\d{1,2}(?:st|nd|rd|th)?$`)
+	yearNumber = regexp.MustCompile(`\b\d{4}\b`)
 	// yearAfterPreposition catches years of any century: "in 632", "by 1066".
 	yearAfterPreposition = regexp.MustCompile(`(?i)\b(?:in|since|by|until|till|from|of|around|circa|c\.)\s+(\d{3,4})\b`)
 	numberWords          = `zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|dozens|hundreds|thousands|millions|billions|half|twice|double|triple|single`
-	// numberSpan is a number with its currency ("C$310"), then either a
-	// hyphened unit, which ends it ("44-year-old"), or a share's sign, a
+	// numberSpan is a number with its currency ("A$75"), then either a
+	// hyphened unit, which ends it ("52-year-old"), or a share's sign, a
 	// scale and a unit word ("2.5 million euros").
 	numberSpan = regexp.MustCompile(`(?i)(?:(?-i:\b[A-Z]{1,3})?[$€£]\s?)?\b(?:\d(?:[\d,.]*\d)?|(?:` + numberWords + `)(?:[- ](?:` + numberWords + `))*)\b(?:(?:-[a-z]+)+\b|(?:\s*(?:%|percent|per cent))?(?:\s+(?:million|billion|trillion|thousand|hundred)\b)?(?: [a-z]+(?:-[a-z]+)*\b)?)`)
 )
@@ -71,8 +75,8 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		for _, m := range dateSpan.FindAllStringIndex(text, -1) {
 			end := m[1]
 			if r := dayRange.FindString(text[end:]); r != "" && monthName.MatchString(text[m[0]:end]) && endsInDay.MatchString(text[m[0]:end]) &&
-				!timeOrDecimal.MatchString(text[end+len(r):]) {
-				end += len(r) // "September 2 and 3", not "May 4 to 10:30"
+				!notADay.MatchString(text[end+len(r):]) {
+				end += len(r) // "June 8 and 9", not "May 4 to 10:30" nor "May 4 and 12,000"
 			}
 			out = append(out, typedSpan{m[0], end, KindDate})
 		}
@@ -112,7 +116,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 				end = m[0] + p[1] // a share has no unit: "61%", not "61% voted"
 			} else if ws := words(text[m[0]:end]); len(ws) > 1 {
 				if next, ok := wordAfter(text, end); ok && modifiesUnit(wv, ws[len(ws)-1].Lower, next.Lower) {
-					end = next.End // "10 working days", "5 square kilometres"
+					end = next.End // "4 working days", "7 square kilometres"
 				}
 			}
 			out = append(out, typedSpan{m[0], end, KindNumber})
@@ -139,8 +143,8 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 				}
 			}
 			end = trimSpanEnd(text, m[2], end)
-			// Nor does it end inside a name: "in the north section of
-			// Highgate Cemetery".
+			// Nor does it end inside a name: "in the east wing of Carrow
+			// House Museum".
 			for _, n := range names {
 				if n.start < end && end < n.end {
 					end = n.end
@@ -318,7 +322,7 @@ func hedgeStart(text string, at int) int {
 var rangeGap = regexp.MustCompile(`^\s*(?:to|and|-|–|—)\s*$`)
 
 // currencySign opens a sum of money: a sign, perhaps after the country's
-// letters ("C$310 million").
+// letters ("A$75 million").
 var currencySign = regexp.MustCompile(`^[A-Z]{0,3}[$€£]`)
 
 // percentSign ends a share.
@@ -376,8 +380,15 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 		start, end := ws[i].Start, ws[i].End
 		j := i + 1
 		for j < len(ws) {
-			// An initial's full stop ends no name: "William R. Chase".
-			if p := pastInitials(text, end, end-ws[j-1].Start == 1 && startsUpper(text[ws[j-1].Start:])); p != end {
+			// An initial's full stop ends no name: "Amos T. Bridge". The
+			// name must be one before it ("Vitamin D. Doctors …" is two
+			// sentences).
+			initial := utf8.RuneCountInString(text[ws[j-1].Start:end]) == 1 && startsUpper(text[ws[j-1].Start:])
+			anchor := ws[j-1] // the name's word before its initials
+			if initial && j-1 > i {
+				anchor = ws[j-2]
+			}
+			if p := pastInitials(text, end, initial); p != end && (initial && j-1 == i || !commonWord(wv, anchor)) {
 				k := j
 				for k < len(ws) && ws[k].Start < p {
 					k++
@@ -413,15 +424,25 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 }
 
 // middleInitial is an initial with its full stop inside a name.
-var middleInitial = regexp.MustCompile(`\b\p{Lu}\. \p{Lu}`)
+var middleInitial = regexp.MustCompile(`(?:^|\s)\p{Lu}\. \p{Lu}`)
+
+// commonWord reports a word WordNet knows as a common word ("vitamin",
+// "war"), not only as a name.
+func commonWord(wv *WordVectors, w Word) bool {
+	if wv == nil {
+		return false
+	}
+	in := lemmaInfo(wv, w.Lower)
+	return in.POS != 0 && in.POS&PosProper == 0
+}
 
 // initials are the initials with their full stops after a word of a name:
 // " T." of "Amos T. Bridge".
 var initials = regexp.MustCompile(`^(?: \p{Lu}\.)*`)
 
 // pastInitials returns the offset of the word after the initials that
-// follow a name's word ending at end ("Amos| T. Bridge", or "J|. Tuzo
-// Wilson" when the word is itself an initial), or end when none follow.
+// follow a name's word ending at end ("Amos| T. Bridge", or "J|. Oakes
+// Barn" when the word is itself an initial), or end when none follow.
 func pastInitials(text string, end int, initial bool) int {
 	at := end
 	if initial && strings.HasPrefix(text[at:], ".") {
@@ -453,13 +474,14 @@ func wordAfter(text string, at int) (Word, bool) {
 	return w, true
 }
 
-// modifiesUnit reports a word after a number that qualifies the unit
-// after it rather than being the unit: an adjective that is mainly no
-// noun ("10 working days", "nine formal rounds"), or any word before a
-// unit of measure or time ("5 square kilometres", "2 light years"). A
-// unit first ends the span: "2 weeks notice".
+// modifiesUnit reports a word after a number that qualifies the noun
+// after it, what the number counts or measures, rather than being that
+// noun: an adjective that is mainly no noun ("4 working days", "six
+// formal rounds"), or any word before a unit of measure or time ("7
+// square kilometres", "2 light years"). A unit first ends the span: "2
+// weeks notice".
 func modifiesUnit(wv *WordVectors, w, next string) bool {
-	if wv == nil || isStopWord(w) || isStopWord(next) || numberWord[w] || lemmaInfo(wv, next).POS&PosNoun == 0 ||
+	if wv == nil || isStopWord(w) || isStopWord(next) || numberWord[w] || numberWord[next] || lemmaInfo(wv, next).POS&PosNoun == 0 ||
 		ofClass(wv, w, ClassQuantity) || ofClass(wv, w, ClassTime) {
 		return false
 	}
@@ -477,7 +499,7 @@ func isNameWord(wv *WordVectors, text string, w Word) bool {
 		return false
 	}
 	if w.Stop && (strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] || len(w.Lower) == 1 && sentenceInitial(text, w.Start)) {
-		return false // "The", "In"; "A" opening a sentence, not "Maximilian I"
+		return false // "The", "In"; "A" opening a sentence, not "Part I"
 	}
 	// A sentence's first word is capitalised anyway: it counts only when
 	// WordNet knows no common word of that form.
@@ -487,8 +509,9 @@ func isNameWord(wv *WordVectors, text string, w Word) bool {
 	return true
 }
 
-// placeBefore reports words that end in a preposition of place.
-func placeBefore(prev []Word) bool {
+// locativeBefore reports words that end in "in", "at" or "near": what
+// follows is a location.
+func locativeBefore(prev []Word) bool {
 	if len(prev) == 0 {
 		return false
 	}
@@ -503,13 +526,15 @@ func sentenceInitial(text string, at int) bool {
 
 // nameFits reports whether a name suits a question for a person or a
 // place. A place: a word of it is a place in WordNet, or a preposition of
-// place comes before it ("in Moscow"). A person: a word of it is a person
-// in WordNet, or a person noun stands before it ("minister Aziz
-// Nasirzadeh"), or a person noun and a form of "be" ("the skipper is
-// Hazel Marsh"), or it is two or more words none of which WordNet knows
-// as a thing, place or group ("Sarah Barnard", not "Brooklyn Bridge"), or
-// it has an initial between its words ("William R. Chase"). A role after
-// the name is [personAfter]'s.
+// place comes before it ("in Moscow", "from Oslo"). A person: a word of it
+// is in WordNet mainly a noun for a person, or only a person's name (not
+// "National", an adjective first), or a person noun stands before it
+// ("minister Aziz Nasirzadeh"), or a person noun and a form of "be" ("the
+// skipper is Hazel Marsh"), or it has an initial between its words ("Amos
+// T. Bridge"), or it is two or more words none of which WordNet knows as a
+// thing, place or group and no "in", "at" or "near" stands before it
+// ("Sarah Barnard", not "Brooklyn Bridge" nor "a team in Santa Vora"). A
+// role after the name is [personAfter]'s.
 func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 	if kind == KindPerson && middleInitial.MatchString(name) {
 		return true
@@ -525,13 +550,13 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 		case in.Class == want && (kind == KindPlace || in.POS&(PosMainNoun|PosProper) != 0):
 			return true
 		case in.Class != 0:
-			other = true // "National Landmark": an adjective first, whatever its noun sense
+			other = true // "National Heritage Site": an adjective first, whatever its noun sense
 		}
 	}
 	prev := words(before)
 	if len(prev) > 0 {
 		p := prev[len(prev)-1]
-		if kind == KindPlace && (placeBefore(prev) || p.Lower == "from" || p.Lower == "to") {
+		if kind == KindPlace && (locativeBefore(prev) || p.Lower == "from" || p.Lower == "to") {
 			return true
 		}
 		if kind == KindPerson && lemmaInfo(wv, p.Lower).Class == ClassPerson && !p.Stop {
@@ -544,6 +569,6 @@ func nameFits(wv *WordVectors, name, before string, kind AnswerKind) bool {
 		}
 	}
 	// Unknown words after "in" or "at" name a place more likely than a
-	// person: "a team in Boca Raton".
-	return kind == KindPerson && len(ws) >= 2 && !other && !placeBefore(prev)
+	// person: "a team in Santa Vora".
+	return kind == KindPerson && len(ws) >= 2 && !other && !locativeBefore(prev)
 }
