@@ -495,9 +495,12 @@ func headerAsks(q *Question, header string) int {
 //   - A date: a point each for its day, its month (or a part of a year:
 //     "the first half of"), its year; a time of day or a time counted back
 //     ("a decade ago") one; a bare year two when a year is asked.
-//   - A person: 1 for a name, 0 for one common noun for a person written
-//     as a title ("Coordinator", or a surname such as "Smith").
-//   - A place: 1 with a name (a capitalised word not a month's or a day's),
+//   - A person: 1 for a name, 0 for a role written as a title: a common
+//     noun for a person last or before "of" or "for", and no word that is
+//     only a name ("Coordinator", "Minister of Trade", a surname such as
+//     "Smith").
+//   - A place: 1 with a name (a capitalised word not a month's, a day's or
+//     a people's adjective: "in European art" names no place),
 //     0 without, −1 for a month or a day alone; a phrase or name after
 //     "from" one more when an origin is asked, else 0.
 //
@@ -551,17 +554,29 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		// A part of a year ("the third quarter of") is as precise as a month.
 		return b2i(monthName.MatchString(t) || partOfYearRe.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
 	case KindPerson:
-		if ws := words(text); len(ws) == 1 && q.wv != nil {
-			if in := lemmaInfo(q.wv, ws[0].Lower); in.Class == ClassPerson && in.POS&PosProper == 0 {
-				return 0
+		// A role written as a title: a common noun for a person as its last
+		// word ("Coordinator", "Cabinet Secretary") or before "of" or "for"
+		// ("Minister of Trade"), with no word that is only a name.
+		role, name := false, false
+		ws := words(text)
+		for i, w := range ws {
+			if w.Stop || q.wv == nil {
+				continue
+			}
+			switch in := lemmaInfo(q.wv, w.Lower); {
+			case in.POS == 0 || in.POS&PosProper != 0:
+				name = true
+			case in.Class == ClassPerson && (i == len(ws)-1 || ws[i+1].Lower == "of" || ws[i+1].Lower == "for"):
+				role = true
 			}
 		}
-		return 1
+		return b2i(!role || name)
 	case KindPlace:
 		fit := -1 // a month or a day is no place: "In March"
 		for _, w := range words(text) {
 			switch {
-			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]):
+			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]) &&
+				(q.wv == nil || !demonym(lemmaInfo(q.wv, w.Lower))): // "in European art" names no place
 				fit = 1
 			case !w.Cap && !w.Stop:
 				fit = max(fit, 0)

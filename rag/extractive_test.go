@@ -775,6 +775,18 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"For the dock, ask our Coordinator, Tamsin Obi, at the gate.",
 			"The dock opens at dawn."},
 			"who do i ask about the dock", "Tamsin Obi"},
+		// A role written as a title before "of" or as the last word, not
+		// a name whose first word is also a noun for a person.
+		{[]string{"The harbour charter was signed by the Minister of Harbours, Ilse Varga, in May.",
+			"The harbour has a crane."},
+			"who signed the harbour charter", "Ilse Varga"},
+		{[]string{"The first harbour flight was flown by Frank Reed of the Aero Club.",
+			"The harbour has a crane."},
+			"who flew the first harbour flight", "Frank Reed"},
+		// A people's adjective names no place.
+		{[]string{"The harbour vase was made in Roman times, as its glaze shows, in Tarsh.",
+			"The harbour has a crane."},
+			"where was the harbour vase made", "in Tarsh"},
 		// The fullest date, not the weekday the news came.
 		{[]string{"The cheese fair, the council said on Tuesday, opens on 3 June 2027.",
 			"The fair has 90 stalls."},
