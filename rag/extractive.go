@@ -498,7 +498,7 @@ func headerAsks(q *Question, header string) int {
 //   - A person: 1 for a name, 0 for a role written as a title: a common
 //     noun for a person last or before "of" or "for", and no word that is
 //     only a name ("Coordinator", "Minister of Trade", a surname such as
-//     "Smith").
+//     "Smith"), or for a name with a number (a model's, a firm's).
 //   - A place: 1 with a name (a capitalised word not a month's, a day's or
 //     a people's adjective: "in European art" names no place),
 //     0 without, −1 for a month or a day alone; a phrase or name after
@@ -557,6 +557,9 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		// A role written as a title: a common noun for a person as its last
 		// word ("Coordinator", "Cabinet Secretary") or before "of" or "for"
 		// ("Minister of Trade"), with no word that is only a name.
+		if hasDigit(text) {
+			return 0 // a model or a number's name ("Type 45", "Gate 4"), not a person's
+		}
 		role, name := false, false
 		ws := words(text)
 		for i, w := range ws {

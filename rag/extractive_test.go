@@ -783,6 +783,10 @@ func TestTheKindOfSpanAskedLeads(t *testing.T) {
 		{[]string{"The first harbour flight was flown by Frank Reed of the Aero Club.",
 			"The harbour has a crane."},
 			"who flew the first harbour flight", "Frank Reed"},
+		// A name with a number is a model's or a firm's.
+		{[]string{"The ferry engine was built by Zorvan 305 for the yard of Ilse Varga.",
+			"The ferry is slow."},
+			"who built the ferry engine", "Ilse Varga"},
 		// A people's adjective names no place.
 		{[]string{"The harbour vase was made in Roman times, as its glaze shows, in Tarsh.",
 			"The harbour has a crane."},
