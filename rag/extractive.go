@@ -554,12 +554,12 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		// A part of a year ("the third quarter of") is as precise as a month.
 		return b2i(monthName.MatchString(t) || partOfYearRe.MatchString(t)) + b2i(dayNumber.MatchString(t)) + b2i(yearNumber.MatchString(t))
 	case KindPerson:
+		if hasDigit(text) {
+			return 0 // a model's or a firm's name ("Type 45"), not a person's
+		}
 		// A role written as a title: a common noun for a person as its last
 		// word ("Coordinator", "Cabinet Secretary") or before "of" or "for"
 		// ("Minister of Trade"), with no word that is only a name.
-		if hasDigit(text) {
-			return 0 // a model or a number's name ("Type 45", "Gate 4"), not a person's
-		}
 		role, name := false, false
 		ws := words(text)
 		for i, w := range ws {
