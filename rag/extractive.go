@@ -143,10 +143,12 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 			}
 		}
 	}
-	// A person named by one name alone leads with the full name the
-	// document gives elsewhere, whose sentence is cited too.
-	if from >= 0 && q.Kind == KindPerson && !strings.ContainsAny(short, " -") {
-		if full, at := fullName(q, cands, chosen[from].docID, short); at >= 0 {
+	// A person named by one name alone, perhaps after an honorific ("Dr
+	// Varga"), leads with the full name the document gives elsewhere,
+	// whose sentence is cited too.
+	name := untitled(short)
+	if from >= 0 && q.Kind == KindPerson && !strings.ContainsAny(name, " -") {
+		if full, at := fullName(q, cands, chosen[from].docID, name); at >= 0 {
 			if !slices.ContainsFunc(chosen, func(c candidate) bool { return c.span == cands[at].span }) {
 				chosen = append(chosen, cands[at])
 			}
@@ -156,8 +158,20 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	return chosen, short
 }
 
-// fullName returns a person's name of two words or more that ends or
-// begins with the one-word name, from a candidate sentence of the same
+// honorifics are the titles written before a person's name.
+var honorifics = wordSet("dr prof professor mr mrs ms miss sir dame lord lady rev")
+
+// untitled returns a name without the honorific before it ("Dr Varga":
+// "Varga").
+func untitled(name string) string {
+	if h, rest, ok := strings.Cut(name, " "); ok && honorifics[strings.ToLower(strings.TrimSuffix(h, "."))] {
+		return rest
+	}
+	return name
+}
+
+// fullName returns a person's name of two words or more (besides an
+// honorific) that ends or begins with the one-word name, from a candidate sentence of the same
 // document, and that sentence's index; -1 when there is none.
 func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 	// A surname first ("Brandvold": "Ilse Brandvold"), then a given name
@@ -172,7 +186,7 @@ func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 				continue
 			}
 			for _, sp := range c.answerSpans(q) { // q asks for a person: the spans are people's names
-				if full := strings.TrimSpace(c.text[sp.start:sp.end]); fits(full) {
+				if full := strings.TrimSpace(c.text[sp.start:sp.end]); fits(full) && strings.Contains(untitled(full), " ") {
 					return full, i
 				}
 			}

@@ -542,6 +542,13 @@ func TestAPersonLeadsWithTheFullName(t *testing.T) {
 	if a := mustAsk(t, NewEngine(ix), "who must a complaint about the regatta be made to"); a.ShortAnswer != "Anna Milton" {
 		t.Errorf("short answer %q, want the surname's full name (%s)", a.ShortAnswer, a.Answer)
 	}
+	// So does a surname after an honorific.
+	ix = wordIndex(t,
+		"The harbour pump must be serviced by Dr Varga every spring. The pump log is kept by Ilse Varga.",
+		"The harbour of Constanta was enlarged in 1909 to take larger grain ships.")
+	if a := mustAsk(t, NewEngine(ix), "who must service the harbour pump"); a.ShortAnswer != "Ilse Varga" {
+		t.Errorf("short answer %q, want the full name (%s)", a.ShortAnswer, a.Answer)
+	}
 	// A given name alone leads with the full name too.
 	ix = wordIndex(t,
 		"Any complaint about the regatta must be made to Milton on the day. The boathouse is kept by Milton Hollis.",
