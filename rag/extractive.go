@@ -514,7 +514,7 @@ func headerAsks(q *Question, header string) int {
 //     only a name ("Coordinator", "Minister of Trade", a surname such as
 //     "Smith"), or for a name with a number (a model's, a firm's).
 //   - A place: 1 with a name (a capitalised word not a month's, a day's or
-//     a people's adjective: "in European art" names no place),
+//     a people's adjective: "in Roman times" names no place),
 //     0 without, −1 for a month or a day alone; a phrase or name after
 //     "from" one more when an origin is asked, else 0.
 //
@@ -572,7 +572,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 			return 0 // a model's or a firm's name ("Type 45"), not a person's
 		}
 		// A role written as a title: a common noun for a person as its last
-		// word ("Coordinator", "Cabinet Secretary") or before "of" or "for"
+		// word ("Coordinator", "Town Clerk") or before "of" or "for"
 		// ("Minister of Trade"), with no word that is only a name.
 		role, name := false, false
 		ws := words(text)
@@ -593,7 +593,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		for _, w := range words(text) {
 			switch {
 			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]) &&
-				(q.wv == nil || !demonym(lemmaInfo(q.wv, w.Lower))): // "in European art" names no place
+				(q.wv == nil || !demonym(lemmaInfo(q.wv, w.Lower))): // "in Roman times" names no place
 				fit = 1
 			case !w.Cap && !w.Stop:
 				fit = max(fit, 0)
