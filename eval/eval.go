@@ -135,10 +135,11 @@ type Report struct {
 	AbstentionAccuracy  float64 `json:"abstention_accuracy"`
 	FalseAbstentionRate float64 `json:"false_abstention_rate"`
 	// LeadPrecision is the share of short answers, among the answerable
-	// questions answered with one, that are right (see Result.LeadRight):
-	// an answer may cite the right sentence and still lead with the
-	// wrong name or number, in bold.
+	// questions answered with one (Leads of them), that are right (see
+	// Result.LeadRight): an answer may cite the right sentence and still
+	// lead with the wrong name or number, in bold.
 	LeadPrecision float64  `json:"lead_precision"`
+	Leads         int      `json:"leads"`
 	P50MS         float64  `json:"p50_ms"`
 	P95MS         float64  `json:"p95_ms"`
 	Items         []Result `json:"items"`
@@ -150,7 +151,7 @@ func (r Report) Metrics() map[string]float64 {
 		"answerable": float64(r.Answerable), "unanswerable": float64(r.Unanswerable),
 		"answer_recall": r.AnswerRecall, "answer_retrieved": r.AnswerRetrieved, "hit_at_k": r.HitAtK, "mrr": r.MRR,
 		"citation_precision": r.CitationPrecision, "cited_support": r.CitedSupport,
-		"abstention_accuracy": r.AbstentionAccuracy, "false_abstention_rate": r.FalseAbstentionRate, "lead_precision": r.LeadPrecision,
+		"abstention_accuracy": r.AbstentionAccuracy, "false_abstention_rate": r.FalseAbstentionRate, "lead_precision": r.LeadPrecision, "leads": float64(r.Leads),
 		"p50_ms": r.P50MS, "p95_ms": r.P95MS,
 	}
 }
@@ -225,7 +226,7 @@ func runItem(ctx context.Context, engine *rag.Engine, it Item, k int) Result {
 }
 
 func (r *Report) summarise() {
-	var correct, retrieved, hits, supported, abstainedRight, falseAbstain, cites, citedSrc, leads, leadsRight int
+	var correct, retrieved, hits, supported, abstainedRight, falseAbstain, cites, citedSrc, leadsRight int
 	var rr float64
 	var lat []float64
 	for _, it := range r.Items {
@@ -257,7 +258,7 @@ func (r *Report) summarise() {
 			falseAbstain++
 		}
 		if it.Answered && it.ShortAnswer != "" {
-			leads++
+			r.Leads++
 			if it.LeadRight {
 				leadsRight++
 			}
@@ -273,7 +274,7 @@ func (r *Report) summarise() {
 	r.CitedSupport = ratio(supported, r.Answerable)
 	r.AbstentionAccuracy = ratio(abstainedRight, r.Unanswerable)
 	r.FalseAbstentionRate = ratio(falseAbstain, r.Answerable)
-	r.LeadPrecision = ratio(leadsRight, leads)
+	r.LeadPrecision = ratio(leadsRight, r.Leads)
 	r.P50MS, r.P95MS = percentile(lat, 50), percentile(lat, 95)
 }
 

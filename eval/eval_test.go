@@ -91,8 +91,8 @@ func TestLeadPrecision(t *testing.T) {
 		"q6": {Answered: true, ShortAnswer: "Rome", Answer: "Rome — Rome [1]"},
 	}
 	rep := Run(context.Background(), fakeEngine(t, answers), items, 5)
-	if rep.LeadPrecision != 0.5 {
-		t.Errorf("lead precision %v, want 0.5 (2 of 4 leads)", rep.LeadPrecision)
+	if rep.LeadPrecision != 0.5 || rep.Leads != 4 {
+		t.Errorf("lead precision %v of %d leads, want 0.5 of 4", rep.LeadPrecision, rep.Leads)
 	}
 	// Answers without leads (a model's) report none, not 0.
 	for _, tt := range []struct {
@@ -142,7 +142,7 @@ func TestMetrics(t *testing.T) {
 	var top map[string]any
 	json.Unmarshal(b, &top)
 	keys := []string{"answerable", "unanswerable", "answer_recall", "answer_retrieved", "hit_at_k", "mrr", "citation_precision", "cited_support",
-		"abstention_accuracy", "false_abstention_rate", "lead_precision", "p50_ms", "p95_ms", "items"}
+		"abstention_accuracy", "false_abstention_rate", "lead_precision", "leads", "p50_ms", "p95_ms", "items"}
 	if len(top) != len(keys) {
 		t.Errorf("top-level keys %v", top)
 	}

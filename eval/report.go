@@ -81,12 +81,10 @@ func WriteTable(w io.Writer, r Report) {
 // short answer (a model's answers may have none): 0 would read as every
 // lead wrong.
 func (r Report) leadPrecision() string {
-	for _, it := range r.Items {
-		if !it.Unanswerable && it.Answered && it.ShortAnswer != "" {
-			return fmt.Sprintf("%.3f", r.LeadPrecision)
-		}
+	if r.Leads == 0 {
+		return "n/a"
 	}
-	return "n/a"
+	return fmt.Sprintf("%.3f", r.LeadPrecision)
 }
 
 func oneLine(s string, n int) string {

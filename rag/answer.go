@@ -79,7 +79,9 @@ type candidate struct {
 	// alike.
 	matchWords  []Word
 	headerStems map[string]bool
-	header      string // a table row's header row
+	// headerCells are a table row's header cells by their bars, empty
+	// ones too (tableCells drops those); an escaped bar ("\|") is text.
+	headerCells []string
 }
 
 // holds reports a stem of the sentence, or of a table row's header.
@@ -126,7 +128,7 @@ func sentenceCandidates(passages []Passage) []candidate {
 			c.matchWords = ws
 			if h := tableHeader(p.Text, s.Start); h != "" {
 				header := words(h)
-				c.header = h
+				c.headerCells = strings.Split(strings.ReplaceAll(h, `\|`, ""), "|")
 				c.matchWords = append(ws[:len(ws):len(ws)], header...)
 				c.headerStems = map[string]bool{}
 				for _, w := range header {

@@ -158,8 +158,9 @@ func choose(q *Question, cands []candidate, order []int, opts ExtractiveOptions)
 	return chosen, short
 }
 
-// honorifics are the titles written before a person's name.
-var honorifics = wordSet("dr prof professor mr mrs ms miss sir dame lord lady rev")
+// honorifics are the titles written before a person's name: the
+// shortened ones sentences do not end at, and some in full.
+var honorifics = wordSet(titleAbbreviations + " professor miss sir dame lord lady")
 
 // untitled returns a name without the honorific before it ("Dr Varga":
 // "Varga").
@@ -171,8 +172,9 @@ func untitled(name string) string {
 }
 
 // fullName returns a person's name of two words or more (besides an
-// honorific) that ends or begins with the one-word name, from a candidate sentence of the same
-// document, and that sentence's index; -1 when there is none.
+// honorific) that ends or begins with the one-word name, from a candidate
+// sentence of the same document, and that sentence's index; -1 when there
+// is none.
 func fullName(q *Question, cands []candidate, doc, name string) (string, int) {
 	// A surname first ("Brandvold": "Ilse Brandvold"), then a given name
 	// ("Ilse": "Ilse Brandvold").
@@ -392,7 +394,7 @@ func leadSpans(q *Question, c *candidate) []typedSpan {
 	// A name in a table's column headed by a role is a person, whatever
 	// its words mean elsewhere ("| Deputy |": "Ida Berg"), when it says
 	// more than the question does, as any span must.
-	if c.header != "" {
+	if c.headerCells != nil {
 		var roles []typedSpan
 		for _, n := range nameSpans(q.wv, c.text) {
 			if roleColumn(q.wv, columnOf(c, n)) {
@@ -458,14 +460,8 @@ func bestSpan(q *Question, c *candidate, spans []typedSpan) (string, int) {
 // row sits in ("Berths" for "40" of "| North pier | 40 |"), or "" when c
 // is no table row.
 func columnOf(c *candidate, s typedSpan) string {
-	if c.header == "" {
-		return ""
-	}
-	// Cells are counted by their bars, empty ones too (tableCells drops
-	// those); an escaped bar ("\|") is text.
-	cells := strings.Split(strings.ReplaceAll(c.header, `\|`, ""), "|")
-	if k := strings.Count(c.text[:s.start], "|") - strings.Count(c.text[:s.start], `\|`); k < len(cells) {
-		return strings.TrimSpace(cells[k])
+	if k := strings.Count(c.text[:s.start], "|") - strings.Count(c.text[:s.start], `\|`); k < len(c.headerCells) {
+		return strings.TrimSpace(c.headerCells[k])
 	}
 	return ""
 }
@@ -581,7 +577,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 				continue
 			}
 			switch in := lemmaInfo(q.wv, w.Lower); {
-			case in.POS == 0 || in.POS&PosProper != 0:
+			case !in.common():
 				name = true
 			case in.Class == ClassPerson && (i == len(ws)-1 || ws[i+1].Lower == "of" || ws[i+1].Lower == "for"):
 				role = true
@@ -590,7 +586,8 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		return b2i(!role || name)
 	case KindPlace:
 		fit := -1 // a month or a day is no place: "In March"
-		for _, w := range words(text) {
+		ws := words(text)
+		for _, w := range ws {
 			switch {
 			case w.Cap && !w.Stop && !monthName.MatchString(text[w.Start:w.End]) && !weekday.MatchString(text[w.Start:w.End]) &&
 				(q.wv == nil || !demonym(lemmaInfo(q.wv, w.Lower))): // "in Roman times" names no place
@@ -602,7 +599,7 @@ func spanFit(q *Question, c *candidate, s typedSpan) int {
 		// A phrase "from …" tells where a thing comes from: it answers
 		// "where does it come from" first, and "where is it" only as a
 		// phrase that names no place does.
-		if fit >= 0 && (strings.HasPrefix(strings.ToLower(text), "from ") || wordBefore(c.text, s.start, "from")) {
+		if fit >= 0 && (ws[0].Lower == "from" || wordBefore(c.text, s.start, "from")) {
 			if q.asksFrom {
 				return fit + 1
 			}
@@ -697,12 +694,13 @@ func unitOf(wv *WordVectors, c *candidate, s typedSpan) (Word, bool) {
 			}
 		}
 	}
-	if ok {
-		if next, after := wordAfter(c.text, u.End); after && modifiesUnit(wv, u.Lower, next.Lower) {
-			return next, true
-		}
+	if !ok {
+		return u, false
 	}
-	return u, ok
+	if i := nextWord(c.words, c.text, u.End); i >= 0 && modifiesUnit(wv, u.Lower, c.words[i].Lower) {
+		return c.words[i], true
+	}
+	return u, true
 }
 
 // inContext returns the question as the passages read it: a "when"

@@ -578,7 +578,7 @@ func foldShouting(wv *WordVectors, text string) string {
 		at = w.End
 		in := lemmaInfo(wv, w.Lower)
 		initials := !shouted && len(raw) >= 2 && strings.ToUpper(raw) == raw
-		if !initials && (isStopWord(w.Lower) || in.POS != 0 && in.POS&PosProper == 0) {
+		if !initials && (isStopWord(w.Lower) || in.common()) {
 			raw = strings.ToLower(raw)
 		}
 		b.WriteString(raw)

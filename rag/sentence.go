@@ -247,11 +247,13 @@ func isAbbreviation(word string) bool {
 	return ok
 }
 
+// titleAbbreviations are the shortened titles written before a name.
+const titleAbbreviations = `mr mrs ms dr prof gen col lt sgt capt cmdr adm maj rep sen gov pres rev hon amb brig`
+
 var abbreviations = func() map[string]struct{} {
 	m := map[string]struct{}{}
-	for _, w := range strings.Fields(`mr mrs ms dr prof gen col lt sgt capt cmdr adm maj rep sen gov pres
-st jr sr vs etc inc ltd co corp dept est approx no nos fig vol pp ca cf al jan feb mar apr jun jul
-aug sep sept oct nov dec mt ft rev hon amb brig`) {
+	for _, w := range strings.Fields(titleAbbreviations + ` st jr sr vs etc inc ltd co corp dept est approx no nos fig vol pp ca cf al
+jan feb mar apr jun jul aug sep sept oct nov dec mt ft`) {
 		m[w] = struct{}{}
 	}
 	return m

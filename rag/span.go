@@ -92,6 +92,7 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 		dates := datesHolding(text, unicode.IsLetter)
 		names := nameSpans(wv, text)
 		phones := phoneNumbers(text)
+		all := words(text)
 		for _, p := range phones {
 			out = append(out, typedSpan{p[0], p[1], KindNumber})
 		}
@@ -114,10 +115,8 @@ func typedSpans(wv *WordVectors, text string, kind AnswerKind) []typedSpan {
 			end = trimSpanEnd(text, m[0], end)
 			if p := percentSign.FindStringIndex(text[m[0]:end]); p != nil {
 				end = m[0] + p[1] // a share has no unit: "61%", not "61% voted"
-			} else if ws := words(text[m[0]:end]); len(ws) > 1 {
-				if next, ok := wordAfter(text, end); ok && modifiesUnit(wv, ws[len(ws)-1].Lower, next.Lower) {
-					end = next.End // "4 working days", "7 square kilometres"
-				}
+			} else if i := nextWord(all, text, end); i > 0 && all[i-1].Start > m[0] && modifiesUnit(wv, all[i-1].Lower, all[i].Lower) {
+				end = all[i].End // "4 working days", "7 square kilometres": the span's last word qualifies the next
 			}
 			out = append(out, typedSpan{m[0], end, KindNumber})
 		}
@@ -383,7 +382,7 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 			// An initial's full stop ends no name: "Amos T. Bridge". The
 			// name must be one before it ("Vitamin D. Doctors …" is two
 			// sentences).
-			initial := utf8.RuneCountInString(text[ws[j-1].Start:end]) == 1 && startsUpper(text[ws[j-1].Start:])
+			initial := utf8.RuneCountInString(text[ws[j-1].Start:end]) == 1 && ws[j-1].Cap
 			anchor := ws[j-1] // the name's word before its initials
 			if initial && j-1 > i {
 				anchor = ws[j-2]
@@ -393,7 +392,7 @@ func nameSpans(wv *WordVectors, text string) []typedSpan {
 				for k < len(ws) && ws[k].Start < p {
 					k++
 				}
-				if k < len(ws) && ws[k].Start == p && startsUpper(text[p:]) && !ws[k].Stop {
+				if k < len(ws) && ws[k].Start == p && ws[k].Cap && !ws[k].Stop {
 					end = ws[k].End
 					j = k + 1
 					continue
@@ -428,13 +427,7 @@ var middleInitial = regexp.MustCompile(`(?:^|\s)\p{Lu}\. \p{Lu}`)
 
 // commonWord reports a word WordNet knows as a common word ("vitamin",
 // "war"), not only as a name.
-func commonWord(wv *WordVectors, w Word) bool {
-	if wv == nil {
-		return false
-	}
-	in := lemmaInfo(wv, w.Lower)
-	return in.POS != 0 && in.POS&PosProper == 0
-}
+func commonWord(wv *WordVectors, w Word) bool { return wv != nil && lemmaInfo(wv, w.Lower).common() }
 
 // initials are the initials with their full stops after a word of a name:
 // " T." of "Amos T. Bridge".
@@ -455,23 +448,14 @@ func pastInitials(text string, end int, initial bool) int {
 	return at + 1
 }
 
-func startsUpper(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsUpper(r)
-}
-
-// wordAfter returns the word that follows offset at after one space.
-func wordAfter(text string, at int) (Word, bool) {
-	if !strings.HasPrefix(text[at:], " ") {
-		return Word{}, false
+// nextWord returns the index in ws (text's words) of the word that
+// follows offset at after one space, or -1.
+func nextWord(ws []Word, text string, at int) int {
+	i := slices.IndexFunc(ws, func(w Word) bool { return w.Start >= at })
+	if i < 0 || text[at:ws[i].Start] != " " {
+		return -1
 	}
-	ws := words(text[at+1:])
-	if len(ws) == 0 || ws[0].Start != 0 {
-		return Word{}, false
-	}
-	w := ws[0]
-	w.Start, w.End = w.Start+at+1, w.End+at+1
-	return w, true
+	return i
 }
 
 // modifiesUnit reports a word after a number that qualifies the noun
@@ -495,7 +479,7 @@ func isNumber(w string) bool { return w != "" && strings.Trim(w, "0123456789") =
 // isNameWord reports a capitalised word (or one with digits, as in
 // "Su-35") that is not a sentence's common first word.
 func isNameWord(wv *WordVectors, text string, w Word) bool {
-	if !startsUpper(text[w.Start:]) {
+	if !w.Cap {
 		return false
 	}
 	if w.Stop && (strings.ToUpper(text[w.Start:w.End]) != text[w.Start:w.End] || len(w.Lower) == 1 && sentenceInitial(text, w.Start)) {

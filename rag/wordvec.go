@@ -47,6 +47,10 @@ const (
 	ClassTime       = 28 + 1
 )
 
+// common reports a word WordNet knows as a common word, not only as the
+// name of one place, person or thing.
+func (in WordInfo) common() bool { return in.POS != 0 && in.POS&PosProper == 0 }
+
 // WordInfo is what the lexical resource says of a word.
 type WordInfo struct {
 	POS   uint8 // Pos* bits; 0 when the word is unknown to WordNet
